@@ -1,0 +1,61 @@
+# Recoup: `make run` serves the app with demo data; `make test` runs lint and the whole suite.
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= $(shell command -v python3.12 2>/dev/null || (command -v pyenv >/dev/null && pyenv which python3.12 2>/dev/null) || echo python3)
+VENV := .venv
+BIN := $(VENV)/bin
+RECOUP := $(BIN)/recoup
+DEMO_INVOICES ?= 20000
+PYTEST_ARGS ?=
+
+.PHONY: help run test lint test-sqlite test-postgres bench setup setup-dev clean
+
+help:
+	@echo "make run    set up, create the embedded database, load demo data once, serve on :8000"
+	@echo "make test   set up, lint, and run the whole suite on SQLite and on PostgreSQL"
+	@echo "make bench  run the benchmarks in bench/ beside their baselines"
+	@echo "make lint   ruff, mypy --strict, import-linter"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.runtime: requirements.lock pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e .
+	touch $@
+
+$(VENV)/.dev: requirements-dev.lock $(VENV)/.runtime
+	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.lock
+	touch $@
+
+setup: $(VENV)/.runtime
+setup-dev: $(VENV)/.dev
+
+run: setup
+	$(RECOUP) migrate --noinput -v0
+	$(RECOUP) demo-data --invoices $(DEMO_INVOICES) --seed 1 --if-empty
+	$(RECOUP) demo-login
+	$(RECOUP) serve --host 127.0.0.1 --port 8000
+
+lint: setup-dev
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench
+	$(BIN)/mypy src
+	$(BIN)/lint-imports
+
+test-sqlite: setup-dev
+	env -u DATABASE_URL $(BIN)/pytest $(PYTEST_ARGS)
+
+test-postgres: setup-dev
+	scripts/with-postgres $(BIN)/pytest $(PYTEST_ARGS)
+
+test: lint test-sqlite test-postgres
+
+bench: setup-dev
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) var .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Shared kernel: money, time, errors, base models, bulk database helpers."""

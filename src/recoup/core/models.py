@@ -1,0 +1,22 @@
+"""Abstract base models and field helpers shared by every app."""
+
+from __future__ import annotations
+
+from django.core.validators import RegexValidator
+from django.db import models
+
+currency_validator = RegexValidator(r"^[A-Z]{3}$", "an ISO 4217 code: three capital letters")
+
+
+def currency_field(**kwargs: object) -> models.CharField[str, str]:
+    return models.CharField(max_length=3, validators=[currency_validator], **kwargs)  # type: ignore[arg-type]
+
+
+class TimeStamped(models.Model):
+    """When a row was first written and last changed in Recoup (not the business date)."""
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True

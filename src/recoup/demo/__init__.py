@@ -1,0 +1,1 @@
+"""The deterministic synthetic ledger used by the demo, tests and benchmarks."""

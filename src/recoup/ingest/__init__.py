@@ -1,0 +1,1 @@
+"""Importers: readers, column mappings, validation and the all-or-nothing load."""

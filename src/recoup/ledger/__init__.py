@@ -1,0 +1,1 @@
+"""The receivables ledger: customers, invoices, payments and everything that moves a balance."""

@@ -1,0 +1,116 @@
+from django.contrib import admin
+
+from recoup.ledger import models as m
+
+
+@admin.register(m.Customer)
+class CustomerAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ("external_id", "name", "segment", "country", "time_zone", "since")
+    list_filter = ("segment", "cease_communication", "bankruptcy", "do_not_call")
+    search_fields = ("external_id", "name")
+
+
+@admin.register(m.ContactPoint)
+class ContactPointAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ("customer", "kind", "value", "status", "is_primary")
+    list_filter = ("kind", "status")
+    search_fields = ("value", "customer__external_id")
+    raw_id_fields = ("customer",)
+
+
+class AllocationInline(admin.TabularInline):  # type: ignore[type-arg]
+    model = m.Allocation
+    extra = 0
+    raw_id_fields = ("payment", "invoice")
+
+
+@admin.register(m.Invoice)
+class InvoiceAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ("external_id", "customer", "issue_date", "due_date", "amount_minor", "currency")
+    list_filter = ("currency",)
+    search_fields = ("external_id", "customer__external_id", "customer__name")
+    date_hierarchy = "due_date"
+    raw_id_fields = ("customer",)
+    list_select_related = ("customer",)
+
+
+@admin.register(m.Payment)
+class PaymentAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ("external_id", "customer", "received_on", "amount_minor", "currency")
+    search_fields = ("external_id", "customer__external_id")
+    date_hierarchy = "received_on"
+    raw_id_fields = ("customer",)
+    list_select_related = ("customer",)
+    inlines = (AllocationInline,)
+
+
+@admin.register(m.Adjustment)
+class AdjustmentAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ("external_id", "invoice", "kind", "effective_on", "amount_minor", "currency")
+    list_filter = ("kind",)
+    search_fields = ("external_id", "invoice__external_id")
+    raw_id_fields = ("invoice",)
+
+
+@admin.register(m.Activity)
+class ActivityAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ("occurred_at", "customer", "channel", "direction", "outcome", "collector")
+    list_filter = ("channel", "direction", "outcome")
+    search_fields = ("external_id", "customer__external_id")
+    date_hierarchy = "occurred_at"
+    raw_id_fields = ("customer", "invoice", "collector")
+    list_select_related = ("customer", "collector")
+
+
+@admin.register(m.PromiseToPay)
+class PromiseToPayAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ("external_id", "customer", "promised_on", "due_date", "amount_minor", "status")
+    list_filter = ("status",)
+    search_fields = ("external_id", "customer__external_id")
+    raw_id_fields = ("customer", "invoice", "activity", "collector")
+
+
+class InstalmentInline(admin.TabularInline):  # type: ignore[type-arg]
+    model = m.Instalment
+    extra = 0
+
+
+@admin.register(m.PaymentPlan)
+class PaymentPlanAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ("external_id", "customer", "agreed_on", "total_minor", "currency", "status")
+    list_filter = ("status",)
+    raw_id_fields = ("customer",)
+    inlines = (InstalmentInline,)
+
+
+@admin.register(m.Dispute)
+class DisputeAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ("external_id", "invoice", "opened_on", "resolved_on", "status")
+    list_filter = ("status",)
+    raw_id_fields = ("invoice",)
+
+
+@admin.register(m.Agency)
+class AgencyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ("external_id", "name", "kind")
+    search_fields = ("name", "external_id")
+
+
+@admin.register(m.Placement)
+class PlacementAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ("external_id", "invoice", "agency", "placed_on", "recalled_on", "amount_minor")
+    list_filter = ("agency",)
+    raw_id_fields = ("invoice",)
+
+
+@admin.register(m.Assignment)
+class AssignmentAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ("customer", "collector", "team", "valid_from", "valid_to")
+    list_filter = ("team",)
+    raw_id_fields = ("customer", "collector")
+
+
+@admin.register(m.FxRate)
+class FxRateAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ("currency", "rate_date", "rate_scaled")
+    list_filter = ("currency",)

@@ -1,0 +1,451 @@
+"""Ledger facts. Amounts are integer minor units (`*_minor`) with an ISO 4217 `currency`.
+
+Business dates (`issue_date`, `received_on`, ...) are dates; event times are timezone-aware.
+External ids are the keys files use; they are unique per kind and make imports idempotent.
+Constraints live in the database wherever the database can hold them.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+
+from recoup.accounts.models import Team
+from recoup.core.models import TimeStamped, currency_field
+
+User = settings.AUTH_USER_MODEL
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(f"{value!r} is not an IANA time zone such as America/Chicago")
+
+
+def _positive(field: str, name: str) -> models.CheckConstraint:
+    return models.CheckConstraint(condition=Q(**{f"{field}__gt": 0}), name=name)
+
+
+def _in_choices(field: str, choices: type[models.TextChoices], name: str) -> models.CheckConstraint:
+    return models.CheckConstraint(condition=Q(**{f"{field}__in": choices.values}), name=name)
+
+
+class Customer(TimeStamped):
+    external_id = models.CharField(max_length=64, unique=True)
+    name = models.CharField(max_length=200)
+    segment = models.CharField(max_length=64, blank=True, db_index=True)
+    # As the source gives it; ISO 3166 alpha-2 where the source has it.
+    country = models.CharField(max_length=32, blank=True, db_index=True)
+    time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
+    # The first day the customer is known to the ledger; nothing about them predates it.
+    since = models.DateField(null=True, blank=True)
+    credit_limit_minor = models.BigIntegerField(null=True, blank=True)
+    credit_limit_currency = currency_field(blank=True)
+    # Communication restrictions (Regulation F and similar): checked before any contact.
+    cease_communication = models.BooleanField(default=False)
+    bankruptcy = models.BooleanField(default=False)
+    do_not_call = models.BooleanField(default=False)
+    opt_out_email = models.BooleanField(default=False)
+    opt_out_sms = models.BooleanField(default=False)
+    opt_out_letter = models.BooleanField(default=False)
+    statute_of_limitations_date = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(credit_limit_minor__isnull=True) | Q(credit_limit_minor__gte=0),
+                name="customer_credit_limit_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.external_id})"
+
+
+class ContactKind(models.TextChoices):
+    PHONE = "phone", "Phone"
+    EMAIL = "email", "E-mail"
+    ADDRESS = "address", "Postal address"
+
+
+class ContactStatus(models.TextChoices):
+    VALID = "valid", "Valid"
+    WRONG_NUMBER = "wrong_number", "Wrong number"
+    MOVED = "moved", "Moved"
+    BOUNCED = "bounced", "Bounced"
+    UNVERIFIED = "unverified", "Not verified"
+
+
+class ContactPoint(TimeStamped):
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="contact_points")
+    kind = models.CharField(max_length=16, choices=ContactKind.choices)
+    value = models.CharField(max_length=300)
+    label = models.CharField(max_length=64, blank=True)
+    is_primary = models.BooleanField(default=False)
+    status = models.CharField(
+        max_length=16, choices=ContactStatus.choices, default=ContactStatus.UNVERIFIED
+    )
+    status_changed_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            _in_choices("kind", ContactKind, "contact_point_kind_valid"),
+            _in_choices("status", ContactStatus, "contact_point_status_valid"),
+            models.UniqueConstraint(
+                fields=["customer", "kind", "value"], name="contact_point_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.value}"
+
+
+class Invoice(TimeStamped):
+    external_id = models.CharField(max_length=64, unique=True)
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="invoices")
+    issue_date = models.DateField(db_index=True)
+    due_date = models.DateField(db_index=True)
+    amount_minor = models.BigIntegerField()
+    currency = currency_field()
+    description = models.CharField(max_length=300, blank=True)
+    # How the invoice reached the customer ("paper", "electronic"), as the source gives it.
+    delivery = models.CharField(max_length=32, blank=True)
+
+    class Meta:
+        ordering = ["due_date", "id"]
+        constraints = [
+            _positive("amount_minor", "invoice_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(due_date__gte=F("issue_date")), name="invoice_due_not_before_issue"
+            ),
+        ]
+        indexes = [models.Index(fields=["customer", "due_date"])]
+
+    def __str__(self) -> str:
+        return self.external_id
+
+
+class Payment(TimeStamped):
+    external_id = models.CharField(max_length=64, unique=True)
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="payments")
+    received_on = models.DateField(db_index=True)
+    amount_minor = models.BigIntegerField()
+    currency = currency_field()
+    method = models.CharField(max_length=32, blank=True)
+    reference = models.CharField(max_length=128, blank=True)
+
+    class Meta:
+        ordering = ["received_on", "id"]
+        constraints = [_positive("amount_minor", "payment_amount_positive")]
+
+    def __str__(self) -> str:
+        return self.external_id
+
+
+class Allocation(models.Model):
+    """The part of a payment applied to one invoice, in the invoice's (= payment's) currency."""
+
+    payment = models.ForeignKey(Payment, on_delete=models.CASCADE, related_name="allocations")
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="allocations")
+    amount_minor = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            _positive("amount_minor", "allocation_amount_positive"),
+            models.UniqueConstraint(fields=["payment", "invoice"], name="allocation_unique"),
+        ]
+        indexes = [models.Index(fields=["invoice", "payment"])]
+
+    def __str__(self) -> str:
+        return f"{self.amount_minor} of payment {self.payment_id} to invoice {self.invoice_id}"
+
+
+class AdjustmentKind(models.TextChoices):
+    CREDIT_NOTE = "credit_note", "Credit note"
+    WRITE_OFF = "write_off", "Write-off"
+    DISCOUNT = "discount", "Discount"
+
+
+class Adjustment(TimeStamped):
+    """A reduction of an invoice's open amount that is not cash: credit note, write-off, discount."""
+
+    external_id = models.CharField(max_length=64, unique=True)
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="adjustments")
+    kind = models.CharField(max_length=16, choices=AdjustmentKind.choices)
+    effective_on = models.DateField(db_index=True)
+    amount_minor = models.BigIntegerField()
+    currency = currency_field()
+    reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["effective_on", "id"]
+        constraints = [
+            _positive("amount_minor", "adjustment_amount_positive"),
+            _in_choices("kind", AdjustmentKind, "adjustment_kind_valid"),
+        ]
+
+
+class Channel(models.TextChoices):
+    CALL = "call", "Call"
+    EMAIL = "email", "E-mail"
+    SMS = "sms", "SMS"
+    LETTER = "letter", "Letter"
+    VISIT = "visit", "Visit"
+
+
+class Direction(models.TextChoices):
+    OUTBOUND = "outbound", "Outbound"
+    INBOUND = "inbound", "Inbound"
+
+
+class Outcome(models.TextChoices):
+    NO_ANSWER = "no_answer", "No answer"
+    MESSAGE_LEFT = "message_left", "Message left"
+    WRONG_PARTY = "wrong_party", "Wrong party"
+    RIGHT_PARTY_CONTACT = "right_party_contact", "Right-party contact"
+    PROMISE = "promise", "Promise to pay"
+    REFUSAL = "refusal", "Refusal"
+    DISPUTE = "dispute", "Dispute"
+    PAYMENT = "payment", "Payment"
+
+
+class Activity(TimeStamped):
+    external_id = models.CharField(max_length=64, unique=True)
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="activities")
+    invoice = models.ForeignKey(
+        Invoice, null=True, blank=True, on_delete=models.PROTECT, related_name="activities"
+    )
+    channel = models.CharField(max_length=16, choices=Channel.choices)
+    direction = models.CharField(
+        max_length=16, choices=Direction.choices, default=Direction.OUTBOUND
+    )
+    outcome = models.CharField(max_length=24, choices=Outcome.choices)
+    collector = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="activities"
+    )
+    occurred_at = models.DateTimeField(db_index=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["occurred_at", "id"]
+        verbose_name_plural = "activities"
+        constraints = [
+            _in_choices("channel", Channel, "activity_channel_valid"),
+            _in_choices("direction", Direction, "activity_direction_valid"),
+            _in_choices("outcome", Outcome, "activity_outcome_valid"),
+        ]
+        indexes = [models.Index(fields=["customer", "occurred_at"])]
+
+
+class PromiseStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    KEPT = "kept", "Kept"
+    BROKEN = "broken", "Broken"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class PromiseToPay(TimeStamped):
+    external_id = models.CharField(max_length=64, unique=True)
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="promises")
+    invoice = models.ForeignKey(
+        Invoice, null=True, blank=True, on_delete=models.PROTECT, related_name="promises"
+    )
+    activity = models.ForeignKey(
+        Activity, null=True, blank=True, on_delete=models.SET_NULL, related_name="promises"
+    )
+    collector = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="promises"
+    )
+    promised_on = models.DateField()
+    due_date = models.DateField(db_index=True)
+    amount_minor = models.BigIntegerField()
+    currency = currency_field()
+    status = models.CharField(
+        max_length=16, choices=PromiseStatus.choices, default=PromiseStatus.OPEN
+    )
+
+    class Meta:
+        ordering = ["due_date", "id"]
+        verbose_name = "promise to pay"
+        verbose_name_plural = "promises to pay"
+        constraints = [
+            _positive("amount_minor", "promise_amount_positive"),
+            _in_choices("status", PromiseStatus, "promise_status_valid"),
+            models.CheckConstraint(
+                condition=Q(due_date__gte=F("promised_on")), name="promise_due_not_before_made"
+            ),
+        ]
+
+
+class PlanStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    COMPLETED = "completed", "Completed"
+    BROKEN = "broken", "Broken"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class PaymentPlan(TimeStamped):
+    external_id = models.CharField(max_length=64, unique=True)
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="payment_plans")
+    agreed_on = models.DateField()
+    total_minor = models.BigIntegerField()
+    currency = currency_field()
+    status = models.CharField(max_length=16, choices=PlanStatus.choices, default=PlanStatus.ACTIVE)
+
+    class Meta:
+        constraints = [
+            _positive("total_minor", "plan_total_positive"),
+            _in_choices("status", PlanStatus, "plan_status_valid"),
+        ]
+
+
+class Instalment(models.Model):
+    plan = models.ForeignKey(PaymentPlan, on_delete=models.CASCADE, related_name="instalments")
+    sequence = models.PositiveSmallIntegerField()
+    due_date = models.DateField()
+    amount_minor = models.BigIntegerField()
+
+    class Meta:
+        ordering = ["plan", "sequence"]
+        constraints = [
+            _positive("amount_minor", "instalment_amount_positive"),
+            models.UniqueConstraint(fields=["plan", "sequence"], name="instalment_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"instalment {self.sequence} of plan {self.plan_id}"
+
+
+class DisputeStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    # Regulation F: collection may resume once the debt is verified to the debtor.
+    VERIFIED = "verified", "Verified, collection may resume"
+    RESOLVED = "resolved", "Resolved"
+
+
+class Dispute(TimeStamped):
+    external_id = models.CharField(max_length=64, unique=True)
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="disputes")
+    opened_on = models.DateField(db_index=True)
+    resolved_on = models.DateField(null=True, blank=True)
+    amount_minor = models.BigIntegerField(null=True, blank=True)
+    reason = models.CharField(max_length=300, blank=True)
+    status = models.CharField(
+        max_length=16, choices=DisputeStatus.choices, default=DisputeStatus.OPEN
+    )
+
+    class Meta:
+        constraints = [
+            _in_choices("status", DisputeStatus, "dispute_status_valid"),
+            models.CheckConstraint(
+                condition=Q(resolved_on__isnull=True) | Q(resolved_on__gte=F("opened_on")),
+                name="dispute_resolved_not_before_opened",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount_minor__isnull=True) | Q(amount_minor__gt=0),
+                name="dispute_amount_positive",
+            ),
+        ]
+
+
+class AgencyKind(models.TextChoices):
+    AGENCY = "agency", "Collection agency"
+    LAWYER = "lawyer", "Lawyer"
+
+
+class Agency(TimeStamped):
+    external_id = models.CharField(max_length=64, unique=True)
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=16, choices=AgencyKind.choices, default=AgencyKind.AGENCY)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "agencies"
+        constraints = [_in_choices("kind", AgencyKind, "agency_kind_valid")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Placement(TimeStamped):
+    """An invoice handed to an agency or a lawyer; `amount_minor` is what was placed."""
+
+    external_id = models.CharField(max_length=64, unique=True)
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="placements")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="placements")
+    placed_on = models.DateField(db_index=True)
+    recalled_on = models.DateField(null=True, blank=True)
+    amount_minor = models.BigIntegerField()
+    currency = currency_field()
+
+    class Meta:
+        constraints = [
+            _positive("amount_minor", "placement_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(recalled_on__isnull=True) | Q(recalled_on__gte=F("placed_on")),
+                name="placement_recalled_not_before_placed",
+            ),
+        ]
+
+
+class Assignment(TimeStamped):
+    """Who works a customer from `valid_from` until the day before `valid_to` (open if null).
+
+    Moves between collectors close one row and open the next, so the history is never lost and
+    KPIs "by collector as of D" use the assignment that stood on D.
+    """
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="assignments")
+    collector = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="assignments"
+    )
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.PROTECT, related_name="assignments"
+    )
+    valid_from = models.DateField()
+    valid_to = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["customer", "valid_from"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gt=F("valid_from")),
+                name="assignment_period_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(collector__isnull=False) | Q(team__isnull=False),
+                name="assignment_has_collector_or_team",
+            ),
+            models.UniqueConstraint(
+                fields=["customer", "valid_from"], name="assignment_one_start_per_day"
+            ),
+        ]
+        indexes = [models.Index(fields=["customer", "valid_from", "valid_to"])]
+
+
+class FxRate(models.Model):
+    """Units of the base currency per one unit of `currency`, valid from `rate_date` on.
+
+    Stored as an integer scaled by `SCALE` so conversion stays exact in SQLite, whose NUMERIC
+    is a binary float.
+    """
+
+    SCALE = 10**10
+
+    currency = currency_field()
+    rate_date = models.DateField()
+    rate_scaled = models.BigIntegerField()
+
+    class Meta:
+        ordering = ["currency", "rate_date"]
+        constraints = [
+            _positive("rate_scaled", "fx_rate_positive"),
+            models.UniqueConstraint(fields=["currency", "rate_date"], name="fx_rate_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.currency} {self.rate_date}"

@@ -1,0 +1,6 @@
+from django.urls import path
+
+from recoup.ledger import views
+
+app_name = "ledger"
+urlpatterns = [path("", views.overview, name="overview")]

@@ -1,0 +1,1 @@
+"""The KPI catalogue, its compiler and the engines that run it."""
