@@ -5,6 +5,16 @@ from __future__ import annotations
 import os
 
 import pytest
+from pytest_django.fixtures import Settings
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_files(settings: Settings) -> None:
+    # The hashed-manifest storage needs `collectstatic` first; `recoup serve` runs it, tests don't.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

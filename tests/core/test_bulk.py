@@ -63,7 +63,12 @@ def test_bulk_insert_is_rolled_back_with_its_transaction() -> None:
         "2024-01-01T00:00:00Z",
         "2024-01-01T00:00:00Z",
     )
-    with pytest.raises(RuntimeError), transaction.atomic():
-        bulk_insert("ledger_invoice", columns, [row])
-        raise RuntimeError("abort")
+
+    def insert_then_fail() -> None:
+        with transaction.atomic():
+            bulk_insert("ledger_invoice", columns, [row])
+            raise RuntimeError("abort")
+
+    with pytest.raises(RuntimeError):
+        insert_then_fail()
     assert Invoice.objects.count() == 0

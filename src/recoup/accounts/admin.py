@@ -23,6 +23,13 @@ class TeamAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     inlines = (TeamMembershipInline,)
 
 
+@admin.register(TeamMembership)
+class TeamMembershipAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ("team", "user", "is_lead", "joined_at")
+    list_filter = ("team",)
+    list_select_related = ("team", "user")
+
+
 @admin.register(AuditEntry)
 class AuditEntryAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ("at", "actor", "via", "action", "object_type", "object_id")

@@ -24,6 +24,14 @@ class AllocationInline(admin.TabularInline):  # type: ignore[type-arg]
     raw_id_fields = ("payment", "invoice")
 
 
+@admin.register(m.Allocation)
+class AllocationAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ("payment", "invoice", "amount_minor")
+    search_fields = ("payment__external_id", "invoice__external_id")
+    raw_id_fields = ("payment", "invoice")
+    list_select_related = ("payment", "invoice")
+
+
 @admin.register(m.Invoice)
 class InvoiceAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ("external_id", "customer", "issue_date", "due_date", "amount_minor", "currency")
@@ -73,6 +81,13 @@ class PromiseToPayAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 class InstalmentInline(admin.TabularInline):  # type: ignore[type-arg]
     model = m.Instalment
     extra = 0
+
+
+@admin.register(m.Instalment)
+class InstalmentAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ("plan", "sequence", "due_date", "amount_minor")
+    raw_id_fields = ("plan",)
+    list_select_related = ("plan",)
 
 
 @admin.register(m.PaymentPlan)
