@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "recoup.ledger",
     "recoup.ingest",
     "recoup.demo",
+    "recoup.web",
 ]
 
 MIDDLEWARE = [
@@ -80,6 +81,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
+                "recoup.web.context_processors.navigation",
             ],
         },
     },
@@ -119,7 +121,13 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "/admin/login/"
+LOGIN_URL = "web:login"
+LOGIN_REDIRECT_URL = "web:dashboard"
+LOGOUT_REDIRECT_URL = "web:login"
+# Log-in throttling: this many failures for one username from one address within the window
+# lock that pair out until the oldest failure leaves the window.
+LOGIN_MAX_FAILURES = int(env_str("RECOUP_LOGIN_MAX_FAILURES", "5"))
+LOGIN_LOCKOUT_MINUTES = int(env_str("RECOUP_LOGIN_LOCKOUT_MINUTES", "15"))
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env_str("RECOUP_TIME_ZONE", "UTC")

@@ -2,9 +2,14 @@ from django.contrib import admin
 from django.urls import include, path
 
 from recoup.api import api
+from recoup.web.forms import ThrottledAdminAuthenticationForm
+
+# The admin's own log-in page is throttled like Recoup's.
+admin.site.login_form = ThrottledAdminAuthenticationForm
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
-    path("", include("recoup.ledger.urls")),
+    path("ledger/", include("recoup.ledger.urls")),
+    path("", include("recoup.web.urls")),
 ]

@@ -3,4 +3,8 @@ from django.urls import path
 from recoup.ledger import views
 
 app_name = "ledger"
-urlpatterns = [path("", views.overview, name="overview")]
+urlpatterns = [
+    path("", views.overview, name="overview"),
+    path("customers/", views.customer_list, name="customers"),
+    path("customers/<int:customer_id>/", views.customer_page, name="customer"),
+]

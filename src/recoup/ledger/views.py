@@ -1,10 +1,39 @@
+"""Ledger pages: what the ledger holds, and the customers a user may see."""
+
+from __future__ import annotations
+
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from recoup.ledger.selectors import ledger_overview
+from recoup.core.errors import NotFoundError
+from recoup.ledger.selectors import customer_detail, customer_search, ledger_overview
+
+CUSTOMERS_PER_PAGE = 50
 
 
 @login_required
 def overview(request: HttpRequest) -> HttpResponse:
     return render(request, "ledger/overview.html", {"overview": ledger_overview()})
+
+
+@login_required
+def customer_list(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()[:100]
+    page = Paginator(customer_search(request.user, query=query), CUSTOMERS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    template = "ledger/customers.html"
+    if request.headers.get("HX-Request") == "true":
+        template += "#customer-results"
+    return render(request, template, {"page": page, "query": query})
+
+
+@login_required
+def customer_page(request: HttpRequest, customer_id: int) -> HttpResponse:
+    try:
+        detail = customer_detail(request.user, customer_id=customer_id)
+    except NotFoundError as error:
+        raise Http404(str(error)) from error
+    return render(request, "ledger/customer.html", {"detail": detail})

@@ -1,0 +1,148 @@
+"""Pages of the web shell: log-in and log-out, the dashboard, and the admin's settings pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from recoup.accounts.access import admin_required
+from recoup.accounts.models import Role, Team, TeamMembership, User
+from recoup.accounts.services import team_create, team_member_add, user_create
+from recoup.ledger.selectors import ledger_overview
+from recoup.web.forms import (
+    TeamCreateForm,
+    TeamMemberAddForm,
+    ThrottledAuthenticationForm,
+    UserCreateForm,
+)
+from recoup.web.htmx import is_htmx
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "web/login.html"
+    authentication_form = ThrottledAuthenticationForm
+    redirect_authenticated_user = True
+
+
+class LogoutView(auth_views.LogoutView):
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = super().post(request, *args, **kwargs)
+        messages.success(request, "You are logged out.")
+        return response
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    return render(request, "web/dashboard.html", {"overview": ledger_overview()})
+
+
+@admin_required
+def settings_index(request: HttpRequest) -> HttpResponse:
+    return redirect("web:settings_users")
+
+
+def _users_context(create_form: UserCreateForm | None = None) -> dict[str, Any]:
+    users = User.objects.order_by("username").prefetch_related(
+        Prefetch("memberships", queryset=TeamMembership.objects.select_related("team"))
+    )
+    return {
+        "users": users,
+        "roles": Role,
+        "create_form": create_form or UserCreateForm(),
+    }
+
+
+@admin_required
+@require_http_methods(["GET", "POST"])
+def settings_users(request: HttpRequest) -> HttpResponse:
+    form = UserCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        actor = request.user if isinstance(request.user, User) else None
+        user = user_create(
+            username=data["username"],
+            password=data["password1"],
+            role=Role(data["role"]),
+            email=data["email"],
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            actor=actor,
+            via="web",
+        )
+        if data["team"] is not None:
+            team_member_add(team=data["team"], user=user, actor=actor, via="web")
+        messages.success(request, f"User {user.username} created as {user.get_role_display()}.")
+        return _after_post(request, "web:settings_users")
+    if is_htmx(request):
+        # htmx swaps only 2xx answers: the form with its errors comes back as 200.
+        return render(request, "web/settings_users.html#user-create", _users_context(form))
+    status = 422 if request.method == "POST" else 200
+    return render(request, "web/settings_users.html", _users_context(form), status=status)
+
+
+def _teams_context(
+    create_form: TeamCreateForm | None = None, member_form: TeamMemberAddForm | None = None
+) -> dict[str, Any]:
+    teams = Team.objects.order_by("name").prefetch_related(
+        Prefetch(
+            "memberships",
+            queryset=TeamMembership.objects.select_related("user").order_by(
+                "-is_lead", "user__username"
+            ),
+        )
+    )
+    return {
+        "teams": teams,
+        "create_form": create_form or TeamCreateForm(),
+        "member_form": member_form or TeamMemberAddForm(),
+    }
+
+
+@admin_required
+@require_http_methods(["GET", "POST"])
+def settings_teams(request: HttpRequest) -> HttpResponse:
+    actor = request.user if isinstance(request.user, User) else None
+    create_form = TeamCreateForm(prefix="team")
+    member_form = TeamMemberAddForm(prefix="member")
+    if request.method == "POST":
+        if "team-name" in request.POST:
+            create_form = TeamCreateForm(request.POST, prefix="team")
+            if create_form.is_valid():
+                team = team_create(name=create_form.cleaned_data["name"], actor=actor, via="web")
+                messages.success(request, f"Team {team.name} created.")
+                return _after_post(request, "web:settings_teams")
+        else:
+            member_form = TeamMemberAddForm(request.POST, prefix="member")
+            if member_form.is_valid():
+                data = member_form.cleaned_data
+                team_member_add(
+                    team=data["team"],
+                    user=data["user"],
+                    is_lead=data["is_lead"],
+                    actor=actor,
+                    via="web",
+                )
+                messages.success(request, f"{data['user']} is in {data['team']}.")
+                return _after_post(request, "web:settings_teams")
+    status = 422 if request.method == "POST" else 200
+    return render(
+        request, "web/settings_teams.html", _teams_context(create_form, member_form), status=status
+    )
+
+
+def _after_post(request: HttpRequest, url_name: str) -> HttpResponse:
+    """Post/redirect/get; htmx follows the redirect with a full page load via HX-Redirect."""
+    url = reverse(url_name)
+    if is_htmx(request):
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url
+        return response
+    return HttpResponseRedirect(url)
