@@ -27,8 +27,8 @@ def test_login_page_is_ours_with_labelled_fields(world: World) -> None:
     response = Client().get(reverse("web:login"))
     body = response.content.decode()
     assert response.status_code == 200
-    assert '<label for="id_username">' in body
-    assert '<label for="id_password">' in body
+    assert '<label for="id_username">Username</label>' in body
+    assert '<label for="id_password">Password</label>' in body
     assert "<main" in body
     assert "/static/recoup/recoup.css" in body
 
