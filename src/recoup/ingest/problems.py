@@ -1,0 +1,73 @@
+"""Problems found in a file, as data: collected from every check, streamed to the CSV report.
+
+Row numbers follow the spreadsheet convention: the header is row 1 and the first data row is row 2,
+as a person sees the file in Excel or LibreOffice. Problems about the file as a whole (a missing
+column) are reported on row 1, the header.
+"""
+
+from __future__ import annotations
+
+import csv
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Self
+
+HEADER_ROW = 1
+REPORT_COLUMNS = ("file", "row", "record", "column", "value", "expected")
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    file: str
+    row: int
+    record: str  # the kind of record the row was read as (one row can feed several)
+    column: str
+    value: str
+    expected: str
+
+    def as_row(self) -> tuple[str, ...]:
+        return (self.file, str(self.row), self.record, self.column, self.value, self.expected)
+
+
+class ProblemSink:
+    """Keeps the first `keep` problems for the terminal and writes every one to a spool file."""
+
+    def __init__(self, *, keep: int = 50) -> None:
+        self.keep = keep
+        self.first: list[Problem] = []
+        self.count = 0
+        self._spool = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed in close()
+            "w", suffix=".csv", newline="", encoding="utf-8", delete=False
+        )
+        self._writer = csv.writer(self._spool)
+        self._writer.writerow(REPORT_COLUMNS)
+
+    def add(self, problem: Problem) -> None:
+        self.count += 1
+        if len(self.first) < self.keep:
+            self.first.append(problem)
+        self._writer.writerow(problem.as_row())
+
+    def save(self, target: Path) -> Path:
+        self._spool.flush()
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(self._spool.name, target)
+        return target
+
+    def close(self) -> None:
+        self._spool.close()
+        Path(self._spool.name).unlink(missing_ok=True)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()

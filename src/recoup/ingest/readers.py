@@ -1,0 +1,225 @@
+"""Readers: any supported file becomes a DuckDB view `src` of text columns, streamed in batches.
+
+CSV is read by DuckDB itself (its sniffer finds the delimiter unless one is given); files in an
+encoding other than UTF-8 are transcoded to a temporary UTF-8 copy chunk by chunk first. Parquet
+columns are cast to text, so every format goes through the same parsing. Excel sheets are
+converted row by row (python-calamine) into a temporary Parquet file that also carries each row's
+spreadsheet row number. Nothing holds the whole file in Python objects.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+from charset_normalizer import from_bytes
+
+from recoup.core.errors import RecoupError
+from recoup.ingest.parsing import ROW_COLUMN, ident, lit
+
+SAMPLE_BYTES = 1 << 20
+_XLSX_BATCH = 20_000
+
+
+class FileReadError(RecoupError):
+    """The file cannot be read at all (format, encoding, broken CSV): reported, nothing written."""
+
+
+@dataclass(frozen=True, slots=True)
+class OpenedFile:
+    con: duckdb.DuckDBPyConnection
+    columns: list[str]  # as the file names them (without the row-number column)
+    rows_estimate: int | None
+    has_row_numbers: bool
+    encoding: str | None
+    delimiter: str | None
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def detect_encoding(path: Path) -> str:
+    with path.open("rb") as handle:
+        sample = handle.read(SAMPLE_BYTES)
+    if sample.startswith(codecs.BOM_UTF8):
+        return "utf-8"
+    try:
+        # A chunk boundary may cut a multi-byte character: the incremental decoder allows that.
+        codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    best = from_bytes(sample).best()
+    if best is None:
+        raise FileReadError(f"{path.name}: cannot tell the text encoding; give --encoding")
+    return codecs.lookup(best.encoding).name
+
+
+def _transcode(path: Path, encoding: str, target: Path) -> None:
+    decoder = codecs.getincrementaldecoder(encoding)()
+    offset = 0
+    with path.open("rb") as src, target.open("w", encoding="utf-8", newline="") as out:
+        while chunk := src.read(SAMPLE_BYTES):
+            try:
+                out.write(decoder.decode(chunk))
+            except UnicodeDecodeError as exc:
+                raise FileReadError(
+                    f"{path.name}: byte {offset + exc.start} is not valid {encoding};"
+                    " give the right --encoding"
+                ) from None
+            offset += len(chunk)
+        out.write(decoder.decode(b"", final=True))
+
+
+def _count_lines(path: Path) -> int:
+    lines = 0
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 22):
+            lines += chunk.count(b"\n")
+    return lines
+
+
+def _cell_text(value: Any) -> str | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        # Spreadsheets store every number as a float: 12345.0 typed as an id is "12345".
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time(0) else value.isoformat(" ")
+    if isinstance(value, date | time):
+        return value.isoformat()
+    return str(value)
+
+
+def _xlsx_to_parquet(path: Path, target: Path) -> tuple[list[str], int]:
+    from python_calamine import CalamineWorkbook
+
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+        sheet = workbook.get_sheet_by_index(0)
+    except Exception as exc:  # calamine raises its own error types for every broken file
+        raise FileReadError(f"{path.name}: not a readable Excel workbook ({exc})") from None
+    first_row = int(sheet.start[0]) + 1 if sheet.start else 1
+    rows = sheet.iter_rows()
+    header: list[str] | None = None
+    header_row = first_row
+    for offset, values in enumerate(rows):
+        if any(v not in (None, "") for v in values):
+            header = [(_cell_text(v) or f"column{i + 1}").strip() for i, v in enumerate(values)]
+            header_row = first_row + offset
+            break
+    if header is None:
+        raise FileReadError(f"{path.name}: the first sheet is empty")
+    schema = pa.schema([(ROW_COLUMN, pa.int64())] + [(h, pa.string()) for h in header])
+    count = 0
+    with pq.ParquetWriter(str(target), schema) as writer:
+        numbers: list[int] = []
+        columns: list[list[str | None]] = [[] for _ in header]
+        for offset, values in enumerate(rows, start=1):
+            cells = [_cell_text(v) for v in values]
+            if all(c is None for c in cells):
+                continue
+            numbers.append(header_row + offset)
+            for i in range(len(header)):
+                columns[i].append(cells[i] if i < len(cells) else None)
+            if len(numbers) >= _XLSX_BATCH:
+                writer.write_batch(pa.record_batch([numbers, *columns], schema=schema))
+                count += len(numbers)
+                numbers, columns = [], [[] for _ in header]
+        if numbers or count == 0:
+            writer.write_batch(pa.record_batch([numbers, *columns], schema=schema))
+            count += len(numbers)
+    return header, count
+
+
+@contextmanager
+def open_source(
+    path: Path, *, delimiter: str | None = None, encoding: str | None = None
+) -> Iterator[OpenedFile]:
+    """Open `path` as the DuckDB view `src` (text columns), cleaning temporary files afterwards."""
+    if not path.is_file():
+        raise FileReadError(f"{path}: no such file")
+    tmp = Path(tempfile.mkdtemp(prefix="recoup-import-"))
+    con = duckdb.connect()
+    try:
+        # Bounded memory whatever the file size: DuckDB spills to the temporary directory.
+        con.execute("SET memory_limit = '384MB'")
+        con.execute(f"SET temp_directory = {lit(str(tmp / 'spill'))}")
+        con.execute("SET preserve_insertion_order = true")
+        con.execute("SET TimeZone = 'UTC'")
+        suffix = path.suffix.lower()
+        used_encoding: str | None = None
+        has_rows = False
+        if suffix in {".xlsx", ".xlsm"}:
+            parquet = tmp / "sheet.parquet"
+            _, estimate = _xlsx_to_parquet(path, parquet)
+            relation = f"read_parquet({lit(str(parquet))})"
+            has_rows = True
+        elif suffix == ".parquet":
+            relation = f"read_parquet({lit(str(path))})"
+            try:
+                estimate = pq.ParquetFile(str(path)).metadata.num_rows
+            except Exception as exc:  # pyarrow's errors for broken Parquet vary by cause
+                raise FileReadError(f"{path.name}: not a readable Parquet file ({exc})") from None
+        else:
+            used_encoding = codecs.lookup(encoding).name if encoding else detect_encoding(path)
+            csv_path = path
+            if used_encoding not in {"utf-8", "ascii"}:
+                csv_path = tmp / "utf8.csv"
+                _transcode(path, used_encoding, csv_path)
+            options = ["header = true", "all_varchar = true", "auto_detect = true"]
+            if delimiter:
+                options.append(f"delim = {lit(delimiter)}")
+            relation = f"read_csv({lit(str(csv_path))}, {', '.join(options)})"
+            estimate = max(_count_lines(csv_path) - 1, 0)
+        try:
+            described = con.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()
+        except duckdb.Error as exc:
+            raise FileReadError(f"{path.name}: cannot be read ({first_line(exc)})") from None
+        names = [str(row[0]) for row in described]
+        casts = ", ".join(
+            f"{ident(n)}" if n == ROW_COLUMN else f"CAST({ident(n)} AS VARCHAR) AS {ident(n)}"
+            for n in names
+        )
+        con.execute(f"CREATE VIEW src AS SELECT {casts} FROM {relation}")
+        used_delimiter = delimiter
+        if suffix not in {".xlsx", ".xlsm", ".parquet"} and not delimiter:
+            sniffed = con.execute(
+                f"SELECT Delimiter FROM sniff_csv({lit(str(path if used_encoding in {'utf-8', 'ascii'} else tmp / 'utf8.csv'))})"
+            ).fetchall()
+            used_delimiter = str(sniffed[0][0]) if sniffed else None
+        yield OpenedFile(
+            con=con,
+            columns=[n for n in names if n != ROW_COLUMN],
+            rows_estimate=estimate,
+            has_row_numbers=has_rows,
+            encoding=used_encoding,
+            delimiter=used_delimiter,
+        )
+    finally:
+        con.close()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
