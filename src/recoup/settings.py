@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "recoup.accounts",
     "recoup.ledger",
     "recoup.ingest",
+    "recoup.metrics",
     "recoup.demo",
     "recoup.web",
 ]

@@ -449,3 +449,65 @@ class FxRate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.currency} {self.rate_date}"
+
+
+class CreditDecisionKind(models.TextChoices):
+    APPROVED = "approved", "Approved"
+    DECLINED = "declined", "Declined"
+    REFERRED = "referred", "Referred"
+
+
+class CreditDecision(TimeStamped):
+    """A credit application and its decision (seed 001: approval time, policy compliance)."""
+
+    external_id = models.CharField(max_length=64, unique=True)
+    # Applicants may not be customers yet; the name is kept for them.
+    customer = models.ForeignKey(
+        Customer, null=True, blank=True, on_delete=models.PROTECT, related_name="credit_decisions"
+    )
+    applicant = models.CharField(max_length=200, blank=True)
+    applied_on = models.DateField(db_index=True)
+    decided_on = models.DateField(db_index=True)
+    decision = models.CharField(max_length=16, choices=CreditDecisionKind.choices)
+    limit_granted_minor = models.BigIntegerField(null=True, blank=True)
+    currency = currency_field(blank=True)
+    score = models.IntegerField(null=True, blank=True)
+    policy_exception = models.BooleanField(default=False)
+    exception_reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["decided_on", "id"]
+        constraints = [
+            _in_choices("decision", CreditDecisionKind, "credit_decision_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(decided_on__gte=F("applied_on")),
+                name="credit_decision_not_before_application",
+            ),
+            models.CheckConstraint(
+                condition=Q(limit_granted_minor__isnull=True) | Q(limit_granted_minor__gte=0),
+                name="credit_limit_granted_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.external_id
+
+
+class CollectionCost(TimeStamped):
+    """A cost of collecting (salaries, agency fees, tools) for cost-to-collect."""
+
+    external_id = models.CharField(max_length=64, unique=True)
+    incurred_on = models.DateField(db_index=True)
+    amount_minor = models.BigIntegerField()
+    currency = currency_field()
+    category = models.CharField(max_length=64, blank=True)
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.PROTECT, related_name="collection_costs"
+    )
+
+    class Meta:
+        ordering = ["incurred_on", "id"]
+        constraints = [_positive("amount_minor", "collection_cost_amount_positive")]
+
+    def __str__(self) -> str:
+        return self.external_id

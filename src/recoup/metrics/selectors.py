@@ -1,0 +1,293 @@
+"""Readers of the KPI engine: the catalogue, metric values, series and explanations.
+
+`metric_definitions` and `metric_evaluate` are the contract other apps use
+(`recoup.metrics.contracts`); the CLI, the API and reports use the richer `metric_query`,
+`metric_series` and `metric_explain`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db.models import Q
+
+from recoup.metrics.catalogue import (
+    CATALOGUE,
+    GRAINS,
+    MetricInputError,
+)
+from recoup.metrics.contracts import Direction, MetricInfo, MetricRequest, MetricValue
+from recoup.metrics.engines import DuckDBEngine, Freshness, PostgresEngine, SparkEngine, engine_open
+from recoup.metrics.evaluate import Point, Result, Spec, evaluate, explain
+from recoup.metrics.models import CustomAggregation, CustomMetric, CustomValue, ReferenceValue
+
+AnyEngine = DuckDBEngine | PostgresEngine | SparkEngine
+CUSTOM_DIMENSIONS = ("team", "collector")
+
+
+@dataclass(frozen=True, slots=True)
+class QueryResult:
+    as_of: date
+    data_as_of: date | None
+    engine: str
+    freshness: str
+    results: list[Result]
+
+
+def metric_definitions() -> list[MetricInfo]:
+    """Every metric: the catalogue, then the custom metrics defined in this instance."""
+    infos = [m.info() for m in CATALOGUE.values()]
+    for custom in CustomMetric.objects.all():
+        infos.append(
+            MetricInfo(
+                id=custom.metric_id,
+                title=custom.title,
+                description=custom.description or f"Custom metric ({custom.aggregation}).",
+                unit=custom.unit,
+                direction=Direction(custom.direction),
+                dimensions=CUSTOM_DIMENSIONS,
+                params={},
+                is_flow=custom.aggregation != CustomAggregation.LATEST,
+            )
+        )
+    return infos
+
+
+@contextmanager
+def _engine(engine: str | AnyEngine | None) -> Iterator[AnyEngine]:
+    if engine is None or isinstance(engine, str):
+        opened = engine_open(engine)
+        try:
+            yield opened
+        finally:
+            if isinstance(opened, DuckDBEngine | SparkEngine):
+                opened.close()
+    else:
+        yield engine
+
+
+def metric_evaluate(
+    request: MetricRequest, *, engine: str | AnyEngine | None = None
+) -> MetricValue:
+    """One number: `request.metric` as of `request.as_of`, filtered, ungrouped."""
+    custom = CustomMetric.objects.filter(metric_id=request.metric).first()
+    if custom is not None:
+        return _custom_value(custom, request)
+    spec = Spec(request.metric, dict(request.params), (), dict(request.filters))
+    point = Point.at(request.as_of, request.period_from)
+    with _engine(engine) as eng:
+        (result,) = evaluate(eng, [spec], [point])
+        fresh = eng.freshness()
+    return MetricValue(
+        metric=result.metric,
+        value=result.value,
+        unit=result.unit,
+        as_of=request.as_of,
+        data_as_of=fresh.data_as_of,
+        params=result.params,
+        filters=request.filters,
+    )
+
+
+def metric_query(
+    *,
+    metrics: Sequence[str],
+    as_of: date,
+    period_from: date | None = None,
+    dims: Sequence[str] = (),
+    params: Mapping[str, Mapping[str, str]] | None = None,
+    filters: Mapping[str, tuple[str, ...]] | None = None,
+    engine: str | AnyEngine | None = None,
+) -> QueryResult:
+    """Several catalogue metrics as of one date, grouped by `dims`, in one engine pass."""
+    specs = _specs(metrics, dims, params or {}, filters or {})
+    point = Point.at(as_of, period_from)
+    with _engine(engine) as eng:
+        results = evaluate(eng, specs, [point])
+        fresh = eng.freshness()
+        name = eng.name
+    return QueryResult(as_of, fresh.data_as_of, name, fresh.state, results)
+
+
+def metric_series(
+    *,
+    metrics: Sequence[str],
+    start: date,
+    end: date,
+    grain: str,
+    dims: Sequence[str] = (),
+    params: Mapping[str, Mapping[str, str]] | None = None,
+    filters: Mapping[str, tuple[str, ...]] | None = None,
+    engine: str | AnyEngine | None = None,
+) -> QueryResult:
+    """Each metric at the end of every `grain` period from `start` to `end`, in one pass."""
+    specs = _specs(metrics, dims, params or {}, filters or {})
+    points = series_points(start, end, grain)
+    with _engine(engine) as eng:
+        results = evaluate(eng, specs, points)
+        fresh = eng.freshness()
+        name = eng.name
+    return QueryResult(end, fresh.data_as_of, name, fresh.state, results)
+
+
+def metric_explain(
+    *,
+    metrics: Sequence[str],
+    as_of: date,
+    period_from: date | None = None,
+    dims: Sequence[str] = (),
+    params: Mapping[str, Mapping[str, str]] | None = None,
+    filters: Mapping[str, tuple[str, ...]] | None = None,
+    engine: str | AnyEngine | None = None,
+) -> list[tuple[str, str]]:
+    """The SQL each query runs, preceded by the parameters (the as-of point)."""
+    specs = _specs(metrics, dims, params or {}, filters or {})
+    point = Point.at(as_of, period_from)
+    with _engine(engine) as eng:
+        queries = explain(eng, specs, [point])
+    header = (
+        "parameters",
+        f"as_of = {point.as_of}\nperiod_from = {point.period_from}\n"
+        "(the queries read them from the one-row points table in their FROM clause)",
+    )
+    return [header, *queries]
+
+
+def series_points(start: date, end: date, grain: str) -> list[Point]:
+    """Period ends from `start` to `end` at `grain`; the last point is `end` itself."""
+    if grain not in GRAINS:
+        raise MetricInputError(f"unknown grain {grain!r}: expected one of {', '.join(GRAINS)}")
+    if start > end:
+        raise MetricInputError(f"series start {start} is after its end {end}")
+    points: list[Point] = []
+    cursor = start
+    while cursor <= end and len(points) < 2000:
+        period_start = _period_start(cursor, grain)
+        period_end = min(_period_end(cursor, grain), end)
+        points.append(Point(period_end, max(period_start, start)))
+        cursor = period_end + timedelta(days=1)
+    if cursor <= end:
+        raise MetricInputError("a series may hold at most 2000 points: choose a coarser grain")
+    return points
+
+
+def _period_start(day: date, grain: str) -> date:
+    if grain == "day":
+        return day
+    if grain == "week":
+        return day - timedelta(days=day.weekday())
+    if grain == "month":
+        return day.replace(day=1)
+    return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+
+
+def _period_end(day: date, grain: str) -> date:
+    if grain == "day":
+        return day
+    if grain == "week":
+        return day + timedelta(days=6 - day.weekday())
+    months = 1 if grain == "month" else 3
+    start = _period_start(day, grain)
+    index = start.year * 12 + start.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1) - timedelta(days=1)
+
+
+def _specs(
+    metrics: Sequence[str],
+    dims: Sequence[str],
+    params: Mapping[str, Mapping[str, str]],
+    filters: Mapping[str, tuple[str, ...]],
+) -> list[Spec]:
+    if not metrics:
+        raise MetricInputError("name at least one metric")
+    for name in params:
+        if name not in metrics:
+            raise MetricInputError(f"parameters given for {name!r}, which is not requested")
+    return [Spec(m, dict(params.get(m, {})), tuple(dims), dict(filters)) for m in metrics]
+
+
+def _custom_value(custom: CustomMetric, request: MetricRequest) -> MetricValue:
+    if request.params:
+        raise MetricInputError(f"custom metric {custom.metric_id} takes no parameters")
+    rows = CustomValue.objects.filter(metric=custom, on__lte=request.as_of)
+    for dim, values in request.filters.items():
+        if dim == "team":
+            rows = rows.filter(team__name__in=values)
+        elif dim == "collector":
+            rows = rows.filter(collector__username__in=values)
+        else:
+            raise MetricInputError(
+                f"custom metric {custom.metric_id} can be filtered by team or collector only"
+            )
+    if not request.filters:
+        rows = rows.filter(Q(team__isnull=True) & Q(collector__isnull=True))
+    value: Decimal | None
+    if custom.aggregation == CustomAggregation.LATEST:
+        latest = rows.order_by("-on", "-id").first()
+        value = None if latest is None else Decimal(latest.value_text)
+        data_as_of = None if latest is None else latest.on
+    else:
+        start = request.period_from or request.as_of.replace(day=1)
+        chosen = list(rows.filter(on__gte=start).values_list("value_text", "on"))
+        numbers = [Decimal(v) for v, _ in chosen]
+        data_as_of = max((on for _, on in chosen), default=None)
+        if not numbers:
+            value = None
+        elif custom.aggregation == CustomAggregation.SUM:
+            value = sum(numbers, Decimal(0))
+        else:
+            value = sum(numbers, Decimal(0)) / len(numbers)
+    return MetricValue(
+        metric=custom.metric_id,
+        value=value,
+        unit=custom.unit,
+        as_of=request.as_of,
+        data_as_of=data_as_of,
+        params={},
+        filters=request.filters,
+    )
+
+
+def reference_values(metric_id: str | None = None) -> list[ReferenceValue]:
+    rows = ReferenceValue.objects.all()
+    if metric_id is not None:
+        rows = rows.filter(metric_id=metric_id)
+    return list(rows)
+
+
+def parse_decimal(text: str, where: str) -> Decimal:
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise MetricInputError(f"{where}: {text!r} is not a number") from None
+    if not value.is_finite():
+        raise MetricInputError(f"{where}: {text!r} is not a finite number")
+    return value
+
+
+def result_json(result: Result) -> dict[str, Any]:
+    return {
+        "metric": result.metric,
+        "as_of": result.as_of.isoformat(),
+        "period_from": result.period_from.isoformat() if result.period_from else None,
+        "value": None if result.value is None else format(result.value, "f"),
+        "unit": result.unit,
+        "params": dict(result.params),
+        "dims": dict(result.dims),
+    }
+
+
+__all__ = [
+    "Freshness",
+    "QueryResult",
+    "metric_definitions",
+    "metric_evaluate",
+    "metric_explain",
+    "metric_query",
+    "metric_series",
+]

@@ -1,0 +1,165 @@
+"""Incremental sync of the ledger tables from the operational database into DuckDB.
+
+Per table a watermark is kept in DuckDB (`_recoup_sync`): the highest id, the latest `updated_at`
+and the row count seen. A sync reads only rows with a newer id or `updated_at` and upserts them by
+id; when the counts then differ (rows were deleted), that table is reloaded whole. Small lookup
+tables (users, teams, agencies) are always reloaded. The report says what changed and the earliest
+business date touched, which is where daily snapshots must be recomputed from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+from django.db import connection
+
+from recoup.metrics.compiler import TABLE_COLUMNS
+from recoup.metrics.extract import BUSINESS_DATES, read_batches, schema
+
+_STAMPED = {
+    "ledger_invoice",
+    "ledger_payment",
+    "ledger_adjustment",
+    "ledger_customer",
+    "ledger_assignment",
+    "ledger_activity",
+    "ledger_promisetopay",
+    "ledger_dispute",
+    "ledger_placement",
+    "ledger_creditdecision",
+    "ledger_collectioncost",
+}
+_APPEND_ONLY = {"ledger_allocation"}
+
+
+@dataclass(slots=True)
+class SyncReport:
+    tables: dict[str, int] = field(default_factory=dict)  # table -> rows read
+    reloaded: list[str] = field(default_factory=list)
+    earliest_changed: date | None = None
+    finished_at: datetime | None = None
+
+    @property
+    def rows(self) -> int:
+        return sum(self.tables.values())
+
+    def describe(self) -> str:
+        when = f"{self.finished_at:%Y-%m-%d %H:%M:%S} UTC" if self.finished_at else "never"
+        if not self.rows:
+            return f"synced at {when}: no changes"
+        return f"synced at {when}: {self.rows:,} rows from {len(self.tables)} tables" + (
+            f", earliest changed date {self.earliest_changed}" if self.earliest_changed else ""
+        )
+
+
+def _q(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+def _ensure_state(raw: duckdb.DuckDBPyConnection) -> None:
+    raw.execute(
+        "CREATE TABLE IF NOT EXISTS _recoup_sync ("
+        "table_name VARCHAR PRIMARY KEY, max_id BIGINT, max_updated VARCHAR, row_count BIGINT)"
+    )
+    existing = {r[0] for r in raw.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    for name in TABLE_COLUMNS:
+        if name not in existing:
+            raw.register("_empty", schema(name).empty_table())
+            raw.execute(f'CREATE TABLE "{name}" AS SELECT * FROM _empty')
+            raw.unregister("_empty")
+
+
+def _source_stats(table: str) -> tuple[int, int, Any]:
+    updated = "MAX(updated_at)" if table in _STAMPED else "NULL"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*), COALESCE(MAX(id), 0), {updated} FROM {_q(table)}")
+        count, max_id, max_updated = cursor.fetchone()
+    return int(count), int(max_id), max_updated
+
+
+def _load(raw: duckdb.DuckDBPyConnection, table: str, where: str, params: tuple[Any, ...]) -> int:
+    rows = 0
+    for batch in read_batches(table, where=where, params=params):
+        raw.register("_batch", pa.Table.from_batches([batch]))
+        raw.execute(f'DELETE FROM "{table}" WHERE id IN (SELECT id FROM _batch)')
+        raw.execute(f'INSERT INTO "{table}" SELECT * FROM _batch')
+        raw.execute("CREATE TEMP TABLE IF NOT EXISTS _changed_ids (tbl VARCHAR, id BIGINT)")
+        raw.execute("INSERT INTO _changed_ids SELECT ?, id FROM _batch", [table])
+        raw.unregister("_batch")
+        rows += batch.num_rows
+    return rows
+
+
+def _earliest(raw: duckdb.DuckDBPyConnection, table: str) -> date | None:
+    exists = raw.execute(
+        "SELECT COUNT(*) FROM duckdb_tables() WHERE table_name = '_changed_ids'"
+    ).fetchone()
+    if not exists or not exists[0]:
+        return None
+    if table == "ledger_allocation":
+        sql = (
+            "SELECT MIN(p.received_on) FROM ledger_allocation a JOIN ledger_payment p "
+            "ON p.id = a.payment_id WHERE a.id IN (SELECT id FROM _changed_ids WHERE tbl = ?)"
+        )
+    elif table in BUSINESS_DATES:
+        col = BUSINESS_DATES[table][0]
+        sql = (
+            f'SELECT MIN(CAST("{col}" AS DATE)) FROM "{table}" '
+            "WHERE id IN (SELECT id FROM _changed_ids WHERE tbl = ?)"
+        )
+    else:
+        return None
+    found = raw.execute(sql, [table]).fetchone()
+    return found[0] if found and found[0] is not None else None
+
+
+def sync_duckdb(raw: duckdb.DuckDBPyConnection) -> SyncReport:
+    """Brings the DuckDB copy up to date with the operational database."""
+    _ensure_state(raw)
+    report = SyncReport()
+    raw.execute("DROP TABLE IF EXISTS _changed_ids")
+    state = {
+        r[0]: (r[1], r[2], r[3])
+        for r in raw.execute(
+            "SELECT table_name, max_id, max_updated, row_count FROM _recoup_sync"
+        ).fetchall()
+    }
+    for table in TABLE_COLUMNS:
+        count, max_id, max_updated = _source_stats(table)
+        seen = state.get(table)
+        read = 0
+        if seen is None or not (table in _STAMPED or table in _APPEND_ONLY):
+            raw.execute(f'DELETE FROM "{table}"')
+            read = _load(raw, table, "", ())
+            if seen is not None and read == seen[2] and seen[0] == max_id:
+                read = 0  # lookup table unchanged: not news
+            elif seen is not None:
+                report.reloaded.append(table)
+        else:
+            old_id, old_updated, _old_count = seen
+            if table in _STAMPED and old_updated is not None:
+                read = _load(raw, table, "id > %s OR updated_at > %s", (old_id, old_updated))
+            else:
+                read = _load(raw, table, "id > %s", (old_id,))
+            copied = raw.execute(f'SELECT COUNT(*) FROM "{table}"').fetchone()
+            if copied is None or copied[0] != count:
+                raw.execute(f'DELETE FROM "{table}"')
+                read = _load(raw, table, "", ())
+                report.reloaded.append(table)
+        if read:
+            report.tables[table] = read
+            earliest = _earliest(raw, table)
+            if earliest is not None and (
+                report.earliest_changed is None or earliest < report.earliest_changed
+            ):
+                report.earliest_changed = earliest
+        raw.execute(
+            "INSERT OR REPLACE INTO _recoup_sync VALUES (?, ?, ?, ?)",
+            [table, max_id, None if max_updated is None else str(max_updated), count],
+        )
+    report.finished_at = datetime.now(UTC)
+    return report
