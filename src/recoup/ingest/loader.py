@@ -26,12 +26,13 @@ from recoup.core.money import Money
 from recoup.ingest.kinds import FieldSpec, FieldType, KindSpec
 from recoup.ingest.mapping import RecordMapping
 from recoup.ingest.parsing import OutputField
-from recoup.ledger.models import Adjustment, Allocation, FxRate, Invoice, Payment
+from recoup.ledger.models import Adjustment, Allocation, Customer, FxRate, Invoice, Payment
 
 STAGE = "ingest_stage"
 PAGE = 5_000
 
 _ALLOCATION = Allocation._meta.db_table
+_CUSTOMER = Customer._meta.db_table
 _ADJUSTMENT = Adjustment._meta.db_table
 _INVOICE = Invoice._meta.db_table
 _PAYMENT = Payment._meta.db_table
@@ -271,10 +272,10 @@ class Stage:
     def _applied(invoice: str, *, exclude: str = "") -> str:
         """Allocations plus adjustments already on `invoice` (an SQL alias), minus `exclude`."""
         return (
-            f"(SELECT COALESCE(SUM(a.amount_minor), 0) FROM {q(_ALLOCATION)} a"
+            f"((SELECT COALESCE(SUM(a.amount_minor), 0) FROM {q(_ALLOCATION)} a"
             f" WHERE a.invoice_id = {invoice}.id {exclude})"
             f" + (SELECT COALESCE(SUM(d.amount_minor), 0) FROM {q(_ADJUSTMENT)} d"
-            f" WHERE d.invoice_id = {invoice}.id)"
+            f" WHERE d.invoice_id = {invoice}.id))"
         )
 
     def _invoice_amount_covers_applied(self) -> Iterator[Finding]:
@@ -299,7 +300,7 @@ class Stage:
             sql = (
                 f"SELECT s._row, s.{col('invoice')}, c.external_id FROM {q(STAGE)} s"
                 f" JOIN {q(_INVOICE)} i ON i.external_id = s.{col('invoice')}"
-                f" JOIN ledger_customer c ON c.id = i.customer_id"
+                f" JOIN {q(_CUSTOMER)} c ON c.id = i.customer_id"
                 f" WHERE c.external_id <> s.{col('customer')} AND {new_only}"
             )
             for row, invoice, owner in self._stream(sql):
