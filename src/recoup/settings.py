@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "recoup.ledger",
     "recoup.ingest",
     "recoup.metrics",
+    "recoup.okrs",
     "recoup.demo",
     "recoup.web",
 ]

@@ -593,7 +593,7 @@ PERIOD_NOTE = (
 ROUNDING_NOTE = (
     "Money is summed exactly in minor units per currency, converted to the base currency at the "
     "FX rate in force on the as-of date (for flows, the period end) and rounded half to even to "
-    "the base currency's minor unit once per currency. Days, percentages and ratios are computed "
+    "the base currency's minor unit once, after summing. Days, percentages and ratios are computed "
     "in exact decimals and rounded half to even to 2 decimals."
 )
 
