@@ -186,15 +186,10 @@ _ADJUSTMENT_FIELDS = (
 
 
 def _adjustments(name: str, kind: str | None, description: str) -> KindSpec:
-    fields = (
-        _ADJUSTMENT_FIELDS
-        if kind is None
-        else tuple(f for f in _ADJUSTMENT_FIELDS if f.name != "kind")
-    )
     return KindSpec(
         name,
         m.Adjustment,
-        fields,
+        _ADJUSTMENT_FIELDS,
         key=("external_id",),
         description=description,
         fx_date="effective_on",

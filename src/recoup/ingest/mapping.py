@@ -87,7 +87,10 @@ def default_mapping(kind: KindSpec, file_columns: list[str]) -> Mapping:
     """Columns named like the fields (case, spaces and hyphens ignored); refs may add `_id`."""
     by_normal = {_normal(c): c for c in file_columns}
     sources: dict[str, Source] = {}
+    fixed = {name for name, _ in kind.fixed}
     for f in kind.fields:
+        if f.name in fixed:
+            continue
         candidates = [f.name]
         if f.type is FieldType.REF:
             candidates += [f"{f.name}_external_id", f"{f.name}_id"]

@@ -140,6 +140,10 @@ class _Compiler:
             given = f.name in self.record.sources or f.name in fixed
             if given or (f.type is FieldType.CURRENCY and f.required):
                 out.append(f)
+        # An amount's decimals come from its currency, so that currency is always staged too.
+        for f in list(out):
+            if f.type is FieldType.AMOUNT and all(o.name != f.currency_field for o in out):
+                out.append(self.kind.field(f.currency_field))
         return out
 
     def raw(self, f: FieldSpec) -> str:

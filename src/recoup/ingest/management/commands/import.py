@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 from argparse import ArgumentParser, RawDescriptionHelpFormatter
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from django.core.management.base import BaseCommand, CommandError
 from rich.console import Console
@@ -63,7 +63,9 @@ class Command(BaseCommand):
             raise UsageError(f"{path}: no such file")
         if options["delimiter"] is not None and len(options["delimiter"]) != 1:
             raise UsageError(f"--delimiter {options['delimiter']!r}: expected one character")
-        console = Console(file=sys.stdout, highlight=False)
+        # Rich writes to the command's own stream (call_command(stdout=...) captures it).
+        stream: IO[str] = getattr(self.stdout, "_out", sys.stdout)
+        console = Console(file=stream, highlight=False)
         try:
             if console.is_terminal:
                 outcome = self._with_bar(console, options)
@@ -127,7 +129,7 @@ class Command(BaseCommand):
         if outcome.problems:
             _problem_table(console, outcome.problems, outcome.problem_count)
         if outcome.report_path is not None:
-            console.print(f"report: {outcome.report_path}")
+            console.print(f"report: {outcome.report_path}", soft_wrap=True)
         if not outcome.ok:
             return
         verb = "would import" if options["dry_run"] else "imported"
