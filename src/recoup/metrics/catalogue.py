@@ -47,11 +47,16 @@ class Param:
     default: str
     help: str
     choices: tuple[str, ...] = ()
-    kind: str = "choice"  # "choice", "int" (non-negative integer), "edges" (ascending ints)
+    # "choice", "int" (non-negative integer), "edges" (ascending ints), "text" (checked by the plan)
+    kind: str = "choice"
 
     def parse(self, metric: str, raw: str) -> str:
         """Validate `raw` and return its canonical text."""
         where = f"{metric}.{self.name}"
+        if self.kind == "text":
+            if not raw.strip():
+                raise MetricInputError(f"{where}: expected a value")
+            return raw.strip()
         if self.kind == "choice":
             if raw not in self.choices:
                 raise MetricInputError(
@@ -145,6 +150,7 @@ FROM_BUCKET = Param(
     "from_bucket",
     "1-30",
     "aging bucket whose balance is followed from one month to the next",
+    kind="text",
 )
 GRACE = Param(
     "grace_days", "3", "days after the promised date a payment still keeps the promise", kind="int"
