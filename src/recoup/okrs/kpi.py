@@ -3,33 +3,11 @@ from `recoup.metrics.selectors.metric_evaluate`, never from a formula of our own
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Mapping
 from datetime import date, timedelta
-from typing import Protocol, cast
 
-from recoup.core.errors import RecoupError
-from recoup.metrics.contracts import Direction, MetricInfo, MetricRequest, MetricValue
-
-
-class KpiUnavailableError(RecoupError):
-    pass
-
-
-class _MetricSelectors(Protocol):
-    def metric_evaluate(
-        self, request: MetricRequest, *, engine: str | None = None
-    ) -> MetricValue: ...
-
-    def metric_definitions(self) -> list[MetricInfo]: ...
-
-
-def _selectors() -> _MetricSelectors:
-    try:
-        module = importlib.import_module("recoup.metrics.selectors")
-    except ImportError as exc:
-        raise KpiUnavailableError(f"the KPI engine is not available: {exc}") from exc
-    return cast(_MetricSelectors, module)
+from recoup.metrics import selectors as metric_selectors
+from recoup.metrics.contracts import MetricInfo, MetricRequest, MetricValue
 
 
 def kpi_request(
@@ -57,7 +35,7 @@ def kpi_evaluate(
     filters: Mapping[str, list[str]],
     window_days: int | None = None,
 ) -> MetricValue:
-    return _selectors().metric_evaluate(
+    return metric_selectors.metric_evaluate(
         kpi_request(
             metric=metric, as_of=as_of, params=params, filters=filters, window_days=window_days
         )
@@ -65,9 +43,4 @@ def kpi_evaluate(
 
 
 def kpi_definitions() -> dict[str, MetricInfo]:
-    return {info.id: info for info in _selectors().metric_definitions()}
-
-
-def kpi_higher_is_better(metric: str) -> bool | None:
-    info = kpi_definitions().get(metric)
-    return None if info is None else info.direction == Direction.HIGHER_IS_BETTER
+    return {info.id: info for info in metric_selectors.metric_definitions()}

@@ -553,11 +553,8 @@ def key_result_forecast(*, key_result: KeyResult, today: date | None = None) -> 
 # --- audit and alignment ----------------------------------------------------------------------
 
 
-def _known_metrics() -> frozenset[str] | None:
-    try:
-        return frozenset(kpi.kpi_definitions())
-    except kpi.KpiUnavailableError:
-        return None
+def _known_metrics() -> frozenset[str]:
+    return frozenset(kpi.kpi_definitions())
 
 
 def cycle_audit(*, cycle: Cycle) -> AuditReport:
