@@ -79,7 +79,8 @@ def test_kpi_bound_key_results_take_their_baseline_from_the_kpi_engine_at_cycle_
         assert kr.baseline_source == BaselineSource.KPI
         assert kr.baseline_as_of == CYCLE_START
     ninety = next(kr for kr in applied if kr.key == "ar-90-plus")
-    assert ninety.baseline is not None and ninety.target is not None
+    assert ninety.baseline is not None
+    assert ninety.target is not None
     # "-30%" in the plan: the target follows from the baseline read at cycle start.
     assert ninety.target == (ninety.baseline * Decimal("0.7")).quantize(Decimal("0.000001"))
 
@@ -92,7 +93,8 @@ def test_weekly_automatic_check_ins_equal_recoup_kpi_and_carry_the_data_date(
             datetime.combine(monday, datetime.min.time(), UTC) + timedelta(hours=5), tick=False
         ):
             report = services.checkin_auto_run()
-        assert len(report.created) == 7 and report.as_of == monday
+        assert len(report.created) == 7
+        assert report.as_of == monday
     for kr in applied:
         readings = list(CheckIn.objects.filter(key_result=kr).order_by("data_date"))
         assert [c.data_date for c in readings] == MONDAYS
@@ -103,7 +105,8 @@ def test_weekly_automatic_check_ins_equal_recoup_kpi_and_carry_the_data_date(
     # The same week again adds nothing.
     with time_machine.travel(datetime(2026, 7, 13, 6, tzinfo=UTC), tick=False):
         again = services.checkin_auto_run()
-    assert again.created == [] and len(again.skipped) == 7
+    assert again.created == []
+    assert len(again.skipped) == 7
 
 
 def test_automatic_check_ins_carry_the_computed_status_as_confidence(
@@ -120,7 +123,8 @@ def test_automatic_check_ins_carry_the_computed_status_as_confidence(
 def test_the_weekly_job_checks_in_and_queues_its_next_run_once(applied: list[KeyResult]) -> None:
     with time_machine.travel(datetime(2026, 7, 6, 5, tzinfo=UTC), tick=False):
         result = tasks.okr_checkin_weekly.call()
-        assert result["created"] == 7 and result["as_of"] == "2026-07-06"
+        assert result["created"] == 7
+        assert result["as_of"] == "2026-07-06"
         queued = DBTaskResult.objects.filter(
             task_path=tasks.okr_checkin_weekly.module_path, status="READY"
         )
@@ -150,7 +154,8 @@ def test_a_suggested_target_comes_from_the_teams_own_history(applied: list[KeyRe
     )
     assert suggestion.baseline == kr.baseline
     assert [d for d, _ in suggestion.history][-1] == CYCLE_START
-    assert len(suggestion.history) <= 4 and len(suggestion.changes) == len(suggestion.history) - 1
+    assert len(suggestion.history) <= 4
+    assert len(suggestion.changes) == len(suggestion.history) - 1
     # Lower is better for a count of 90+ accounts: stretch asks at least as much as commit.
     assert suggestion.higher_is_better is False
     assert suggestion.stretch <= suggestion.commit <= suggestion.baseline
