@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.security import django_auth
 
@@ -220,10 +220,10 @@ def cycles_list(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @router.post("/cycles", response={201: dict[str, Any]})
-def cycles_create(request: HttpRequest, payload: CycleIn) -> tuple[int, dict[str, Any]]:
+def cycles_create(request: HttpRequest, payload: CycleIn) -> Status[dict[str, Any]]:
     actor = _require_planner(request)
     cycle = _call(lambda: services.cycle_create(**payload.dict(), actor=actor, via=VIA))
-    return 201, _ids(cycle)
+    return Status(201, _ids(cycle))
 
 
 @router.get("/status", response=dict[str, Any])
@@ -290,7 +290,7 @@ def templates(request: HttpRequest, team: str = "", owner: str = "") -> list[dic
 
 
 @router.post("/objectives", response={201: dict[str, Any]})
-def objectives_create(request: HttpRequest, payload: ObjectiveIn) -> tuple[int, dict[str, Any]]:
+def objectives_create(request: HttpRequest, payload: ObjectiveIn) -> Status[dict[str, Any]]:
     actor = _require_planner(request)
     cycle = _cycle(payload.cycle)
     parent = _get(Objective, payload.parent_id, "objective") if payload.parent_id else None
@@ -308,7 +308,7 @@ def objectives_create(request: HttpRequest, payload: ObjectiveIn) -> tuple[int, 
             via=VIA,
         )
     )
-    return 201, _ids(objective)
+    return Status(201, _ids(objective))
 
 
 @router.patch("/objectives/{objective_id}", response=dict[str, Any])
@@ -338,7 +338,7 @@ def objectives_update(
 
 
 @router.post("/key-results", response={201: dict[str, Any]})
-def key_results_create(request: HttpRequest, payload: KeyResultIn) -> tuple[int, dict[str, Any]]:
+def key_results_create(request: HttpRequest, payload: KeyResultIn) -> Status[dict[str, Any]]:
     actor = _require_planner(request)
     objective = _get(Objective, payload.objective_id, "objective")
     data = payload.dict()
@@ -352,7 +352,7 @@ def key_results_create(request: HttpRequest, payload: KeyResultIn) -> tuple[int,
 
         if timezone.localdate() >= objective.cycle.starts_on:
             _call(lambda: services.key_result_baseline_capture(key_result=kr, via=VIA))
-    return 201, _ids(kr)
+    return Status(201, _ids(kr))
 
 
 @router.patch("/key-results/{kr_id}", response=dict[str, Any])
@@ -374,14 +374,14 @@ def key_results_update(request: HttpRequest, kr_id: int, payload: KeyResultPatch
 
 
 @router.post("/initiatives", response={201: dict[str, Any]})
-def initiatives_create(request: HttpRequest, payload: InitiativeIn) -> tuple[int, dict[str, Any]]:
+def initiatives_create(request: HttpRequest, payload: InitiativeIn) -> Status[dict[str, Any]]:
     actor = _require_planner(request)
     kr = _get(KeyResult, payload.key_result_id, "key result")
     data = payload.dict()
     data.pop("key_result_id")
     data["owner"] = _user(data["owner"])
     ini = _call(lambda: services.initiative_create(key_result=kr, **data, actor=actor, via=VIA))
-    return 201, _ids(ini)
+    return Status(201, _ids(ini))
 
 
 @router.patch("/initiatives/{initiative_id}", response=dict[str, Any])
@@ -403,9 +403,7 @@ def initiatives_update(
 
 
 @router.post("/key-results/{kr_id}/checkins", response={201: dict[str, Any]})
-def checkins_create(
-    request: HttpRequest, kr_id: int, payload: CheckInIn
-) -> tuple[int, dict[str, Any]]:
+def checkins_create(request: HttpRequest, kr_id: int, payload: CheckInIn) -> Status[dict[str, Any]]:
     actor = _actor(request)
     kr = _get(KeyResult, kr_id, "key result")
     if kr.owner_id != actor.pk:
@@ -421,14 +419,13 @@ def checkins_create(
             via=VIA,
         )
     )
-    return 201, selectors.to_json_dict(
-        {
-            "id": checkin.pk,
-            "value": checkin.value,
-            "data_date": checkin.data_date,
-            "confidence": checkin.confidence,
-        }
-    )
+    body = {
+        "id": checkin.pk,
+        "value": checkin.value,
+        "data_date": checkin.data_date,
+        "confidence": checkin.confidence,
+    }
+    return Status(201, selectors.to_json_dict(body))
 
 
 @router.get("/key-results/{kr_id}/checkins", response=list[dict[str, Any]])
