@@ -323,3 +323,37 @@ def test_end_of_cycle_scores_roll_up_with_weights_and_flag_committed_misses(quar
     assert cash.score == 0.9
     assert cash.colour == "green"
     assert cash.meets_commitment is False
+
+
+def test_an_automatic_reading_that_would_be_a_third_at_risk_says_off_track(quarter: Cycle) -> None:
+    kr = _kr("cash/promises")
+    on = date(2026, 8, 15)  # expected progress 45/91: a value of 66 (0.3) is about 20 points behind
+    assert selectors.key_result_confidence_for(key_result=kr, value=D(66), on=on) == "at_risk"
+    _checkin("cash/promises", "65", "at_risk")
+    _checkin("cash/promises", "65", "at_risk")
+    assert selectors.key_result_confidence_for(key_result=kr, value=D(66), on=on) == "off_track"
+    assert selectors.key_result_confidence_for(key_result=kr, value=D(72), on=on) == "on_track"
+
+
+def test_a_plan_declares_roll_up_children_across_objectives(db: None) -> None:
+    text = PLAN + (
+        "  - key: company\n"
+        "    title: A healthier receivables book\n"
+        "    owner: ana\n"
+        "    key_results:\n"
+        "      - key: health\n"
+        "        title: Collections health across teams\n"
+        "        kind: roll_up\n"
+        "        owner: ana\n"
+        "        children: [cash/ninety, cash/promises]\n"
+    )
+    services.plan_apply(plan=plan_parse(text), via="test")
+    assert {k.key for k in _kr("company/health").rolled_up_from.all()} == {"ninety", "promises"}
+    assert not services.plan_apply(plan=plan_parse(text), via="test").changed
+    with time_machine.travel("2026-08-15 09:00Z", tick=False):
+        _checkin("cash/ninety", "450000")  # 0.5, weight 2
+        _checkin("cash/promises", "80")  # 1.0, weight 1
+    assert _state("company/health", date(2026, 8, 15)).progress == pytest.approx(2 / 3)
+    bad = text.replace("children: [cash/ninety, cash/promises]", "children: [cash/nothing]")
+    with pytest.raises(PlanError, match="child 'cash/nothing' is not a key result of this plan"):
+        services.plan_apply(plan=plan_parse(bad), via="test")

@@ -480,7 +480,12 @@ def key_result_confidence_for(*, key_result: KeyResult, value: Decimal, on: date
     confidence = (
         Confidence.AT_RISK if computed == Status.NOT_STARTED else Confidence(computed.value)
     )
-    previous = [r.confidence for r in loaded.readings[key_result.pk][:-1]]
+    # The rule runs over check-ins in the order they were made, whatever dates they describe.
+    previous = list(
+        CheckIn.objects.filter(key_result=key_result)
+        .order_by("-created_at", "-id")
+        .values_list("confidence", flat=True)[: scoring.MAX_AT_RISK_IN_A_ROW]
+    )[::-1]
     if scoring.at_risk_rule_violation(previous=previous, new=confidence):
         return Confidence.OFF_TRACK
     return confidence

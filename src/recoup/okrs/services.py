@@ -491,7 +491,7 @@ def checkin_create(
         raise RecoupError(
             f"{label}: a milestone check-in is 1 (reached) or 0 (not yet), got {value}"
         )
-    # Key list lock: two people checking in at once must not both pass the at-risk rule.
+    # Lock the key result: two people checking in at once must not both pass the at-risk rule.
     KeyResult.objects.select_for_update().filter(pk=key_result.pk).first()
     problem = scoring.at_risk_rule_violation(
         previous=_previous_confidences(key_result), new=confidence
