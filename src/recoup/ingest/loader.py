@@ -469,15 +469,20 @@ class Stage:
                 values += ["%s", "%s"]
                 stamp = connection.ops.adapt_datetimefield_value(now)
                 params += [stamp, stamp]
+            # A first import matches nothing: skip probing the target row by row. SQLite scans
+            # the staging table in insertion (= file) order; PostgreSQL needs to be told.
+            where = f" WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE {match})" if matched else ""
+            order = " ORDER BY s._row" if self.dialect.pg else ""
             cursor.execute(
                 f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(values)}"
-                f" FROM {q(STAGE)} s{joins} WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE {match})"
-                f" ORDER BY s._row",
+                f" FROM {q(STAGE)} s{joins}{where}{order}",
                 params,
             )
             counts.inserted = cursor.rowcount
         counts.updated = (
-            self._update(joins, exprs, now) if self.record.on_existing == "update" else 0
+            self._update(joins, exprs, now)
+            if matched and self.record.on_existing == "update"
+            else 0
         )
         counts.unchanged = matched - counts.updated
         if self.kind.name == "payments":
