@@ -278,3 +278,25 @@ def test_every_problem_is_reported_not_only_the_first(
     assert report[0] == "file,row,record,column,value,expected"
     assert len(report) == 301
     assert report[-1].startswith("inv.csv,301,invoices,issue_date,2024-13-01,")
+
+
+def test_a_placement_with_an_unknown_agency_is_refused(
+    invoice: m.Invoice, write_file: Write, run_import: Run
+) -> None:
+    path = write_file(
+        "plc.csv",
+        "external_id,invoice,agency,placed_on,amount\nPL-1,INV-1,AG-404,2024-04-01,100.00\n",
+    )
+    problem = only(_rejected(run_import, "placements", path).problems)
+    assert (problem.row, problem.column, problem.value) == (2, "agency", "AG-404")
+    assert "existing agency" in problem.expected
+
+
+def test_a_preset_column_missing_from_the_file_is_reported_on_the_header_row(
+    write_file: Write, run_import: Run
+) -> None:
+    path = write_file("ibm.csv", "customerID,invoiceNumber\nC-1,0001\n")
+    outcome = _rejected(run_import, "invoices", path, mapping="ibm-accounts-receivable")
+    missing = {(p.row, p.column) for p in outcome.problems}
+    assert (1, "InvoiceDate") in missing
+    assert (1, "InvoiceAmount") in missing

@@ -18,7 +18,7 @@ from typing import Any
 from django.db import connection
 from django.utils import timezone
 
-from recoup.accounts.models import AuditEntry
+from recoup.accounts.models import AuditEntry, User
 from recoup.accounts.services import audit_record_many
 from recoup.core.bulk import bulk_insert
 from recoup.core.currencies import MINOR_UNIT_EXPONENT
@@ -440,7 +440,7 @@ class Stage:
             parts.append(f"{alias}.{q(db_column)} = {exprs[k]}")
         return " AND ".join(parts)
 
-    def merge(self, *, now: dt.datetime) -> MergeCounts:
+    def merge(self, *, now: dt.datetime, actor: User | None = None) -> MergeCounts:
         counts = MergeCounts()
         joins, exprs = self._resolved()
         table = q(self.kind.table)
@@ -480,7 +480,7 @@ class Stage:
             )
             counts.inserted = cursor.rowcount
         counts.updated = (
-            self._update(joins, exprs, now)
+            self._update(joins, exprs, now, actor)
             if matched and self.record.on_existing == "update"
             else 0
         )
@@ -489,7 +489,9 @@ class Stage:
             counts.allocations = self._allocate(max_id_before)
         return counts
 
-    def _update(self, joins: str, exprs: dict[str, str], now: dt.datetime) -> int:
+    def _update(
+        self, joins: str, exprs: dict[str, str], now: dt.datetime, actor: User | None
+    ) -> int:
         stored = [
             f
             for f in self.fields
@@ -533,6 +535,7 @@ class Stage:
                     audits.append(
                         AuditEntry(
                             at=now,
+                            actor=actor,
                             via="import",
                             action="import_update",
                             object_type=object_type,

@@ -277,7 +277,7 @@ def ledger_file_import(
                     _check_stage(stage, record, labels, sink, path.name)
                     if sink.count == 0:
                         stage.dedupe()
-                        counts[record.kind.name] = stage.merge(now=started)
+                        counts[record.kind.name] = stage.merge(now=started, actor=actor)
                         if progress is not None:
                             progress(f"loaded {record.kind.name}", seen, seen)
                     stage.drop()
