@@ -4,6 +4,7 @@ target suggestions from the team's own history."""
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
@@ -160,3 +161,19 @@ def test_a_suggested_target_comes_from_the_teams_own_history(applied: list[KeyRe
     assert suggestion.higher_is_better is False
     assert suggestion.stretch <= suggestion.commit <= suggestion.baseline
     assert suggestion.reasoning[0].startswith(f"baseline: accounts_90_plus as of {CYCLE_START}")
+
+
+def test_a_seasonal_curve_learned_from_past_quarters_sets_expected_progress(
+    applied: list[KeyResult],
+) -> None:
+    kr = next(k for k in applied if k.key == "ar-90-plus")
+    curve = services.key_result_curve_learn(key_result=kr, cycles=2, via="test")
+    # 91 days: a reading every week up to the cycle end, each a share of the movement.
+    assert len(curve) == 13
+    assert curve[-1] == 1.0
+    assert all(0 <= a <= b <= 1 for a, b in itertools.pairwise(curve))
+    kr.refresh_from_db()
+    assert kr.expected_curve == curve
+    on = date(2026, 8, 12)  # six weeks in
+    state = selectors.key_result_state(key_result=kr, today=on)
+    assert state.expected == pytest.approx(min(1.0, max(0.0, curve[5])))

@@ -121,6 +121,12 @@ def test_expected_progress_of_a_milestone_jumps_on_its_due_date() -> None:
     assert scoring.expected_progress_milestone(due_on=due, on=due) == 1.0
 
 
+def test_a_learned_curve_never_goes_backwards_or_outside_zero_to_one() -> None:
+    # Down first, then up past the start: raw shares -1, 0.5, 1.
+    assert scoring.learn_seasonal_curve([[10, 8, 11, 12]]) == [0.0, 0.5, 1.0]
+    assert scoring.learn_seasonal_curve([[10, 10, 10]]) == []
+
+
 def test_a_learned_seasonal_curve_sets_expected_progress_between_weeks() -> None:
     # Two past quarters that moved little early and a lot late.
     curve = scoring.learn_seasonal_curve([[0, 1, 2, 10], [100, 101, 103, 110]])
@@ -257,3 +263,9 @@ def test_end_of_cycle_score_is_bounded_and_coloured(
 ) -> None:
     assert scoring.end_of_cycle_score(progress) == score
     assert scoring.score_colour(scoring.end_of_cycle_score(progress)) == colour
+
+
+def test_shifting_by_months_clips_to_the_end_of_the_month() -> None:
+    assert scoring.shift_months(date(2026, 7, 1), -3) == date(2026, 4, 1)
+    assert scoring.shift_months(date(2026, 5, 31), -3) == date(2026, 2, 28)
+    assert scoring.shift_months(date(2026, 1, 15), -13) == date(2024, 12, 15)

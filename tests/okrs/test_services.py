@@ -357,3 +357,8 @@ def test_a_plan_declares_roll_up_children_across_objectives(db: None) -> None:
     bad = text.replace("children: [cash/ninety, cash/promises]", "children: [cash/nothing]")
     with pytest.raises(PlanError, match="child 'cash/nothing' is not a key result of this plan"):
         services.plan_apply(plan=plan_parse(bad), via="test")
+
+
+def test_only_a_kpi_bound_key_result_learns_a_curve(quarter: Cycle) -> None:
+    with pytest.raises(RecoupError, match="not bound to a KPI"):
+        services.key_result_curve_learn(key_result=_kr("cash/ninety"), via="test")

@@ -485,6 +485,16 @@ def suggest_target(request: HttpRequest, kr_id: int, history: int = 8) -> dict[s
     )
 
 
+@router.post("/key-results/{kr_id}/learn-curve", response=dict[str, Any])
+def learn_curve(request: HttpRequest, kr_id: int, cycles: int = 4) -> dict[str, Any]:
+    actor = _require_planner(request)
+    kr = _get(KeyResult, kr_id, "key result")
+    curve = _call(
+        lambda: services.key_result_curve_learn(key_result=kr, cycles=cycles, actor=actor, via=VIA)
+    )
+    return {"expected_curve": curve}
+
+
 @router.post("/checkins/auto", response=dict[str, Any])
 def checkins_auto(request: HttpRequest, as_of: date | None = None) -> dict[str, Any]:
     _require_planner(request)

@@ -155,6 +155,9 @@ class KeyResult(models.Model):
     # For flow KPIs (cash collected, on-time payment rate): the trailing window in days each
     # reading covers; None means the KPI's own default period (month to date).
     metric_window_days = models.PositiveIntegerField(null=True, blank=True)
+    # Expected progress by the end of each week of the cycle, learned from the KPI's past cycles
+    # (collections are seasonal); empty means linear.
+    expected_curve = models.JSONField(default=list, blank=True)
     # Children of a roll-up key result (which may sit under other, aligned objectives).
     rolls_up_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="rolled_up_from"

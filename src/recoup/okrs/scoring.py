@@ -7,6 +7,7 @@ result that moved the wrong way shows below 0. Only the end-of-cycle score is bo
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -133,7 +134,8 @@ def expected_progress_seasonal(
 
 def learn_seasonal_curve(histories: Sequence[Sequence[float]]) -> list[float]:
     """Average shape of past cycles: each history is the weekly KPI values of one past cycle
-    (first value = its start); each is normalised to the share of its total movement."""
+    (first value = its start); each is normalised to the share of its total movement, and the
+    average is made non-decreasing within 0..1."""
     shapes: list[list[float]] = []
     for values in histories:
         if len(values) < 3 or values[-1] == values[0]:
@@ -143,7 +145,20 @@ def learn_seasonal_curve(histories: Sequence[Sequence[float]]) -> list[float]:
     if not shapes:
         return []
     length = min(len(s) for s in shapes)
-    return [sum(s[i] for s in shapes) / len(shapes) for i in range(length)]
+    average = [sum(s[i] for s in shapes) / len(shapes) for i in range(length)]
+    # A quarter that wandered (down, then up past its start) gives shares outside 0..1; the
+    # expectation itself never goes backwards, so keep the running maximum within 0..1.
+    curve: list[float] = []
+    for share in average:
+        curve.append(max(curve[-1] if curve else 0.0, min(1.0, max(0.0, share))))
+    return curve
+
+
+def shift_months(day: date, months: int) -> date:
+    """The same day `months` later (earlier if negative), clipped to the month's last day."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
 
 
 def status_from_progress(*, actual: float, expected: float, thresholds: Thresholds) -> Status:

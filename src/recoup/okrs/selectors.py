@@ -144,6 +144,7 @@ class KeyResultState:
     metric_window_days: int | None
     baseline: Decimal | None
     baseline_source: str
+    expected_curve: list[float]
     target: Decimal | None
     due_on: date
     latest_value: Decimal | None
@@ -310,6 +311,13 @@ def _expected(kr: KeyResult, cycle: Cycle, due_on: date, on: date) -> float:
         return scoring.expected_progress_milestone(due_on=due_on, on=on)
     if due_on <= cycle.starts_on:
         return 1.0
+    if kr.expected_curve:
+        return scoring.expected_progress_seasonal(
+            curve=[float(v) for v in kr.expected_curve],
+            starts_on=cycle.starts_on,
+            ends_on=due_on,
+            on=on,
+        )
     return scoring.expected_progress_linear(starts_on=cycle.starts_on, ends_on=due_on, on=on)
 
 
@@ -357,6 +365,7 @@ def _state(kr: KeyResult, loaded: _Loaded, stack: frozenset[int] = frozenset()) 
         metric_window_days=kr.metric_window_days,
         baseline=kr.baseline,
         baseline_source=kr.baseline_source,
+        expected_curve=[float(v) for v in kr.expected_curve],
         target=kr.target,
         due_on=due_on,
         latest_value=with_value[-1].value if with_value else None,
@@ -690,15 +699,6 @@ class TargetSuggestion:
         return to_json_dict(self)
 
 
-def _shift_months(day: date, months: int) -> date:
-    month_index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(month_index, 12)
-    month += 1
-    import calendar
-
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
 def _percentile(values: Sequence[Decimal], q: float) -> Decimal:
     ordered = sorted(values)
     if len(ordered) == 1:
@@ -738,7 +738,7 @@ def target_suggest(
         )
     higher = info.direction == Direction.HIGHER_IS_BETTER
     months = max(1, round((ends_on - starts_on).days / 30.44))
-    dates = [_shift_months(starts_on, -months * k) for k in range(history_cycles, -1, -1)]
+    dates = [scoring.shift_months(starts_on, -months * k) for k in range(history_cycles, -1, -1)]
     history: list[tuple[date, Decimal]] = []
     for d in dates:
         value = kpi.kpi_evaluate(metric=metric, as_of=d, params=params, filters=filters).value

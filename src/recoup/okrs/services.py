@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -1135,3 +1135,58 @@ def _plan_key_result(
         line = kr.field_lines.get("target", kr.line) if "target" in str(exc) else kr.line
         raise PlanError(source, [(line, f"key result {ref}: {exc}")]) from None
     return obj
+
+
+@transaction.atomic
+def key_result_curve_learn(
+    *, key_result: KeyResult, cycles: int = 4, actor: User | None = None, via: str = ""
+) -> list[float]:
+    """Learn the expected-progress curve of a KPI-bound key result from the same weeks of the
+    `cycles` cycles before this one (readings from the KPI engine), and keep it on the key
+    result. Cycles in which the KPI did not move teach nothing and are left out."""
+    label = f"key result {key_result.key!r}"
+    if not key_result.metric:
+        raise RecoupError(f"{label} is not bound to a KPI: there is no history to learn from")
+    if key_result.kind not in (KeyResultKind.INCREASE_TO, KeyResultKind.DECREASE_TO):
+        raise RecoupError(f"{label}: only increase/decrease key results follow a curve")
+    if not 1 <= cycles <= 12:
+        raise RecoupError(f"{label}: learn from 1 to 12 past cycles, not {cycles}")
+    cycle = key_result.objective.cycle
+    end = key_result.due_on or cycle.ends_on
+    span = (end - cycle.starts_on).days
+    months = max(1, round(span / 30.44))
+    offsets = [min(7 * i, span) for i in range(-(-span // 7) + 1)]
+    histories: list[list[float]] = []
+    for k in range(1, cycles + 1):
+        start = scoring.shift_months(cycle.starts_on, -months * k)
+        values = [
+            kpi.kpi_evaluate(
+                metric=key_result.metric,
+                as_of=start + timedelta(days=offset),
+                params=key_result.metric_params,
+                filters=key_result.metric_filters,
+                window_days=key_result.metric_window_days,
+            ).value
+            for offset in offsets
+        ]
+        if all(v is not None for v in values):
+            histories.append([float(v) for v in values if v is not None])
+    curve = scoring.learn_seasonal_curve(histories)
+    if not curve:
+        raise RecoupError(
+            f"{label}: {key_result.metric} did not move in the {cycles} cycle(s) before "
+            f"{cycle.starts_on}; expected progress stays linear"
+        )
+    before = {"expected_curve": key_result.expected_curve}
+    key_result.expected_curve = [round(v, 4) for v in curve]
+    _save(key_result)
+    audit_record(
+        action="okr_key_result_curve_learn",
+        object_type="okr_key_result",
+        object_id=key_result.pk,
+        before=before,
+        after={"expected_curve": key_result.expected_curve, "cycles": len(histories)},
+        actor=actor,
+        via=via,
+    )
+    return list(key_result.expected_curve)

@@ -119,6 +119,13 @@ class Command(BaseCommand):
         p.add_argument("--cycle")
         p.add_argument("--as-of", type=_date)
 
+        p = sub.add_parser(
+            "learn-curve", help="learn a KPI-bound key result's seasonal expected-progress curve"
+        )
+        p.add_argument("key_result")
+        p.add_argument("--cycle")
+        p.add_argument("--cycles", type=int, default=4, help="past cycles to learn from")
+
         sub.add_parser("schedule", help="make sure the weekly automatic check-in job is queued")
 
     def handle(self, *args: Any, action: str, **options: Any) -> None:
@@ -430,6 +437,14 @@ class Command(BaseCommand):
     def do_tree(self, *, cycle: str | None, as_of: date | None, **_: Any) -> None:
         c = selectors.cycle_get(name=cycle, today=as_of)
         self.stdout.write(json.dumps(selectors.alignment_tree(cycle=c, today=as_of), indent=2))
+
+    def do_learn_curve(self, *, key_result: str, cycle: str | None, cycles: int, **_: Any) -> None:
+        kr = selectors.key_result_get(
+            ref=key_result, cycle=selectors.cycle_get(name=cycle) if cycle else None
+        )
+        curve = services.key_result_curve_learn(key_result=kr, cycles=cycles, via=VIA)
+        weeks = ", ".join(f"w{i + 1} {share:.0%}" for i, share in enumerate(curve))
+        self.stdout.write(f"{kr.objective.key}/{kr.key}: expected progress by week: {weeks}")
 
     def do_schedule(self, **_: Any) -> None:
         run_after = tasks.okr_schedule_ensure()
