@@ -21,6 +21,8 @@ from recoup.demo.selectors import ledger_is_empty, ledger_tables_in_delete_order
 from recoup.demo.writer import People, ProgressCallback, write_ledger
 
 VIA = "demo-data"
+STAGE_GENERATE = "drawing (numpy)"
+STAGE_CHECK = "checking, commit"
 MIN_INVOICES = 100
 
 
@@ -70,7 +72,11 @@ def demo_ledger_generate(
             "would need rates the generator does not make"
         )
     started = time.perf_counter()
+    if progress is not None:
+        progress(STAGE_GENERATE, 0, 1)
     ledger = g.generate(invoices=invoices, seed=seed, as_of=as_of, base_currency=base)
+    if progress is not None:
+        progress(STAGE_GENERATE, 1, 1)
     # As Django's loaddata does: foreign keys are checked once over the loaded tables instead of
     # row by row (SQLite can only switch this off outside a transaction; elsewhere it stays on).
     with connection.constraint_checks_disabled(), transaction.atomic():
@@ -84,6 +90,8 @@ def demo_ledger_generate(
         people = _people(ledger.staff)
         with _large_page_cache():
             rows = write_ledger(ledger, people, progress)
+        if progress is not None:
+            progress(STAGE_CHECK, 0, 1)
         connection.check_constraints(table_names=ledger_tables_in_delete_order())
         audit_record(
             action="demo_ledger_generate",
@@ -92,6 +100,8 @@ def demo_ledger_generate(
             after={"invoices": invoices, "seed": seed, "as_of": as_of.isoformat(), "rows": rows},
             via=VIA,
         )
+    if progress is not None:
+        progress(STAGE_CHECK, 1, 1)
     return DemoSummary(
         invoices=invoices,
         seed=seed,
