@@ -7,7 +7,7 @@ once, each naming the file line; references to users, teams and other items are 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -654,13 +654,3 @@ def _check_unique_keys(r: _Reader, objectives: list[PlanObjective]) -> None:
                         f"key already used on line {ini_seen[ini.key]}",
                     )
                 ini_seen.setdefault(ini.key, ini.line)
-
-
-def plan_lines(plan: Plan) -> Mapping[str, int]:
-    """Line of each item by reference (objective key, objective/kr key): for later errors."""
-    lines: dict[str, int] = {}
-    for o in plan.objectives:
-        lines[o.key] = o.line
-        for kr in o.key_results:
-            lines[f"{o.key}/{kr.key}"] = kr.line
-    return lines

@@ -13,7 +13,6 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, cast
 
-from django.db.models import Q
 from django.utils import timezone
 
 from recoup.core.errors import NotFoundError, RecoupError
@@ -795,12 +794,4 @@ def target_suggest(
         history=history,
         changes=changes,
         reasoning=reasoning,
-    )
-
-
-def key_results_bound(*, cycle: Cycle) -> list[KeyResult]:
-    return list(
-        KeyResult.objects.filter(objective__cycle=cycle)
-        .filter(~Q(metric=""))
-        .select_related("objective")
     )

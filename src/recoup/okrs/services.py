@@ -583,6 +583,10 @@ def status_override_clear(
 # --- KPI-bound key results --------------------------------------------------------------------
 
 
+class NoKpiValueError(RecoupError):
+    """The KPI is undefined for the data (e.g. no credit applications yet): not a plan error."""
+
+
 @transaction.atomic
 def key_result_baseline_capture(
     *, key_result: KeyResult, force: bool = False, via: str = "okr-baseline"
@@ -601,7 +605,7 @@ def key_result_baseline_capture(
         window_days=key_result.metric_window_days,
     )
     if reading.value is None:
-        raise RecoupError(
+        raise NoKpiValueError(
             f"key result {key_result.key!r}: {key_result.metric} has no value as of {cycle.starts_on}"
         )
     before = {"baseline": _plain(key_result.baseline)}
@@ -696,7 +700,12 @@ def checkin_auto_run(
                     source=CheckInSource.AUTOMATIC,
                     created_at=timezone.now(),
                 )
-                _save(checkin)
+                try:
+                    _save(checkin)
+                except RecoupError:
+                    # Another run (a second worker, or cron beside the job) got there first.
+                    report.skipped.append(f"{ref}: already checked in for {as_of}")
+                    continue
                 audit_record(
                     action="okr_checkin_create",
                     object_type="okr_key_result",
@@ -1094,7 +1103,7 @@ def _plan_key_result(
             try:
                 key_result_baseline_capture(key_result=obj, via=via)
                 report.updated.append(f"key result {ref} (baseline from {obj.metric})")
-            except RecoupError as exc:
+            except NoKpiValueError as exc:
                 # The plan is still right; the ledger just has no data for this KPI yet. The
                 # weekly check-in tries again.
                 report.notes.append(f"key result {ref}: no baseline yet ({exc})")
