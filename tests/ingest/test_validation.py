@@ -300,3 +300,27 @@ def test_a_preset_column_missing_from_the_file_is_reported_on_the_header_row(
     missing = {(p.row, p.column) for p in outcome.problems}
     assert (1, "InvoiceDate") in missing
     assert (1, "InvoiceAmount") in missing
+
+
+def test_a_bad_row_in_the_ibm_layout_is_reported_on_that_row_only(
+    write_file: Write, run_import: Run
+) -> None:
+    header = (
+        "countryCode,customerID,PaperlessDate,invoiceNumber,InvoiceDate,DueDate,InvoiceAmount,"
+        "Disputed,SettledDate,PaperlessBill,DaysToSettle,DaysLate\n"
+    )
+    path = write_file(
+        "ibm.csv",
+        header
+        + "391,0379-NEVHP,4/6/2013,0000611365,1/2/2013,2/1/2013,55.94,No,1/15/2013,Paper,13,0\n"
+        + "406,8976-AMJEO,3/3/2012,0007900770,1/26/2013,2/25/2013,61.7x,Yes,3/3/2013,Paper,36,6\n",
+    )
+    outcome = _rejected(run_import, "invoices", path, mapping="ibm-accounts-receivable")
+    # Row 2 is clean: its invoice is found by its payment although row 3's invoice failed.
+    assert {(p.row, p.record, p.column, p.value) for p in outcome.problems} == {
+        (3, "invoices", "InvoiceAmount", "61.7x"),
+        (3, "payments", "InvoiceAmount", "61.7x"),
+        (3, "payments", "invoiceNumber", "0007900770"),
+        (3, "disputes", "invoiceNumber", "0007900770"),
+    }
+    assert outcome.run.inserted == 0

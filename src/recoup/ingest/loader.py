@@ -214,6 +214,14 @@ class Stage:
                     f"the same {f.name} as row {first} ({first_value}) for this {label}",
                 )
 
+    def discard(self, rows: list[int]) -> None:
+        """Remove rows (already reported) from the staging table."""
+        with connection.cursor() as cursor:
+            for start in range(0, len(rows), 500):
+                chunk = rows[start : start + 500]
+                marks = ", ".join(["%s"] * len(chunk))
+                cursor.execute(f"DELETE FROM {q(STAGE)} WHERE _row IN ({marks})", chunk)
+
     def dedupe(self) -> None:
         """Collapse identical repeats of a record (already checked) to their first row."""
         keys = self._key_fields()

@@ -39,6 +39,9 @@ class ProblemSink:
         self.keep = keep
         self.first: list[Problem] = []
         self.count = 0
+        # Rows with problems in the record kind being read, so its clean rows can still be
+        # loaded (and then rolled back) for the kinds that refer to them.
+        self.bad_rows: set[int] = set()
         self._spool = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed in close()
             "w", suffix=".csv", newline="", encoding="utf-8", delete=False
         )
@@ -47,6 +50,7 @@ class ProblemSink:
 
     def add(self, problem: Problem) -> None:
         self.count += 1
+        self.bad_rows.add(problem.row)
         if len(self.first) < self.keep:
             self.first.append(problem)
         self._writer.writerow(problem.as_row())

@@ -23,7 +23,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from recoup.accounts.models import User
@@ -225,6 +225,16 @@ def _check_stage(
     return found
 
 
+def _load_clean_rows(stage: Stage, bad_rows: set[int], now: datetime) -> None:
+    try:
+        with transaction.atomic():
+            stage.discard(sorted(bad_rows))
+            stage.dedupe()
+            stage.merge(now=now)
+    except IntegrityError:
+        pass  # the later kinds will report what they miss; nothing of this is kept anyway
+
+
 def ledger_file_import(
     *,
     kind: str,
@@ -263,6 +273,8 @@ def ledger_file_import(
                 chosen = _resolve_mapping(kind, preset, opened.columns)
                 mapping_name = chosen.name
                 for record in chosen.records:
+                    problems_before = sink.count
+                    sink.bad_rows.clear()
                     missing = _missing_columns(record, opened.columns, path.name)
                     for problem in missing:
                         sink.add(problem)
@@ -275,11 +287,16 @@ def ledger_file_import(
                     if progress is not None:
                         progress(f"checking {record.kind.name}", seen, seen)
                     _check_stage(stage, record, labels, sink, path.name)
-                    if sink.count == 0:
+                    if sink.count == problems_before:
                         stage.dedupe()
                         counts[record.kind.name] = stage.merge(now=started, actor=actor)
                         if progress is not None:
                             progress(f"loaded {record.kind.name}", seen, seen)
+                    elif record is not chosen.records[-1]:
+                        # The clean rows are loaded anyway (all is rolled back in the end) so
+                        # that the kinds after this one find what they refer to and report
+                        # their own problems, not an echo of these.
+                        _load_clean_rows(stage, sink.bad_rows, started)
                     stage.drop()
                 if sink.count or dry_run:
                     raise _Rollback
@@ -313,10 +330,21 @@ def ledger_file_import(
             pass
         except FileReadError as exc:
             sink.add(Problem(path.name, HEADER_ROW, kind, "", "", str(exc)))
+        except IntegrityError as exc:
+            # A database constraint no check foresaw (an update that contradicts a field the
+            # file does not give): still all or nothing, still reported, never a traceback.
+            message = first_line(exc)
+            sink.add(
+                Problem(
+                    path.name, HEADER_ROW, kind, "", "", f"a change the database accepts: {message}"
+                )
+            )
         saved: Path | None = None
         if sink.count or report_path is not None:
             saved = sink.save(report_path or default_report_path(kind, path, started))
         status = ImportStatus.REJECTED if sink.count else ImportStatus.DRY_RUN
+        if sink.count:
+            counts = {}  # rolled back: nothing was inserted or updated, whatever was staged
         run = _record_run(
             kind,
             path,
