@@ -164,6 +164,7 @@ def spark_session() -> Any:
                 .appName("recoup-kpi")
                 .config("spark.sql.session.timeZone", "UTC")
                 .config("spark.ui.enabled", "false")
+                .config("spark.ui.showConsoleProgress", "false")
                 .config("spark.driver.bindAddress", "127.0.0.1")
                 .config("spark.driver.host", "127.0.0.1")
                 .config("spark.sql.shuffle.partitions", "4")
@@ -182,13 +183,16 @@ class SparkEngine:
         self.session = spark_session()
         self.export_dir = Path(export_dir or tempfile.mkdtemp(prefix="recoup-spark-"))
         self._owns_dir = export_dir is None
+        self._loads = 0
         self.rows = export_parquet(self.export_dir)
         for name in TABLE_COLUMNS:
             frame = self.session.read.parquet(str(self.export_dir / f"{name}.parquet"))
             frame.createOrReplaceTempView(name)
 
     def load_points(self, table: pa.Table) -> None:
-        path = self.export_dir / f"{POINTS_TABLE}.parquet"
+        # A fresh file each time: Spark caches file listings, and skips names starting with "_".
+        self._loads += 1
+        path = self.export_dir / f"points-{self._loads}.parquet"
         pq.write_table(table, path)
         self.session.read.parquet(str(path)).createOrReplaceTempView(POINTS_TABLE)
 
