@@ -263,3 +263,24 @@ def test_a_viewer_reads_but_cannot_check_in(quarter: Cycle, client: Client) -> N
         content_type="application/json",
     )
     assert r.status_code == 403
+
+
+def test_a_key_result_bound_to_an_unknown_kpi_is_refused_and_not_created(
+    quarter: Cycle, client_as: Any
+) -> None:
+    objective_id = Objective.objects.get(key="cash").pk
+    r = client_as("ana").post(
+        f"{BASE}/key-results",
+        {
+            "objective_id": objective_id,
+            "key": "x",
+            "title": "X",
+            "kind": "decrease_to",
+            "target": "1",
+            "metric": "nope",
+        },
+        content_type="application/json",
+    )
+    assert r.status_code == 422
+    assert "KPI 'nope' is not in the catalogue" in r.json()["detail"]
+    assert not KeyResult.objects.filter(key="x").exists()

@@ -362,3 +362,23 @@ def test_a_plan_declares_roll_up_children_across_objectives(db: None) -> None:
 def test_only_a_kpi_bound_key_result_learns_a_curve(quarter: Cycle) -> None:
     with pytest.raises(RecoupError, match="not bound to a KPI"):
         services.key_result_curve_learn(key_result=_kr("cash/ninety"), via="test")
+
+
+def test_an_unknown_kpi_or_filter_is_reported_at_the_metric_line(db: None) -> None:
+    text = PLAN.replace(
+        "        target: 5\n        owner: ben\n",
+        "        target: 5\n        owner: ben\n        metric: {id: dispute_rate, filters: {planet: [Mars]}}\n",
+    ).replace(
+        "        target: 80\n",
+        "        target: 80\n        metric: promises_kept_typo\n",
+    )
+    with pytest.raises(PlanError) as info:
+        services.plan_apply(plan=plan_parse(text, source="q.yaml"), via="test")
+    (line_a, msg_a), (line_b, msg_b) = info.value.problems
+    assert line_a == 33
+    assert msg_a.startswith(
+        "key result cash/promises: KPI 'promises_kept_typo' is not in the catalogue"
+    )
+    assert line_b == 41
+    assert msg_b.startswith("key result cash/disputes: dispute_rate cannot be filtered by planet")
+    assert not Cycle.objects.exists()

@@ -260,8 +260,10 @@ def _check_key_result(kr: KeyResult) -> None:
         )
     if kr.weight <= 0:
         raise RecoupError(f"{label}: weight must be positive, got {kr.weight}")
-    if kr.metric and kr.kind not in NUMERIC_KINDS:
-        raise RecoupError(f"{label}: only increase/decrease/stay key results can be bound to a KPI")
+    if kr.metric:
+        problems = _metric_problems(kr.metric, kr.metric_params, kr.metric_filters, kr.kind)
+        if problems:
+            raise RecoupError(f"{label}: {'; '.join(problems)}")
 
 
 @transaction.atomic
@@ -925,42 +927,43 @@ def _note_update(report: ApplyReport, item: str, mark: int) -> None:
         report.updated.append(item)
 
 
-def _check_plan_metrics(plan: Plan, problems: list[tuple[int, str]]) -> None:
-    bound = [(o, kr) for o in plan.objectives for kr in o.key_results if kr.metric]
-    if not bound:
-        return
+def _metric_problems(
+    metric: str, params: Mapping[str, str], filters: Mapping[str, list[str]], kind: str
+) -> list[str]:
+    """What is wrong with a KPI binding, checked against the catalogue before anything runs."""
     known = kpi.kpi_definitions()
-    for o, kr in bound:
-        info = known.get(kr.metric)
-        where = f"key result {o.key}/{kr.key}"
-        if info is None:
-            problems.append(
-                (
-                    kr.line,
-                    f"{where}: KPI {kr.metric!r} is not in the catalogue ({', '.join(sorted(known))})",
+    info = known.get(metric)
+    if info is None:
+        return [f"KPI {metric!r} is not in the catalogue ({', '.join(sorted(known))})"]
+    problems = []
+    unknown_params = set(params) - set(info.params)
+    if unknown_params:
+        problems.append(
+            f"{metric} has no parameter {', '.join(sorted(unknown_params))} "
+            f"(it takes {', '.join(sorted(info.params)) or 'none'})"
+        )
+    unknown_dims = set(filters) - set(info.dimensions)
+    if unknown_dims:
+        problems.append(
+            f"{metric} cannot be filtered by {', '.join(sorted(unknown_dims))} "
+            f"(dimensions: {', '.join(info.dimensions) or 'none'})"
+        )
+    if kind not in NUMERIC_KINDS:
+        problems.append("only increase/decrease/stay key results can be bound to a KPI")
+    return problems
+
+
+def _check_plan_metrics(plan: Plan, problems: list[tuple[int, str]]) -> None:
+    for o in plan.objectives:
+        for kr in o.key_results:
+            if kr.metric:
+                line = kr.field_lines.get("metric", kr.line)
+                problems.extend(
+                    (line, f"key result {o.key}/{kr.key}: {problem}")
+                    for problem in _metric_problems(
+                        kr.metric, kr.metric_params, kr.metric_filters, kr.kind
+                    )
                 )
-            )
-            continue
-        unknown_params = set(kr.metric_params) - set(info.params)
-        if unknown_params:
-            problems.append(
-                (
-                    kr.line,
-                    f"{where}: {kr.metric} has no parameter {', '.join(sorted(unknown_params))} (it takes {', '.join(sorted(info.params)) or 'none'})",
-                )
-            )
-        unknown_dims = set(kr.metric_filters) - set(info.dimensions)
-        if unknown_dims:
-            problems.append(
-                (
-                    kr.line,
-                    f"{where}: {kr.metric} cannot be filtered by {', '.join(sorted(unknown_dims))} (dimensions: {', '.join(info.dimensions) or 'none'})",
-                )
-            )
-        if kr.kind not in NUMERIC_KINDS:
-            problems.append(
-                (kr.line, f"{where}: only increase/decrease/stay key results can be bound to a KPI")
-            )
 
 
 def _plan_teams(plan: Plan, report: ApplyReport, actor: User | None, via: str) -> dict[str, Team]:
