@@ -41,6 +41,9 @@ from recoup.ledger.models import (
 )
 
 CHUNK = 50_000
+ROWS_PER_STATEMENT = 100
+# SQLite's default limit on bound parameters per statement since 3.32.
+SQLITE_MAX_VARIABLES = 32_766
 ProgressCallback = Callable[[str, int, int], None]
 Column = Callable[[int, int], Sequence[Any] | Iterator[Any]]
 
@@ -102,23 +105,44 @@ def _next_id(model: type[models.Model]) -> int:
     return int(found or 0) + 1
 
 
+@dataclass(frozen=True, slots=True)
+class _Derived:
+    """A column computed from others: in SQL on SQLite, in Python for COPY elsewhere."""
+
+    sql: str  # expression over other columns, named in braces: "{occurred_at}"
+    python: Column
+
+
 class _Table:
     def __init__(self, model: type[models.Model], n: int, stage: str) -> None:
         self.model = model
         self.n = n
         self.stage = stage
-        self.columns: list[tuple[str, Column]] = []
+        self.columns: list[tuple[str, Column | _Derived]] = []
 
-    def add(self, name: str, column: Column) -> _Table:
+    def add(self, name: str, column: Column | _Derived) -> _Table:
         self.columns.append((name, column))
         return self
 
-    def rows(self, progress: ProgressCallback | None) -> Iterator[tuple[Any, ...]]:
+    def same_as(self, name: str, other: str) -> _Table:
+        source = dict(self.columns)[other]
+        if isinstance(source, _Derived):
+            return self.add(name, source)
+        return self.add(name, _Derived("{" + other + "}", source))
+
+    def _chunks(self, progress: ProgressCallback | None) -> Iterator[tuple[int, int]]:
         for start in range(0, self.n, CHUNK):
             stop = min(start + CHUNK, self.n)
-            yield from zip(*(column(start, stop) for _, column in self.columns), strict=True)
-            if progress is not None:
+            yield start, stop
+            if progress is not None and stop < self.n:
                 progress(self.stage, stop, self.n)
+
+    def rows(self, progress: ProgressCallback | None) -> Iterator[tuple[Any, ...]]:
+        for start, stop in self._chunks(progress):
+            values = [
+                (c.python if isinstance(c, _Derived) else c)(start, stop) for _, c in self.columns
+            ]
+            yield from zip(*values, strict=True)
 
     def write(self, progress: ProgressCallback | None) -> int:
         if progress is not None:
@@ -126,7 +150,51 @@ class _Table:
         table = self.model._meta.db_table
         names = [name for name, _ in self.columns]
         with _sqlite_bulk_load(self.model):
-            return bulk_insert(table, names, self.rows(progress), batch_size=CHUNK)
+            if connection.vendor == "sqlite":
+                written = self._write_sqlite(table, progress)
+            else:
+                written = bulk_insert(table, names, self.rows(progress), batch_size=CHUNK)
+        if progress is not None:
+            progress(self.stage, self.n, self.n)
+        return written
+
+    def _write_sqlite(self, table: str, progress: ProgressCallback | None) -> int:
+        """Many rows per statement, and derived columns computed by SQLite.
+
+        Python's `executemany` pays a per-row price in the driver; a statement carrying a hundred
+        rows pays it once, and columns that repeat or format others (`updated_at`, external ids)
+        are not bound at all.
+        """
+        bound = [(name, c) for name, c in self.columns if not isinstance(c, _Derived)]
+        position = {name: f"column{i + 1}" for i, (name, _) in enumerate(bound)}
+        select = []
+        for name, column in self.columns:
+            if isinstance(column, _Derived):
+                select.append(column.sql.format(**position))
+            else:
+                select.append(position[name])
+        quote = connection.ops.quote_name
+        head = (
+            f"INSERT INTO {quote(table)} ({', '.join(quote(n) for n, _ in self.columns)}) "
+            f"SELECT {', '.join(select)} FROM (VALUES "
+        )
+        width = len(bound)
+        one = "(" + ", ".join(["?"] * width) + ")"
+        per_statement = max(1, min(ROWS_PER_STATEMENT, SQLITE_MAX_VARIABLES // width))
+        full_sql = head + ", ".join([one] * per_statement) + ")"
+        raw = connection.connection
+        assert raw is not None
+        for start, stop in self._chunks(progress):
+            grid = np.empty((stop - start, width), dtype=object)
+            for j, (_, column) in enumerate(bound):
+                grid[:, j] = list(column(start, stop))
+            whole = (stop - start) // per_statement * per_statement
+            if whole:
+                raw.executemany(full_sql, grid[:whole].reshape(-1, width * per_statement).tolist())
+            if whole < stop - start:
+                rest = stop - start - whole
+                raw.execute(head + ", ".join([one] * rest) + ")", grid[whole:].ravel().tolist())
+        return self.n
 
 
 @contextmanager
@@ -202,6 +270,17 @@ def _external(prefix: str, width: int) -> Column:
     return lambda a, b: [f"{prefix}{i:0{width}d}" for i in range(a + 1, b + 1)]
 
 
+def _external_id(prefix: str, width: int, first_id: int) -> _Derived:
+    """External ids number the generated rows from 1, in id order: INV-00000001, ..."""
+    return _Derived(
+        f"printf('{prefix}%0{width}d', {{id}} - {first_id - 1})", _external(prefix, width)
+    )
+
+
+def _midnight_of(date_column: str, python: Column) -> _Derived:
+    return _Derived(f"{{{date_column}}} || ' 00:00:00'", python)
+
+
 def write_ledger(
     ledger: g.DemoLedger, people: People, progress: ProgressCallback | None = None
 ) -> dict[str, int]:
@@ -255,7 +334,7 @@ def write_ledger(
         .add("name", lambda a, b: [x[1] for x in g.AGENCIES[a:b]])
         .add("kind", lambda a, b: [x[2] for x in g.AGENCIES[a:b]])
         .add("created_at", _const(as_of_stamp))
-        .add("updated_at", _const(as_of_stamp))
+        .same_as("updated_at", "created_at")
     )
 
     def customer_names(a: int, b: int) -> list[str]:
@@ -281,7 +360,7 @@ def write_ledger(
     customer_table = (
         _Table(Customer, c.n, "customers")
         .add("id", _ids(ids[Customer]))
-        .add("external_id", _external("CUS-", 7))
+        .add("external_id", _external_id("CUS-", 7, ids[Customer]))
         .add("name", customer_names)
         .add("segment", _labels(g.SEGMENTS, c.segment))
         .add("country", _labels([x.code for x in g.COUNTRIES], c.country))
@@ -299,8 +378,8 @@ def write_ledger(
         .add("opt_out_sms", _bools(c.opt_out_sms))
         .add("opt_out_letter", _bools(c.opt_out_letter))
         .add("statute_of_limitations_date", lambda a, b: text.dates(c.statute_date[a:b]))
-        .add("created_at", lambda a, b: text.midnights(c.since[a:b]))
-        .add("updated_at", lambda a, b: text.midnights(c.since[a:b]))
+        .add("created_at", _midnight_of("since", lambda a, b: text.midnights(c.since[a:b])))
+        .same_as("updated_at", "created_at")
     )
 
     cp = ledger.contacts
@@ -333,7 +412,7 @@ def write_ledger(
         .add("status", _labels(g.CONTACT_STATUSES, cp.status))
         .add("status_changed_on", lambda a, b: text.dates(cp.status_day[a:b]))
         .add("created_at", lambda a, b: text.midnights(cp_since[a:b]))
-        .add("updated_at", lambda a, b: text.midnights(cp_since[a:b]))
+        .same_as("updated_at", "created_at")
     )
 
     asg = ledger.assignments
@@ -345,8 +424,11 @@ def write_ledger(
         .add("team_id", lambda a, b: people.team_ids[asg.team[a:b]].tolist())
         .add("valid_from", lambda a, b: text.dates(asg.valid_from[a:b]))
         .add("valid_to", lambda a, b: text.dates(asg.valid_to[a:b]))
-        .add("created_at", lambda a, b: text.midnights(asg.valid_from[a:b]))
-        .add("updated_at", lambda a, b: text.midnights(asg.valid_from[a:b]))
+        .add(
+            "created_at",
+            _midnight_of("valid_from", lambda a, b: text.midnights(asg.valid_from[a:b])),
+        )
+        .same_as("updated_at", "created_at")
     )
 
     descriptions = np.asarray([f"Goods and services, net {t}" for t in g.TERMS], dtype=object)
@@ -354,7 +436,7 @@ def write_ledger(
     invoice_table = (
         _Table(Invoice, inv.n, "invoices")
         .add("id", _ids(ids[Invoice]))
-        .add("external_id", _external("INV-", 8))
+        .add("external_id", _external_id("INV-", 8, ids[Invoice]))
         .add("customer_id", _ints(inv.customer, ids[Customer]))
         .add("issue_date", lambda a, b: text.dates(inv.issue[a:b]))
         .add("due_date", lambda a, b: text.dates(inv.due[a:b]))
@@ -362,23 +444,23 @@ def write_ledger(
         .add("currency", _labels(g.CURRENCIES, inv_currency))
         .add("description", lambda a, b: descriptions[term_index[a:b]].tolist())
         .add("delivery", lambda a, b: np.where(inv.electronic[a:b], "electronic", "paper").tolist())
-        .add("created_at", lambda a, b: text.midnights(inv.issue[a:b]))
-        .add("updated_at", lambda a, b: text.midnights(inv.issue[a:b]))
+        .add("created_at", _midnight_of("issue_date", lambda a, b: text.midnights(inv.issue[a:b])))
+        .same_as("updated_at", "created_at")
     )
 
     pay = ledger.payments
     payment_table = (
         _Table(Payment, len(pay.day), "payments")
         .add("id", _ids(ids[Payment]))
-        .add("external_id", _external("PAY-", 8))
+        .add("external_id", _external_id("PAY-", 8, ids[Payment]))
         .add("customer_id", _ints(pay.customer, ids[Customer]))
         .add("received_on", lambda a, b: text.dates(pay.day[a:b]))
         .add("amount_minor", _ints(pay.amount))
         .add("currency", _labels(g.CURRENCIES, c.currency[pay.customer]))
         .add("method", _labels(g.PAYMENT_METHODS, pay.method))
-        .add("reference", _const(""))
-        .add("created_at", lambda a, b: text.midnights(pay.day[a:b]))
-        .add("updated_at", lambda a, b: text.midnights(pay.day[a:b]))
+        .add("reference", _Derived("''", _const("")))
+        .add("created_at", _midnight_of("received_on", lambda a, b: text.midnights(pay.day[a:b])))
+        .same_as("updated_at", "created_at")
     )
 
     al = ledger.allocations
@@ -394,59 +476,59 @@ def write_ledger(
     adjustment_table = (
         _Table(Adjustment, len(adj.day), "adjustments")
         .add("id", _ids(ids[Adjustment]))
-        .add("external_id", _external("ADJ-", 8))
+        .add("external_id", _external_id("ADJ-", 8, ids[Adjustment]))
         .add("invoice_id", _ints(adj.invoice, ids[Invoice]))
         .add("kind", _labels(g.ADJUSTMENT_KINDS, adj.kind))
         .add("effective_on", lambda a, b: text.dates(adj.day[a:b]))
         .add("amount_minor", _ints(adj.amount))
         .add("currency", _labels(g.CURRENCIES, inv_currency[adj.invoice]))
         .add("reason", _labels(g.ADJUSTMENT_REASONS, adj.reason))
-        .add("created_at", lambda a, b: text.midnights(adj.day[a:b]))
-        .add("updated_at", lambda a, b: text.midnights(adj.day[a:b]))
+        .add("created_at", _midnight_of("effective_on", lambda a, b: text.midnights(adj.day[a:b])))
+        .same_as("updated_at", "created_at")
     )
 
     dsp = ledger.disputes
     dispute_table = (
         _Table(Dispute, len(dsp.invoice), "disputes")
         .add("id", _ids(ids[Dispute]))
-        .add("external_id", _external("DSP-", 7))
+        .add("external_id", _external_id("DSP-", 7, ids[Dispute]))
         .add("invoice_id", _ints(dsp.invoice, ids[Invoice]))
         .add("opened_on", lambda a, b: text.dates(dsp.opened[a:b]))
         .add("resolved_on", lambda a, b: text.dates(dsp.resolved[a:b]))
         .add("amount_minor", _ints(dsp.amount))
         .add("reason", _labels(g.DISPUTE_REASONS, dsp.reason))
         .add("status", _labels(g.DISPUTE_STATUSES, dsp.status))
-        .add("created_at", lambda a, b: text.midnights(dsp.opened[a:b]))
-        .add("updated_at", lambda a, b: text.midnights(dsp.opened[a:b]))
+        .add("created_at", _midnight_of("opened_on", lambda a, b: text.midnights(dsp.opened[a:b])))
+        .same_as("updated_at", "created_at")
     )
 
     plc = ledger.placements
     placement_table = (
         _Table(Placement, len(plc.invoice), "placements")
         .add("id", _ids(ids[Placement]))
-        .add("external_id", _external("PLC-", 7))
+        .add("external_id", _external_id("PLC-", 7, ids[Placement]))
         .add("invoice_id", _ints(plc.invoice, ids[Invoice]))
         .add("agency_id", _ints(plc.agency, ids[Agency]))
         .add("placed_on", lambda a, b: text.dates(plc.placed[a:b]))
         .add("recalled_on", lambda a, b: text.dates(plc.recalled[a:b]))
         .add("amount_minor", _ints(plc.amount))
         .add("currency", _labels(g.CURRENCIES, inv_currency[plc.invoice]))
-        .add("created_at", lambda a, b: text.midnights(plc.placed[a:b]))
-        .add("updated_at", lambda a, b: text.midnights(plc.placed[a:b]))
+        .add("created_at", _midnight_of("placed_on", lambda a, b: text.midnights(plc.placed[a:b])))
+        .same_as("updated_at", "created_at")
     )
 
     pl = ledger.plans
     plan_table = (
         _Table(PaymentPlan, len(pl.customer), "payment plans")
         .add("id", _ids(ids[PaymentPlan]))
-        .add("external_id", _external("PLN-", 7))
+        .add("external_id", _external_id("PLN-", 7, ids[PaymentPlan]))
         .add("customer_id", _ints(pl.customer, ids[Customer]))
         .add("agreed_on", lambda a, b: text.dates(pl.agreed[a:b]))
         .add("total_minor", _ints(pl.total))
         .add("currency", _labels(g.CURRENCIES, pl.currency))
         .add("status", _labels(g.PLAN_STATUSES, pl.status))
-        .add("created_at", lambda a, b: text.midnights(pl.agreed[a:b]))
-        .add("updated_at", lambda a, b: text.midnights(pl.agreed[a:b]))
+        .add("created_at", _midnight_of("agreed_on", lambda a, b: text.midnights(pl.agreed[a:b])))
+        .same_as("updated_at", "created_at")
     )
 
     ins = ledger.instalments
@@ -463,7 +545,7 @@ def write_ledger(
     activity_table = (
         _Table(Activity, len(act.at), "activities")
         .add("id", _ids(ids[Activity]))
-        .add("external_id", _external("ACT-", 9))
+        .add("external_id", _external_id("ACT-", 9, ids[Activity]))
         .add("customer_id", _ints(act.customer, ids[Customer]))
         .add("invoice_id", lambda a, b: _nullable(act.invoice[a:b], ids[Invoice]))
         .add("channel", _labels(g.CHANNELS, act.channel))
@@ -471,16 +553,16 @@ def write_ledger(
         .add("outcome", _labels(g.OUTCOMES, act.outcome))
         .add("collector_id", lambda a, b: people.collector_ids[act.collector[a:b]].tolist())
         .add("occurred_at", lambda a, b: text.stamps(act.at[a:b]))
-        .add("note", _const(""))
-        .add("created_at", lambda a, b: text.stamps(act.at[a:b]))
-        .add("updated_at", lambda a, b: text.stamps(act.at[a:b]))
+        .add("note", _Derived("''", _const("")))
+        .same_as("created_at", "occurred_at")
+        .same_as("updated_at", "created_at")
     )
 
     pr = ledger.promises
     promise_table = (
         _Table(PromiseToPay, len(pr.made), "promises")
         .add("id", _ids(ids[PromiseToPay]))
-        .add("external_id", _external("PTP-", 8))
+        .add("external_id", _external_id("PTP-", 8, ids[PromiseToPay]))
         .add("customer_id", _ints(pr.customer, ids[Customer]))
         .add("invoice_id", _ints(pr.invoice, ids[Invoice]))
         .add("activity_id", _ints(pr.activity, ids[Activity]))
@@ -490,8 +572,8 @@ def write_ledger(
         .add("amount_minor", _ints(pr.amount))
         .add("currency", _labels(g.CURRENCIES, inv_currency[pr.invoice]))
         .add("status", _labels(g.PROMISE_STATUSES, pr.status))
-        .add("created_at", lambda a, b: text.midnights(pr.made[a:b]))
-        .add("updated_at", lambda a, b: text.midnights(pr.made[a:b]))
+        .add("created_at", _midnight_of("promised_on", lambda a, b: text.midnights(pr.made[a:b])))
+        .same_as("updated_at", "created_at")
     )
 
     fx = ledger.fx
