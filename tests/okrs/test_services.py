@@ -382,3 +382,27 @@ def test_an_unknown_kpi_or_filter_is_reported_at_the_metric_line(db: None) -> No
     assert line_b == 41
     assert msg_b.startswith("key result cash/disputes: dispute_rate cannot be filtered by planet")
     assert not Cycle.objects.exists()
+
+
+def test_status_reads_a_cycle_in_the_same_number_of_queries_whatever_its_size(
+    quarter: Cycle,
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            selectors.cycle_status(cycle=quarter, today=date(2026, 8, 1))
+        return len(ctx.captured_queries)
+
+    small = queries()
+    bigger = PLAN + "".join(
+        f"  - key: extra-{i}\n    title: Extra {i}\n    owner: ana\n    team: North\n    key_results:\n"
+        f"      - key: k\n        title: K {i}\n        kind: increase_to\n        unit: count\n"
+        f"        baseline: 1\n        target: 2\n        owner: ben\n"
+        for i in range(5)
+    )
+    services.plan_apply(plan=plan_parse(bigger), via="test")
+    for kr in KeyResult.objects.filter(objective__key__startswith="extra-"):
+        services.checkin_create(key_result=kr, value=D("1.5"), confidence="on_track")
+    assert queries() == small
