@@ -60,6 +60,7 @@ def test_a_successful_import_prints_its_counts(tmp_path: Path) -> None:
         (["invoices", "{file}", "--mapping", "no-such-preset"], "no such preset"),
         (["agencies", "{file}", "--mapping", "ibm-accounts-receivable"], "not agencies"),
         (["invoices", "{file}", "--delimiter", ";;"], "one character"),
+        (["invoices", "{file}", "--encoding", "klingon-8"], "--encoding"),
     ],
 )
 def test_usage_errors_exit_with_2(tmp_path: Path, args: list[str], message: str) -> None:

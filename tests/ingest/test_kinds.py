@@ -126,6 +126,19 @@ CASES: dict[str, tuple[str, Callable[[], object], object]] = {
         lambda: list(m.Assignment.objects.values_list("collector__username", "team__name")),
         [("ann", None), (None, "North")],
     ),
+    "credit-decisions": (
+        "external_id,customer,applicant,applied_on,decided_on,decision,limit_granted,score\n"
+        "CD-1,C-1,Acme Ltd,2024-01-02,2024-01-05,Approved,25000,712\n",
+        lambda: m.CreditDecision.objects.values_list(
+            "decision", "limit_granted_minor", "currency", "score"
+        ).get(),
+        ("approved", 2_500_000, "USD", 712),
+    ),
+    "collection-costs": (
+        "external_id,incurred_on,amount,category,team\nCC-1,2024-01-31,12000.00,salaries,North\n",
+        lambda: m.CollectionCost.objects.values_list("amount_minor", "team__name").get(),
+        (1_200_000, "North"),
+    ),
     "fx-rates": (
         "currency,rate_date,rate\nEUR,2024-01-01,1.0842\n",
         lambda: m.FxRate.objects.values_list("rate_scaled", flat=True).get(),

@@ -274,6 +274,8 @@ class _Compiler:
             out.append((f"{x} IS NOT NULL AND {v} IS NULL", lit("a whole number")))
             if f.positive:
                 out.append((f"{v} <= 0 OR {v} > 32767", lit("a whole number from 1 to 32767")))
+            else:
+                out.append((f"abs({v}) > 2147483647", lit("a whole number below 2^31")))
         elif t is FieldType.BOOL:
             out.append((f"{v} IS NULL", lit("yes or no (also true/false, 1/0)")))
         elif t is FieldType.CHOICE:
@@ -316,6 +318,8 @@ class _Compiler:
             out.append((f"abs({d}) >= 1000000000000000", lit("an amount below 10^15 major units")))
             if f.positive:
                 out.append((f"{v} <= 0", lit("an amount greater than zero")))
+            else:
+                out.append((f"{v} < 0", lit("an amount of zero or more")))
         for order in self.kind.date_orders:
             if order.later == f.name and order.earlier in self.names:
                 op = "<=" if order.strict else "<"

@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from recoup.ingest.kinds import KINDS
+from recoup.ingest.kinds import KINDS, FieldType, KindSpec
 from recoup.ingest.mapping import MappingError, preset_names
 from recoup.ingest.problems import Problem
 from recoup.ingest.services import ImportOutcome, ledger_file_import
@@ -35,9 +35,12 @@ class Command(BaseCommand):
     def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> Any:
         parser = super().create_parser(prog_name, subcommand, **kwargs)
         parser.formatter_class = RawDescriptionHelpFormatter
-        kinds = "\n".join(f"  {name:<16} {spec.description}" for name, spec in KINDS.items())
+        kinds = "\n".join(
+            f"  {name:<18} {spec.description}\n  {'':<18} columns: {_columns(spec)}"
+            for name, spec in KINDS.items()
+        )
         parser.epilog = (
-            f"kinds:\n{kinds}\n\npresets (--mapping): {', '.join(preset_names())}\n\n"
+            f"kinds (* = required column):\n{kinds}\n\npresets (--mapping): {', '.join(preset_names())}\n\n"
             "Problems are listed with the file's row numbers as a spreadsheet shows them (the\n"
             "header is row 1) and written to a CSV report. Exit status: 0 imported, 1 the file\n"
             "has problems (nothing written), 2 wrong usage."
@@ -150,6 +153,15 @@ class Command(BaseCommand):
             console.print(f"allocations created: {allocations.allocations:,}")
         if options["dry_run"]:
             console.print("dry run: nothing was written")
+
+
+def _columns(spec: KindSpec) -> str:
+    fixed = {name for name, _ in spec.fixed}
+    return ", ".join(
+        f.name + ("*" if f.required and f.type is not FieldType.CURRENCY else "")
+        for f in spec.fields
+        if f.name not in fixed
+    )
 
 
 def _problem_table(console: Console, problems: list[Problem], total: int) -> None:
