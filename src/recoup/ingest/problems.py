@@ -16,6 +16,9 @@ from types import TracebackType
 from typing import Self
 
 HEADER_ROW = 1
+# Beyond this many rows with problems the file is mostly wrong: stop remembering which (memory
+# stays bounded) and let later record kinds report what they miss.
+BAD_ROWS_TRACKED = 100_000
 REPORT_COLUMNS = ("file", "row", "record", "column", "value", "expected")
 
 
@@ -50,10 +53,15 @@ class ProblemSink:
 
     def add(self, problem: Problem) -> None:
         self.count += 1
-        self.bad_rows.add(problem.row)
+        if len(self.bad_rows) <= BAD_ROWS_TRACKED:
+            self.bad_rows.add(problem.row)
         if len(self.first) < self.keep:
             self.first.append(problem)
         self._writer.writerow(problem.as_row())
+
+    @property
+    def bad_rows_complete(self) -> bool:
+        return len(self.bad_rows) <= BAD_ROWS_TRACKED
 
     def save(self, target: Path) -> Path:
         self._spool.flush()

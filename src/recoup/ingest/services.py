@@ -292,7 +292,7 @@ def ledger_file_import(
                         counts[record.kind.name] = stage.merge(now=started, actor=actor)
                         if progress is not None:
                             progress(f"loaded {record.kind.name}", seen, seen)
-                    elif record is not chosen.records[-1]:
+                    elif record is not chosen.records[-1] and sink.bad_rows_complete:
                         # The clean rows are loaded anyway (all is rolled back in the end) so
                         # that the kinds after this one find what they refer to and report
                         # their own problems, not an echo of these.
