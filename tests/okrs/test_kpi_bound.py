@@ -22,7 +22,7 @@ from recoup.metrics.contracts import MetricRequest
 from recoup.metrics.selectors import metric_evaluate
 from recoup.okrs import selectors, services, tasks
 from recoup.okrs.models import BaselineSource, CheckIn, KeyResult
-from recoup.okrs.plan import plan_parse
+from recoup.okrs.plan import PlanError, plan_parse
 from tests.demo.conftest import remove_demo_people
 
 pytestmark = pytest.mark.django_db
@@ -177,3 +177,51 @@ def test_a_seasonal_curve_learned_from_past_quarters_sets_expected_progress(
     on = date(2026, 8, 12)  # six weeks in
     state = selectors.key_result_state(key_result=kr, today=on)
     assert state.expected == pytest.approx(min(1.0, max(0.0, curve[5])))
+
+
+def test_reapplying_the_example_changes_nothing_and_keeps_the_kpi_baselines(
+    applied: list[KeyResult],
+) -> None:
+    before = {kr.pk: (kr.baseline, kr.target) for kr in applied}
+    with time_machine.travel(datetime(2026, 7, 20, 8, tzinfo=UTC), tick=False):
+        report = services.plan_apply(plan=plan_parse(EXAMPLE.read_text()), via="test")
+    assert not report.changed
+    after = {kr.pk: (kr.baseline, kr.target) for kr in KeyResult.objects.exclude(metric="")}
+    assert after == before
+
+
+def test_a_bad_kpi_parameter_in_a_plan_is_an_error_at_its_line(demo: None) -> None:
+    text = EXAMPLE.read_text().replace(
+        "          id: accounts_90_plus\n",
+        "          id: accounts_90_plus\n          params: {days: soon}\n",
+    )
+    with (
+        time_machine.travel(datetime(2026, 7, 2, 8, tzinfo=UTC), tick=False),
+        pytest.raises(PlanError) as info,
+    ):
+        services.plan_apply(plan=plan_parse(text, source="p.yaml"), via="test")
+    line, message = info.value.problems[0]
+    assert text.splitlines()[line - 1].strip() == "- key: accounts-90-plus"
+    assert "soon" in message
+    assert not KeyResult.objects.exists()
+
+
+def test_suggest_target_from_the_command_line_shows_its_reasoning(applied: list[KeyResult]) -> None:
+    out = StringIO()
+    call_command(
+        "okr",
+        "suggest-target",
+        "--metric",
+        "pct_90_plus",
+        "--filter",
+        "team=North",
+        "--cycle",
+        "2026-Q3",
+        "--history",
+        "2",
+        stdout=out,
+    )
+    text = out.getvalue()
+    assert text.startswith("pct_90_plus for cycle 2026-Q3: baseline ")
+    assert "  - status quo: the median change" in text
+    assert "  - commit: the 75th percentile of past improvements" in text
