@@ -158,6 +158,33 @@ def metric_explain(
     return [header, *queries]
 
 
+DASHBOARD_TREND = ("ar_total", "ar_by_bucket", "dso", "cei", "cash_collected")
+
+
+@dataclass(frozen=True, slots=True)
+class Dashboard:
+    now: QueryResult  # every as-of metric of the catalogue on the date
+    trend: QueryResult  # DASHBOARD_TREND at each of the last 13 month ends
+
+
+def metric_dashboard(*, as_of: date, engine: str | AnyEngine | None = None) -> Dashboard:
+    """The dashboard set: every as-of KPI on `as_of` and a 13-month trend, in two passes."""
+    stock = [m.id for m in CATALOGUE.values() if not m.is_flow]
+    first = as_of.replace(day=1)
+    for _ in range(12):
+        first = (first - timedelta(days=1)).replace(day=1)
+    with _engine(engine) as eng:
+        now = evaluate(eng, _specs(stock, (), {}, {}), [Point.at(as_of)])
+        trend = evaluate(
+            eng, _specs(DASHBOARD_TREND, (), {}, {}), series_points(first, as_of, "month")
+        )
+        fresh = eng.freshness()
+        return Dashboard(
+            QueryResult(as_of, fresh.data_as_of, eng.name, fresh.state, now),
+            QueryResult(as_of, fresh.data_as_of, eng.name, fresh.state, trend),
+        )
+
+
 def series_points(start: date, end: date, grain: str) -> list[Point]:
     """Period ends from `start` to `end` at `grain`; the last point is `end` itself."""
     if grain not in GRAINS:

@@ -111,6 +111,7 @@ def snapshot_refresh_changed(*, earliest_changed: date | None, via: str = "") ->
     written = 0
     variants = (
         MetricSnapshot.objects.filter(on__gte=earliest_changed)
+        .order_by()
         .values_list("metric_id", "key")
         .distinct()
     )
