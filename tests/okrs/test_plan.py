@@ -150,3 +150,14 @@ def test_the_example_plans_read_cleanly(name: str) -> None:
     plan = plan_parse((EXAMPLES / name).read_text(), source=name)
     assert len(plan.objectives) == 3
     assert all(kr.owner for o in plan.objectives for kr in o.key_results)
+
+
+def test_anchors_and_aliases_are_refused_so_a_plan_cannot_explode() -> None:
+    text = (
+        "cycle: {name: Q, starts_on: 2026-07-01, ends_on: 2026-09-30}\n"
+        "teams: &t [North]\n"
+        "objectives:\n"
+        "  - {title: A, key_results: *t}\n"
+    )
+    problems = _problems(text)
+    assert (2, "anchors and aliases (&name, *name) are not supported in plans") in problems

@@ -134,8 +134,21 @@ _INT_TAG = "tag:yaml.org,2002:int"
 _FLOAT_TAG = "tag:yaml.org,2002:float"
 
 
-def _from_node(node: yaml.Node, loader: yaml.SafeLoader, problems: list[tuple[int, str]]) -> Any:
+def _from_node(
+    node: yaml.Node,
+    loader: yaml.SafeLoader,
+    problems: list[tuple[int, str]],
+    seen: set[int] | None = None,
+) -> Any:
     line = node.start_mark.line + 1
+    seen = set() if seen is None else seen
+    if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
+        # An alias is the same node met twice; expanding aliases of aliases is how a few lines
+        # of YAML grow into gigabytes, and plans have no use for them.
+        if id(node) in seen:
+            problems.append((line, "anchors and aliases (&name, *name) are not supported in plans"))
+            return None
+        seen.add(id(node))
     if isinstance(node, yaml.MappingNode):
         items: dict[str, tuple[int, Any]] = {}
         for key_node, value_node in node.value:
@@ -149,11 +162,12 @@ def _from_node(node: yaml.Node, loader: yaml.SafeLoader, problems: list[tuple[in
                     (key_line, f"{key!r} appears twice (first on line {items[key][0]})")
                 )
                 continue
-            items[key] = (key_line, _from_node(value_node, loader, problems))
+            items[key] = (key_line, _from_node(value_node, loader, problems, seen))
         return _Map(line, items)
     if isinstance(node, yaml.SequenceNode):
         return _Seq(
-            line, [(i.start_mark.line + 1, _from_node(i, loader, problems)) for i in node.value]
+            line,
+            [(i.start_mark.line + 1, _from_node(i, loader, problems, seen)) for i in node.value],
         )
     assert isinstance(node, yaml.ScalarNode)
     # Numbers are kept exact: YAML's float would turn 0.1 into 0.1000000000000000055...
