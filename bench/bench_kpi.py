@@ -395,6 +395,33 @@ def _check(name: str, base: dict[str, Any], engine_values: dict[str, Any]) -> No
     print(f"  check {name}: {status}", flush=True)
 
 
+def _baselines(analytics: Path, result: dict[str, Any]) -> None:
+    import duckdb
+    from django.conf import settings
+
+    from recoup.metrics.fx import FxTable
+
+    raw = duckdb.connect(str(analytics), read_only=True)
+    fx = FxTable.load(settings.BASE_CURRENCY)
+    floor_s, floor = _best(lambda: floor_sql(raw, fx), runs=3)
+    load_s, frames = _best(lambda: _frames(raw), runs=1)
+    pandas_s, pandas_out = _best(lambda: pandas_baseline(frames, fx), runs=2)
+    warm = result["warm_s"]
+    print(
+        f"  floor, hand-written DuckDB SQL: {floor_s:.3f} s -> engine / floor ="
+        f" {warm / floor_s:.2f}x",
+        flush=True,
+    )
+    print(
+        f"  pandas (frames in memory; loading them took {load_s:.1f} s): {pandas_s:.2f} s ->"
+        f" engine is {pandas_s / warm:.1f}x faster",
+        flush=True,
+    )
+    _check("floor", floor, result["values"])
+    _check("pandas", pandas_out, result["values"])
+    raw.close()
+
+
 def main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench kpi")
     parser.add_argument("--invoices", type=int, default=1_000_000)
@@ -413,11 +440,9 @@ def main(argv: list[str]) -> None:
         os.environ.pop("DATABASE_URL", None)
     _generate(cache, args.invoices)
     _setup(cache, postgres)
-    from django.conf import settings
 
-    from recoup.metrics.engines import DuckDBEngine
-    from recoup.metrics.fx import FxTable
     from recoup.ledger.models import Activity, Invoice, Payment
+    from recoup.metrics.engines import DuckDBEngine
 
     print(
         f"ledger: {Invoice.objects.count():,} invoices, {Payment.objects.count():,} payments,"
@@ -453,24 +478,4 @@ def main(argv: list[str]) -> None:
             f" {result['peak_rss'] / 2**20:,.0f} MiB [goal <= 2 GiB: {ok_rss}]",
             flush=True,
         )
-        import duckdb
-
-        raw = duckdb.connect(str(analytics), read_only=True)
-        fx = FxTable.load(settings.BASE_CURRENCY)
-        floor_s, floor = _best(lambda: floor_sql(raw, fx), runs=3)
-        load_s, frames = _best(lambda: _frames(raw), runs=1)
-        pandas_s, pandas_out = _best(lambda: pandas_baseline(frames, fx), runs=2)
-        warm = result["warm_s"]
-        print(
-            f"  floor, hand-written DuckDB SQL: {floor_s:.3f} s -> engine / floor ="
-            f" {warm / floor_s:.2f}x",
-            flush=True,
-        )
-        print(
-            f"  pandas (frames in memory; loading them took {load_s:.1f} s): {pandas_s:.2f} s ->"
-            f" engine is {pandas_s / warm:.1f}x faster",
-            flush=True,
-        )
-        _check("floor", floor, result["values"])
-        _check("pandas", pandas_out, result["values"])
-        raw.close()
+        _baselines(analytics, result)
