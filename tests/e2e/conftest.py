@@ -16,7 +16,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Page, Request, Route
+from django.core.cache import cache
+from playwright.sync_api import Browser, ConsoleMessage, Page, Request, Route, expect
 
 from recoup.accounts.models import Role, User
 from recoup.accounts.services import user_create
@@ -24,6 +25,10 @@ from recoup.accounts.services import user_create
 # Playwright's sync API runs an event loop in this thread; Django's ORM calls in the test body
 # (fixtures, assertions on the database) are still synchronous and safe here.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+# Pages computed from the KPI engine take seconds on a fresh in-memory analytics copy (every
+# test starts from one): assertions wait for them as long as navigations do.
+expect.set_options(timeout=60_000)
 
 CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
@@ -51,9 +56,11 @@ def browser_type_launch_args() -> dict[str, Any]:
 
 
 @pytest.fixture
-def server_url(live_server: Any, transactional_db: None) -> str:
+def server_url(live_server: Any, transactional_db: None) -> Iterator[str]:
+    cache.clear()  # computed pages are cached per process: start cold
     url: str = live_server.url
-    return url
+    yield url
+    cache.clear()
 
 
 class BrowserWatch:
@@ -92,7 +99,8 @@ def page(browser: Browser, server_url: str) -> Iterator[Page]:
     page = context.new_page()
     page.on("console", watch.console)
     page.on("pageerror", lambda error: watch.page_errors.append(str(error)))
-    page.set_default_timeout(15_000)
+    # The first dashboard of a test computes every KPI on a fresh in-memory analytics copy.
+    page.set_default_timeout(60_000)
     yield page
     context.close()
     watch.check()

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 from pytest_django.fixtures import Settings
 
@@ -20,6 +22,14 @@ PASSWORD = "correct horse battery staple 42"
 def _fast_password_hashing(settings: Settings) -> None:
     # Argon2 is the production hasher (settings); page tests hash dozens of passwords.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _empty_page_cache() -> Iterator[None]:
+    # Computed pages are cached per process; each test starts from a cold cache.
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @dataclass

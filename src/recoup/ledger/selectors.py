@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, Max, Min, Q, QuerySet, Sum
+from django.apps import apps
+from django.db import connection
+from django.db.models import Count, Max, Min, Model, Q, QuerySet, Sum
 from django.utils import timezone
 
 from recoup.accounts.access import AnyUser, user_sees_all_customers
@@ -165,3 +168,29 @@ def customer_detail(
             customer.assignments.select_related("collector", "team").order_by("-valid_from")
         ),
     )
+
+
+# --- Change detection ---------------------------------------------------------------------------
+
+
+def _fingerprinted_models() -> list[type[Model]]:
+    # Every table a KPI reads, plus the names dimensions show (teams, users, memberships).
+    return [*apps.get_app_config("ledger").get_models(), Team, TeamMembership, User]
+
+
+def ledger_fingerprint() -> str:
+    """A short text that changes whenever the ledger changes: rows added, changed or deleted.
+
+    One query of row count, highest id and latest change time per table, so pages can cache what
+    they computed from the ledger and know when it went stale.
+    """
+    parts = []
+    for model in _fingerprinted_models():
+        table = connection.ops.quote_name(model._meta.db_table)
+        stamped = any(f.name == "updated_at" for f in model._meta.get_fields())
+        latest = "MAX(updated_at)" if stamped else "NULL"
+        parts.append(f"SELECT '{model._meta.db_table}', COUNT(*), MAX(id), {latest} FROM {table}")
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts))
+        rows = sorted(cursor.fetchall())
+    return hashlib.sha256(repr(rows).encode()).hexdigest()[:32]

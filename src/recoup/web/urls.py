@@ -5,6 +5,7 @@ from recoup.web import views
 app_name = "web"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("dashboard/explain/<slug:metric>/", views.explain, name="explain"),
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("settings/", views.settings_index, name="settings"),

@@ -1,0 +1,393 @@
+"""The dashboard's content: KPI tiles, the aging chart, trends, and team and collector views.
+
+Every number comes from the KPI engine (`recoup.metrics.selectors`) in a handful of passes over
+one engine connection; this module only chooses what to ask, scopes it to the user, and shapes
+the answers for the template. It computes no KPI itself.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any, cast
+from urllib.parse import urlencode
+
+from django.core.cache import cache
+from django.urls import reverse
+from django.utils import timezone
+
+from recoup.accounts.access import AnyUser, user_sees_all_customers
+from recoup.accounts.models import Role, User
+from recoup.ledger.selectors import ledger_fingerprint, teams_visible_to
+from recoup.metrics.catalogue import CATALOGUE
+from recoup.metrics.compiler import bucket_labels
+from recoup.metrics.contracts import Direction
+from recoup.metrics.engines import DuckDBEngine, PostgresEngine, SparkEngine, engine_open
+from recoup.metrics.evaluate import Result, months_before
+from recoup.metrics.selectors import metric_query, metric_series
+from recoup.web.charts import Bar, SeriesPoint, bar_spec, sparkline_spec, trend_spec
+from recoup.web.formatting import delta_text, unit_label, value_text, with_unit
+
+TILE_METRICS = (
+    "ar_total",
+    "ar_overdue",
+    "pct_current",
+    "pct_90_plus",
+    "dso",
+    "cei",
+    "cash_collected",
+    "promise_kept_rate",
+)
+TREND_METRICS = ("dso", "cei", "cash_collected")
+BREAKDOWN_METRICS = ("ar_total", "ar_90_plus", "pct_90_plus", "dso", "cei", "cash_collected")
+TREND_MONTHS = 13
+CACHE_SECONDS = 15 * 60
+# Short names for tiles and table columns; the catalogue's full title is the tooltip and the
+# heading of the drill-down page.
+SHORT_TITLES = {
+    "ar_total": "Total receivables",
+    "ar_overdue": "Overdue",
+    "pct_current": "Current",
+    "pct_90_plus": "90+ days share",
+    "ar_90_plus": "90+ days",
+    "dso": "DSO",
+    "cei": "CEI",
+    "cash_collected": "Cash collected",
+    "promise_kept_rate": "Promises kept",
+}
+AnyEngine = DuckDBEngine | PostgresEngine | SparkEngine
+
+
+class ScopeError(ValueError):
+    """The user asked for a team or collector outside what they may see."""
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """What the dashboard is about: all, some teams, or one collector; and what may be chosen."""
+
+    team: str | None
+    collector: str | None
+    allowed_teams: tuple[str, ...]
+    allowed_collectors: tuple[str, ...]
+    # A collector's dashboard is always narrowed to their own teams.
+    forced_teams: tuple[str, ...] | None
+
+    def filters(self) -> dict[str, tuple[str, ...]]:
+        chosen: dict[str, tuple[str, ...]] = {}
+        if self.team is not None:
+            chosen["team"] = (self.team,)
+        elif self.forced_teams is not None:
+            chosen["team"] = self.forced_teams
+        if self.collector is not None:
+            chosen["collector"] = (self.collector,)
+        return chosen
+
+    def query(self, **extra: str) -> str:
+        params = {"team": self.team or "", "collector": self.collector or "", **extra}
+        return urlencode({k: v for k, v in params.items() if v})
+
+    @property
+    def label(self) -> str:
+        if self.collector:
+            return f"collector {self.collector}"
+        if self.team:
+            return f"team {self.team}"
+        if self.forced_teams is not None:
+            return "your teams (" + ", ".join(self.forced_teams) + ")"
+        return "all teams"
+
+
+def dashboard_scope(user: AnyUser, *, team: str = "", collector: str = "") -> Scope:
+    """The scope `user` asked for, refused if it reaches beyond what the user may see."""
+    teams = tuple(teams_visible_to(user).values_list("name", flat=True))
+    collectors = User.objects.filter(role=Role.COLLECTOR, is_active=True)
+    if not user_sees_all_customers(user):
+        collectors = collectors.filter(memberships__team__name__in=teams)
+    allowed_collectors = tuple(
+        collectors.order_by("username").values_list("username", flat=True).distinct()
+    )
+    if team and team not in teams:
+        raise ScopeError(f"team {team!r} is not one you may see")
+    if collector and collector not in allowed_collectors:
+        raise ScopeError(f"collector {collector!r} is not one you may see")
+    return Scope(
+        team=team or None,
+        collector=collector or None,
+        allowed_teams=teams,
+        allowed_collectors=allowed_collectors,
+        forced_teams=None if user_sees_all_customers(user) else teams,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Tile:
+    metric: str
+    title: str
+    full_title: str
+    description: str
+    value: Decimal | None
+    value_text: str
+    unit_text: str
+    delta_text: str
+    delta_class: str  # "good", "bad" or "flat": the colour follows the metric's direction
+    previous_text: str
+    variant_text: str
+    spark_id: str
+    spark: dict[str, Any]
+    href: str
+
+
+@dataclass(frozen=True, slots=True)
+class Trend:
+    metric: str
+    title: str
+    chart_id: str
+    spec: dict[str, Any]
+    rows: list[tuple[date, str]]
+
+
+@dataclass(frozen=True, slots=True)
+class BucketRow:
+    label: str
+    value_text: str
+    share_text: str
+    href: str
+
+
+@dataclass(frozen=True, slots=True)
+class BreakdownRow:
+    key: str
+    href: str
+    cells: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class Breakdown:
+    dimension: str
+    headers: list[str]
+    rows: list[BreakdownRow]
+
+
+@dataclass(frozen=True, slots=True)
+class Dashboard:
+    as_of: date
+    data_as_of: date | None
+    freshness: str
+    scope: Scope
+    tiles: list[Tile]
+    aging_spec: dict[str, Any]
+    aging_rows: list[BucketRow]
+    aging_variant: str
+    trends: list[Trend]
+    breakdowns: list[Breakdown] = field(default_factory=list)
+
+
+@contextmanager
+def kpi_engine() -> Iterator[AnyEngine]:
+    engine = engine_open()
+    try:
+        yield engine
+    finally:
+        if isinstance(engine, DuckDBEngine | SparkEngine):
+            engine.close()
+
+
+def data_as_of() -> date | None:
+    with kpi_engine() as engine:
+        return engine.freshness().data_as_of
+
+
+def variant_text(params: dict[str, str] | Any) -> str:
+    """A metric's parameters as a person reads them: "window 90 · anchor due"."""
+    return " · ".join(f"{k.replace('_', ' ')} {v}" for k, v in dict(params).items())
+
+
+def short_title(metric: str) -> str:
+    return SHORT_TITLES.get(metric) or CATALOGUE[metric].title
+
+
+def _delta_class(delta: Decimal | None, direction: Direction) -> str:
+    if delta is None or delta == 0:
+        return "flat"
+    better = delta < 0 if direction == Direction.LOWER_IS_BETTER else delta > 0
+    return "good" if better else "bad"
+
+
+def _by_metric(results: Sequence[Result]) -> dict[str, list[Result]]:
+    grouped: dict[str, list[Result]] = defaultdict(list)
+    for r in results:
+        grouped[r.metric].append(r)
+    for rows in grouped.values():
+        rows.sort(key=lambda r: r.as_of)
+    return grouped
+
+
+def explain_url(metric: str, as_of: date, scope: Scope, **extra: str) -> str:
+    query = scope.query(as_of=as_of.isoformat(), **extra)
+    return f"{reverse('web:explain', args=[metric])}?{query}"
+
+
+def cached[T](kind: str, scope: Scope, as_of: date | None, extra: str, build: Callable[[], T]) -> T:
+    """`build()`, or its earlier result for the same question on an unchanged ledger.
+
+    Computing the dashboard runs a dozen KPI queries; the answer only changes when the ledger
+    does, which `ledger_fingerprint` detects in one cheap query.
+    """
+    question = repr((kind, scope, as_of, extra, ledger_fingerprint()))
+    key = "recoup:web:" + hashlib.sha256(question.encode()).hexdigest()
+    found = cache.get(key)
+    if found is not None:
+        return cast(T, found)
+    value = build()
+    cache.set(key, value, CACHE_SECONDS)
+    return value
+
+
+def dashboard_build(*, scope: Scope, as_of: date | None = None) -> Dashboard:
+    """Everything the dashboard shows, as of `as_of` (default: the latest date in the data)."""
+    return cached("dashboard", scope, as_of, "", lambda: _dashboard_compute(scope, as_of))
+
+
+def _dashboard_compute(scope: Scope, as_of: date | None) -> Dashboard:
+    filters = scope.filters()
+    with kpi_engine() as engine:
+        fresh = engine.freshness()
+        day = as_of or fresh.data_as_of or timezone.localdate()
+        start = months_before(day, TREND_MONTHS - 1).replace(day=1)
+        series = metric_series(
+            metrics=sorted(set(TILE_METRICS) | set(TREND_METRICS)),
+            start=start,
+            end=day,
+            grain="month",
+            filters=filters,
+            engine=engine,
+        )
+        aging = metric_query(
+            metrics=["ar_by_bucket"], as_of=day, dims=["bucket"], filters=filters, engine=engine
+        )
+        breakdowns = []
+        if scope.collector is None:
+            dims = ["team"] if scope.team is None and len(scope.allowed_teams) > 1 else []
+            for dim in (*dims, "collector"):
+                result = metric_query(
+                    metrics=list(BREAKDOWN_METRICS),
+                    as_of=day,
+                    dims=[dim],
+                    filters=filters,
+                    engine=engine,
+                )
+                breakdowns.append(_breakdown(dim, result.results, day, scope))
+    grouped = _by_metric(series.results)
+    tiles = [_tile(m, grouped.get(m, []), day, scope) for m in TILE_METRICS]
+    trends = [_trend(m, grouped.get(m, [])) for m in TREND_METRICS]
+    aging_spec, aging_rows, aging_variant = _aging(aging.results, day, scope)
+    return Dashboard(
+        as_of=day,
+        data_as_of=fresh.data_as_of,
+        freshness=fresh.state,
+        scope=scope,
+        tiles=tiles,
+        aging_spec=aging_spec,
+        aging_rows=aging_rows,
+        aging_variant=aging_variant,
+        trends=trends,
+        breakdowns=breakdowns,
+    )
+
+
+def _tile(metric: str, points: list[Result], day: date, scope: Scope) -> Tile:
+    mdef = CATALOGUE[metric]
+    current = points[-1] if points else None
+    previous = points[-2] if len(points) > 1 else None
+    value = current.value if current else None
+    delta = (
+        value - previous.value
+        if value is not None and previous is not None and previous.value is not None
+        else None
+    )
+    unit = current.unit if current else mdef.unit
+    return Tile(
+        metric=metric,
+        title=short_title(metric),
+        full_title=mdef.title,
+        description=mdef.description,
+        value=value,
+        value_text=value_text(value, unit, compact=True),
+        unit_text=unit_label(unit),
+        delta_text=delta_text(delta, unit),
+        delta_class=_delta_class(delta, mdef.direction),
+        previous_text=(
+            f"vs {previous.as_of:%d %b %Y}: {with_unit(previous.value, unit, compact=True)}"
+            if previous is not None
+            else ""
+        ),
+        variant_text=variant_text(current.params if current else {}),
+        spark_id=f"spark-{metric}",
+        spark=sparkline_spec([SeriesPoint(p.as_of, p.value) for p in points], title=mdef.title),
+        href=explain_url(metric, day, scope),
+    )
+
+
+def _trend(metric: str, points: list[Result]) -> Trend:
+    mdef = CATALOGUE[metric]
+    unit = points[-1].unit if points else mdef.unit
+    return Trend(
+        metric=metric,
+        title=f"{mdef.title} ({unit_label(unit)})" if unit_label(unit) else mdef.title,
+        chart_id=f"trend-{metric}",
+        spec=trend_spec(
+            [SeriesPoint(p.as_of, p.value) for p in points],
+            title=mdef.title,
+            y_title=short_title(metric),
+        ),
+        rows=[(p.as_of, with_unit(p.value, unit)) for p in points],
+    )
+
+
+def _aging(
+    results: Sequence[Result], day: date, scope: Scope
+) -> tuple[dict[str, Any], list[BucketRow], str]:
+    params = dict(results[0].params) if results else {}
+    edges = [int(e) for e in params.get("buckets", "30,60,90,120").split(",")]
+    order = bucket_labels(edges, params.get("anchor", "due"))
+    amounts = {r.dims.get("bucket", ""): r.value or Decimal(0) for r in results}
+    total = sum(amounts.values(), Decimal(0))
+    bars, rows = [], []
+    for label in order:
+        amount = amounts.get(label, Decimal(0))
+        href = explain_url("ar_by_bucket", day, scope, bucket=label)
+        bars.append(Bar(label, amount, href))
+        share = (amount * 100 / total) if total else None
+        rows.append(
+            BucketRow(label, with_unit(amount, "money"), value_text(share, "percent") + " %", href)
+        )
+    spec = bar_spec(
+        bars,
+        title="Open receivables by aging bucket",
+        x_title="Days past due",
+        y_title=f"Open amount ({unit_label('money')})",
+    )
+    return spec, rows, variant_text(results[0].params) if results else ""
+
+
+def _breakdown(dim: str, results: Sequence[Result], day: date, scope: Scope) -> Breakdown:
+    by_key: dict[str, dict[str, Result]] = defaultdict(dict)
+    for r in results:
+        by_key[r.dims.get(dim, "")][r.metric] = r
+    headers = [short_title(m) for m in BREAKDOWN_METRICS]
+    rows = []
+    for key in sorted(by_key):
+        cells = []
+        for m in BREAKDOWN_METRICS:
+            found = by_key[key].get(m)
+            cells.append(with_unit(found.value, found.unit, compact=True) if found else "—")
+        choosable = key in (scope.allowed_teams if dim == "team" else scope.allowed_collectors)
+        href = f"?{scope.query(**{dim: key}, as_of=day.isoformat())}" if choosable else ""
+        rows.append(BreakdownRow(key, href, cells))
+    return Breakdown(dim, headers, rows)

@@ -1,0 +1,152 @@
+"""The drill-down behind a number: what it means, how it is computed, and who is behind it.
+
+Asks the KPI engine for the number in the dashboard's scope, its breakdown by collector, team
+and segment, and the SQL it ran; the catalogue supplies the definition and the variant.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.utils import timezone
+
+from recoup.metrics.catalogue import CATALOGUE, MetricInputError
+from recoup.metrics.evaluate import Result
+from recoup.metrics.selectors import metric_explain, metric_query, reference_values
+from recoup.web.dashboard import Scope, cached, kpi_engine, variant_text
+from recoup.web.formatting import with_unit
+
+BREAKDOWN_DIMENSIONS = ("collector", "team", "segment", "country")
+# ar_by_bucket is always grouped by bucket: its value for the scope is the sum of its buckets.
+ALWAYS_BY_BUCKET = {"ar_by_bucket"}
+
+
+@dataclass(frozen=True, slots=True)
+class Share:
+    key: str
+    value_text: str
+    value: Decimal | None
+    href: str
+
+
+@dataclass(frozen=True, slots=True)
+class BreakdownList:
+    dimension: str
+    shares: list[Share]
+
+
+@dataclass(frozen=True, slots=True)
+class Explanation:
+    metric: str
+    title: str
+    description: str
+    formula: str
+    notes: str
+    unit: str
+    as_of: date
+    data_as_of: date | None
+    bucket: str
+    value_text: str
+    variant_text: str
+    scope_label: str
+    breakdowns: list[BreakdownList]
+    queries: list[tuple[str, str]]
+    references: list[tuple[str, str, str]]
+
+
+def explanation_build(
+    *, metric: str, scope: Scope, as_of: date | None = None, bucket: str = ""
+) -> Explanation:
+    """The drill-down of `metric` (one aging `bucket` of it, if given) in the user's scope."""
+    return cached(
+        "explain",
+        scope,
+        as_of,
+        f"{metric}|{bucket}",
+        lambda: _explanation_compute(metric, scope, as_of, bucket),
+    )
+
+
+def _explanation_compute(metric: str, scope: Scope, as_of: date | None, bucket: str) -> Explanation:
+    mdef = CATALOGUE.get(metric)
+    if mdef is None:
+        raise MetricInputError(f"unknown metric {metric!r}")
+    filters = scope.filters()
+    if bucket:
+        if "bucket" not in mdef.dimensions:
+            raise MetricInputError(f"metric {metric} has no aging buckets")
+        filters["bucket"] = (bucket,)
+    base_dims = ["bucket"] if metric in ALWAYS_BY_BUCKET else []
+    with kpi_engine() as engine:
+        fresh = engine.freshness()
+        day = as_of or fresh.data_as_of or timezone.localdate()
+        main = metric_query(
+            metrics=[metric], as_of=day, dims=base_dims, filters=filters, engine=engine
+        ).results
+        breakdowns = []
+        for dim in BREAKDOWN_DIMENSIONS:
+            if dim not in mdef.dimensions or _fixed(dim, scope):
+                continue
+            rows = metric_query(
+                metrics=[metric], as_of=day, dims=[*base_dims, dim], filters=filters, engine=engine
+            ).results
+            breakdowns.append(_shares(dim, rows, scope, day, bucket))
+        queries = metric_explain(
+            metrics=[metric], as_of=day, dims=base_dims, filters=filters, engine=engine
+        )
+    unit = main[0].unit if main else mdef.unit
+    total = _sum(r.value for r in main)
+    return Explanation(
+        metric=metric,
+        title=mdef.title,
+        description=mdef.description,
+        formula=mdef.formula,
+        notes=mdef.notes,
+        unit=unit,
+        as_of=day,
+        data_as_of=fresh.data_as_of,
+        bucket=bucket,
+        value_text=with_unit(total, unit),
+        variant_text=variant_text(main[0].params if main else {}),
+        scope_label=scope.label,
+        breakdowns=breakdowns,
+        queries=queries,
+        references=[(r.period, r.value_text, r.source) for r in reference_values(metric)],
+    )
+
+
+def _fixed(dim: str, scope: Scope) -> bool:
+    """A dimension already pinned to one value by the scope has nothing to break down."""
+    if dim == "collector":
+        return scope.collector is not None
+    if dim == "team":
+        return scope.team is not None or scope.collector is not None
+    return False
+
+
+def _sum(values: Iterable[Decimal | None]) -> Decimal | None:
+    present = [v for v in values if v is not None]
+    return sum(present, Decimal(0)) if present else None
+
+
+def _shares(
+    dim: str, rows: Sequence[Result], scope: Scope, day: date, bucket: str
+) -> BreakdownList:
+    by_key: dict[str, list[Decimal | None]] = {}
+    unit = rows[0].unit if rows else ""
+    for r in rows:
+        by_key.setdefault(r.dims.get(dim, ""), []).append(r.value)
+    shares = []
+    for key, values in by_key.items():
+        value = _sum(values)
+        href = ""
+        if dim == "collector" and key in scope.allowed_collectors:
+            href = "?" + scope.query(collector=key, as_of=day.isoformat(), bucket=bucket)
+        elif dim == "team" and key in scope.allowed_teams:
+            href = "?" + scope.query(team=key, as_of=day.isoformat(), bucket=bucket)
+        shares.append(Share(key, with_unit(value, unit), value, href))
+    shares.sort(key=lambda s: (s.value is None, -(s.value or 0)))
+    return BreakdownList(dim, shares)
