@@ -7,6 +7,8 @@ from typing import Any
 import pytest
 import time_machine
 from django.test import Client
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from recoup.accounts.models import Role, User
 from recoup.accounts.services import user_create
@@ -284,3 +286,37 @@ def test_a_key_result_bound_to_an_unknown_kpi_is_refused_and_not_created(
     assert r.status_code == 422
     assert "KPI 'nope' is not in the catalogue" in r.json()["detail"]
     assert not KeyResult.objects.filter(key="x").exists()
+
+
+_json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=8), children, max_size=3)
+    ),
+    max_leaves=8,
+)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    text=st.text(max_size=300),
+    payload=st.dictionaries(
+        st.sampled_from(["value", "confidence", "comment", "data_date", "extra"]),
+        _json_values,
+        max_size=5,
+    ),
+)
+def test_generated_plans_and_check_ins_never_cause_a_server_error(
+    quarter: Cycle, client_as: Any, text: str, payload: dict[str, Any]
+) -> None:
+    c = client_as("ana")
+    r = c.post(f"{BASE}/plans/audit", {"yaml": text}, content_type="application/json")
+    assert r.status_code in (200, 422)
+    r = c.post(
+        f"{BASE}/key-results/{_kr_id('cash/promises')}/checkins",
+        payload,
+        content_type="application/json",
+    )
+    assert r.status_code in (201, 422)

@@ -161,3 +161,8 @@ def test_anchors_and_aliases_are_refused_so_a_plan_cannot_explode() -> None:
     )
     problems = _problems(text)
     assert (2, "anchors and aliases (&name, *name) are not supported in plans") in problems
+
+
+def test_control_characters_are_refused_with_their_line() -> None:
+    problems = _problems("cycle:\n  name: Q\x1f\n")
+    assert problems == [(2, "not valid YAML: character 31 is not allowed")]

@@ -600,14 +600,22 @@ def _read_person(r: _Reader, raw: Any, line: int, path: str) -> PlanPerson | Non
 
 def plan_parse(text: str, *, source: str = "plan") -> Plan:
     """Read a plan; raises PlanError naming the line of every problem."""
-    loader = yaml.SafeLoader(text)
     r = _Reader()
+    try:
+        loader = yaml.SafeLoader(text)
+    except yaml.reader.ReaderError as exc:
+        line = text[: exc.position].count("\n") + 1
+        raise PlanError(
+            source, [(line, f"not valid YAML: character {exc.character!r} is not allowed")]
+        ) from None
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else 1
         raise PlanError(source, [(line, f"not valid YAML: {exc.problem or exc.context}")]) from None
+    except yaml.YAMLError as exc:
+        raise PlanError(source, [(1, f"not valid YAML: {exc}")]) from None
     finally:
         loader.dispose()
     if node is None:
