@@ -20,6 +20,7 @@ import numpy as np
 from django.core.management.color import no_style
 from django.db import IntegrityError, connection, models
 
+from recoup.accounts.models import Team, User
 from recoup.core.bulk import bulk_insert
 from recoup.demo import generator as g
 from recoup.ledger.models import (
@@ -41,6 +42,8 @@ from recoup.ledger.models import (
 )
 
 CHUNK = 50_000
+# The last stage, ended by the caller once the transaction is committed.
+STAGE_CHECK = "checking, commit"
 ROWS_PER_STATEMENT = 100
 # SQLite's default limit on bound parameters per statement since 3.32.
 SQLITE_MAX_VARIABLES = 32_766
@@ -93,6 +96,61 @@ class _Text:
         day = seconds // 86_400
         result: list[Any] = (self.day[day - self.first] + self.clock[seconds % 86_400]).tolist()
         return result
+
+
+def _verify_references(
+    tables: Sequence[_Table], first_ids: dict[type[models.Model], int], people: People
+) -> None:
+    """Every foreign key of the written rows points at a row this load wrote (or a demo user or
+    team), checked with one range scan per key instead of a lookup per row.
+
+    The parents' ids are contiguous by construction; counting each parent's rows in its range
+    proves they are all there, so a key inside the range has its row.
+    """
+    ranges: dict[type[models.Model], tuple[int, int]] = {}
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        for table in tables:
+            first = first_ids[table.model]
+            last = first + table.n - 1
+            cursor.execute(
+                f"SELECT COUNT(*) FROM {quote(table.model._meta.db_table)}"
+                f" WHERE {quote('id')} BETWEEN %s AND %s",
+                [first, last],
+            )
+            if cursor.fetchone()[0] != table.n:
+                raise IntegrityError(
+                    f"{table.model._meta.db_table}: ids {first}..{last} not all written"
+                )
+            ranges[table.model] = (first, last)
+        allowed = {
+            User: sorted(set(people.collector_ids.tolist())),
+            Team: sorted(set(people.team_ids.tolist())),
+        }
+        for table in tables:
+            for field in table.model._meta.concrete_fields:
+                if not isinstance(field, models.ForeignKey):
+                    continue
+                parent = field.related_model
+                column = quote(field.column)
+                where = f"{column} IS NOT NULL AND "
+                params: list[int]
+                if parent in ranges:
+                    where += f"{column} NOT BETWEEN %s AND %s"
+                    params = list(ranges[parent])
+                elif parent in allowed:
+                    keys = allowed[parent]
+                    where += f"{column} NOT IN ({', '.join(['%s'] * len(keys))})"
+                    params = keys
+                else:
+                    raise IntegrityError(f"unexpected reference {field} in the demo ledger")
+                cursor.execute(
+                    f"SELECT COUNT(*) FROM {quote(table.model._meta.db_table)} WHERE {where}",
+                    params,
+                )
+                dangling = cursor.fetchone()[0]
+                if dangling:
+                    raise IntegrityError(f"{dangling} rows of {field} point at no row")
 
 
 def _nullable(values: np.ndarray[Any, Any], offset: int = 0) -> list[Any]:
@@ -302,7 +360,7 @@ def write_ledger(
     text = _Text(first - 1, last + 1, vendor)
     currency_codes = np.asarray(g.CURRENCIES, dtype=object)
     written: dict[str, int] = {}
-    ids = {
+    ids: dict[type[models.Model], int] = {
         model: _next_id(model)
         for model in (
             Agency,
@@ -604,6 +662,12 @@ def write_ledger(
     )
     for table in tables:
         written[table.model._meta.db_table] = table.write(progress)
+    if progress is not None:
+        progress(STAGE_CHECK, 0, 1)
+    if vendor == "sqlite":
+        _verify_references(tables, ids, people)
+    else:
+        connection.check_constraints(table_names=[t.model._meta.db_table for t in tables])
     if vendor == "postgresql":
         # Explicit ids leave the sequences behind; the next ORM insert must not collide.
         with connection.cursor() as cursor:
