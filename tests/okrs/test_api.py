@@ -320,3 +320,18 @@ def test_generated_plans_and_check_ins_never_cause_a_server_error(
         content_type="application/json",
     )
     assert r.status_code in (201, 422)
+
+
+def test_the_cycle_cadence_is_an_icalendar_feed(quarter: Cycle, client_as: Any) -> None:
+    Cycle.objects.filter(pk=quarter.pk).update(midcycle_review_on="2026-08-14")
+    r = client_as("ben").get(f"{BASE}/cycles/2026-Q3/calendar.ics")
+    assert r.status_code == 200
+    assert r["Content-Type"] == "text/calendar; charset=utf-8"
+    body = r.content.decode()
+    assert body.startswith("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n")
+    assert body.endswith("END:VCALENDAR\r\n")
+    assert "DTSTART;VALUE=DATE:20260706\r\n" in body  # the first Monday after the start
+    assert "RRULE:FREQ=WEEKLY;BYDAY=MO;UNTIL=20260930\r\n" in body
+    assert "SUMMARY:2026-Q3: mid-cycle review\r\n" in body
+    assert "planning session" not in body  # no planning date in this plan
+    assert client_as("ben").get(f"{BASE}/cycles/nope/calendar.ics").status_code == 404

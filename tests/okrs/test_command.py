@@ -193,3 +193,9 @@ def test_the_tree_command_prints_the_alignment(quarter: Cycle) -> None:
 def test_status_without_any_cycle_says_how_to_start() -> None:
     with pytest.raises(CommandError, match="apply a plan"):
         _run("status")
+
+
+def test_the_calendar_command_prints_the_feed(quarter: Cycle) -> None:
+    feed = _run("calendar", "--cycle", "2026-Q3")
+    assert feed.count("BEGIN:VEVENT") == 1
+    assert "SUMMARY:2026-Q3: weekly check-in" in feed

@@ -11,7 +11,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Literal
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.security import django_auth
@@ -235,6 +235,17 @@ def status(
 ) -> dict[str, Any]:
     c = _cycle(cycle, as_of)
     return selectors.cycle_status(cycle=c, today=as_of, team=team).as_json()
+
+
+@router.get("/cycles/{name}/calendar.ics", response=str)
+def calendar(request: HttpRequest, name: str) -> HttpResponse:
+    cycle = _cycle(name)
+    response = HttpResponse(
+        selectors.cycle_calendar(cycle=cycle, host=request.get_host()),
+        content_type="text/calendar; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'inline; filename="okrs-{cycle.pk}.ics"'
+    return response
 
 
 @router.get("/tree", response=list[dict[str, Any]])

@@ -9,7 +9,7 @@ import statistics
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import date
+from datetime import UTC, date, timedelta
 from decimal import Decimal
 from typing import Any, cast
 
@@ -795,3 +795,54 @@ def target_suggest(
         changes=changes,
         reasoning=reasoning,
     )
+
+
+# --- calendar ---------------------------------------------------------------------------------
+
+_ICAL_DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+
+
+def _ical_text(text: str) -> str:
+    return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+
+
+def cycle_calendar(*, cycle: Cycle, host: str = "recoup") -> str:
+    """The cycle's cadence as an iCalendar feed (RFC 5545): planning session, weekly check-ins,
+    mid-cycle review and end-of-cycle evaluation, as all-day events."""
+    stamp = cycle.created_at.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    first_checkin = scoring.checkin_due_dates(
+        starts_on=cycle.starts_on,
+        ends_on=cycle.ends_on,
+        weekday=cycle.checkin_weekday,
+        until=cycle.ends_on,
+    )
+    events: list[tuple[str, date, str, str]] = []
+    if cycle.planning_on:
+        events.append(("planning", cycle.planning_on, "planning session", ""))
+    if first_checkin:
+        rule = f"FREQ=WEEKLY;BYDAY={_ICAL_DAYS[cycle.checkin_weekday]};UNTIL={cycle.ends_on:%Y%m%d}"
+        events.append(("checkin", first_checkin[0], "weekly check-in", rule))
+    if cycle.midcycle_review_on:
+        events.append(("review", cycle.midcycle_review_on, "mid-cycle review", ""))
+    if cycle.evaluation_on:
+        events.append(("evaluation", cycle.evaluation_on, "end-of-cycle evaluation", ""))
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//Recoup//OKRs//EN",
+        "CALSCALE:GREGORIAN",
+        f"X-WR-CALNAME:{_ical_text(f'OKRs {cycle.name}')}",
+    ]
+    for kind, day, title, rule in events:
+        lines += [
+            "BEGIN:VEVENT",
+            f"UID:okr-cycle-{cycle.pk}-{kind}@{host}",
+            f"DTSTAMP:{stamp}",
+            f"DTSTART;VALUE=DATE:{day:%Y%m%d}",
+            f"DTEND;VALUE=DATE:{day + timedelta(days=1):%Y%m%d}",
+            f"SUMMARY:{_ical_text(f'{cycle.name}: {title}')}",
+            *([f"RRULE:{rule}"] if rule else []),
+            "END:VEVENT",
+        ]
+    lines.append("END:VCALENDAR")
+    return "\r\n".join(lines) + "\r\n"

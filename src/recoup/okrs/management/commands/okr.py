@@ -115,6 +115,9 @@ class Command(BaseCommand):
         p.add_argument("--history", type=int, default=8, help="past cycles to learn from")
         p.add_argument("--format", choices=["table", "json"], default="table")
 
+        p = sub.add_parser("calendar", help="the cycle's cadence as an iCalendar feed")
+        p.add_argument("--cycle")
+
         p = sub.add_parser("tree", help="the alignment tree (strategy map) as JSON")
         p.add_argument("--cycle")
         p.add_argument("--as-of", type=_date)
@@ -433,6 +436,10 @@ class Command(BaseCommand):
         )
         for line in s.reasoning:
             self.stdout.write(f"  - {line}")
+
+    def do_calendar(self, *, cycle: str | None, **_: Any) -> None:
+        c = selectors.cycle_get(name=cycle)
+        self.stdout.write(selectors.cycle_calendar(cycle=c), ending="")
 
     def do_tree(self, *, cycle: str | None, as_of: date | None, **_: Any) -> None:
         c = selectors.cycle_get(name=cycle, today=as_of)
