@@ -255,3 +255,14 @@ def test_the_credit_management_example_applies_to_the_demo_ledger(demo: None) ->
         else:
             # The plan states this baseline itself (approval days from 5 to 2).
             assert kr.baseline is not None, kr.key
+
+
+def test_the_run_after_the_cycle_ends_takes_the_closing_reading_at_the_cycle_end(
+    applied: list[KeyResult],
+) -> None:
+    with time_machine.travel(datetime(2026, 10, 5, 5, tzinfo=UTC), tick=False):
+        report = services.checkin_auto_run()
+    assert len(report.created) == 7
+    assert {c.data_date for c in report.created} == {date(2026, 9, 30)}
+    with time_machine.travel(datetime(2026, 10, 12, 5, tzinfo=UTC), tick=False):
+        assert services.checkin_auto_run().created == []

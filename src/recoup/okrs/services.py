@@ -643,8 +643,9 @@ class AutoCheckinReport:
 def checkin_auto_run(
     *, today: date | None = None, cycle: Cycle | None = None, via: str = "okr-checkin-auto"
 ) -> AutoCheckinReport:
-    """Check in every KPI-bound key result of the running cycles (or of `cycle`) with the KPI
-    engine's value as of `today` (the cycle end once it is over). Safe to run twice a day."""
+    """Check in every KPI-bound key result of the running cycles, and of cycles that ended in
+    the last week (or of `cycle`), with the KPI engine's value as of `today` (the cycle end once
+    it is over). Safe to run twice a day."""
     from recoup.okrs import selectors
 
     today = today or timezone.localdate()
@@ -652,7 +653,11 @@ def checkin_auto_run(
     cycles = (
         [cycle]
         if cycle is not None
-        else list(Cycle.objects.filter(starts_on__lte=today, ends_on__gte=today))
+        # A cycle that ended in the last week still gets its closing reading, as of its last
+        # day, for the end-of-cycle evaluation.
+        else list(
+            Cycle.objects.filter(starts_on__lte=today, ends_on__gte=today - timedelta(days=7))
+        )
     )
     for c in cycles:
         as_of = min(today, c.ends_on)
