@@ -307,6 +307,14 @@ TEMPLATES: tuple[TemplateObjective, ...] = (
                 metric="ptp_rate",
             ),
             TemplateKeyResult(
+                "calls-per-promise",
+                "Fewer calls needed for each promise to pay",
+                "decrease_to",
+                "ratio",
+                "-10%",
+                metric="call_to_promise_ratio",
+            ),
+            TemplateKeyResult(
                 "cost-to-collect",
                 "Collect each dollar for less",
                 "decrease_to",
