@@ -11,9 +11,11 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from django.db import connection
 from openpyxl import Workbook
 
 from recoup.accounts.models import AuditEntry
+from recoup.ingest import loader
 from recoup.ingest.selectors import import_runs_recent
 from recoup.ingest.services import ImportOutcome
 from recoup.ledger import models as m
@@ -212,3 +214,23 @@ def test_payments_without_an_invoice_are_applied_oldest_due_first(
     assert outcome.counts["payments"].allocations == 4
     assert run_import("payments", path).counts["payments"].unchanged == 3
     assert m.Allocation.objects.count() == 4
+
+
+def test_a_large_first_load_leaves_every_index_as_it_was(
+    acme: m.Customer, write_file: Write, run_import: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Loads that at least double a table rebuild its indexes once instead of row by row.
+    monkeypatch.setattr(loader, "REBUILD_INDEXES_FROM", 1)
+
+    def indexes() -> dict[str, object]:
+        with connection.cursor() as cursor:
+            found = connection.introspection.get_constraints(cursor, m.Invoice._meta.db_table)
+        return {name: (c["columns"], c["unique"]) for name, c in found.items() if c["index"]}
+
+    before = indexes()
+    assert len(before) >= 4
+    assert run_import("invoices", write_file("a.csv", INVOICES), dry_run=True).ok
+    assert indexes() == before
+    assert run_import("invoices", write_file("a.csv", INVOICES)).ok
+    assert indexes() == before
+    assert m.Invoice.objects.filter(issue_date=date(2024, 1, 5)).count() == 1

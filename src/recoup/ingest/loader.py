@@ -30,6 +30,7 @@ from recoup.ledger.models import Adjustment, Allocation, Customer, FxRate, Invoi
 
 STAGE = "ingest_stage"
 PAGE = 5_000
+REBUILD_INDEXES_FROM = 50_000
 
 _ALLOCATION = Allocation._meta.db_table
 _CUSTOMER = Customer._meta.db_table
@@ -481,12 +482,15 @@ class Stage:
             # the staging table in insertion (= file) order; PostgreSQL needs to be told.
             where = f" WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE {match})" if matched else ""
             order = " ORDER BY s._row" if self.dialect.pg else ""
+            rebuild = self._drop_secondary_indexes(cursor, counts.rows - matched, max_id_before)
             cursor.execute(
                 f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(values)}"
                 f" FROM {q(STAGE)} s{joins}{where}{order}",
                 params,
             )
             counts.inserted = cursor.rowcount
+            for sql in rebuild:
+                cursor.execute(sql)
         counts.updated = (
             self._update(joins, exprs, now, actor)
             if matched and self.record.on_existing == "update"
@@ -496,6 +500,24 @@ class Stage:
         if self.kind.name == "payments":
             counts.allocations = self._allocate(max_id_before)
         return counts
+
+    def _drop_secondary_indexes(self, cursor: Any, inserting: int, existing: int) -> list[str]:
+        """On SQLite, when a load at least doubles a table, drop its plain indexes and return
+        the statements that rebuild them: building an index once from sorted rows costs about
+        half of maintaining it row by row (measured on 200,000 invoices). Inside the import's
+        transaction, so a rollback or a kill restores them. PostgreSQL keeps its indexes:
+        dropping one there locks out every reader."""
+        if self.dialect.pg or inserting < REBUILD_INDEXES_FROM or inserting < existing:
+            return []
+        cursor.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s"
+            " AND sql IS NOT NULL",
+            [self.kind.table],
+        )
+        indexes = cursor.fetchall()
+        for name, _ in indexes:
+            cursor.execute(f"DROP INDEX {q(name)}")
+        return [str(sql) for _, sql in indexes]
 
     def _update(
         self, joins: str, exprs: dict[str, str], now: dt.datetime, actor: User | None
