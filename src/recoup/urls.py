@@ -11,5 +11,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("ledger/", include("recoup.ledger.urls")),
+    path("okrs/", include("recoup.okrs.urls")),
     path("", include("recoup.web.urls")),
 ]

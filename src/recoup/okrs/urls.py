@@ -1,0 +1,10 @@
+from django.urls import path
+
+from recoup.okrs import views
+
+app_name = "okrs"
+urlpatterns = [
+    path("", views.board, name="index"),
+    path("key-results/<int:key_result_id>/", views.key_result_detail, name="key_result"),
+    path("key-results/<int:key_result_id>/check-in/", views.checkin_add, name="checkin"),
+]

@@ -1,0 +1,170 @@
+"""OKR pages: the cycle board, a key result's detail with its check-in history, and the check-in
+form. Thin: every number comes from `recoup.okrs.selectors`, every change from its services."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from recoup.accounts.access import change_required, user_may_change
+from recoup.accounts.models import User
+from recoup.core.errors import NotFoundError, RecoupError
+from recoup.okrs import selectors, services
+from recoup.okrs.models import Confidence, Cycle, KeyResult
+
+
+class CheckInForm(forms.Form):
+    value = forms.CharField(
+        required=False,
+        help_text="Leave empty on a KPI-bound key result to keep the engine's latest reading.",
+    )
+    confidence = forms.ChoiceField(choices=Confidence.choices, widget=forms.RadioSelect)
+    comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    def clean_value(self) -> Decimal | None:
+        raw: str = self.cleaned_data["value"].strip()
+        if not raw:
+            return None
+        try:
+            value = Decimal(raw.replace(",", ""))
+        except InvalidOperation:
+            raise forms.ValidationError(f"{raw!r} is not a number") from None
+        if not value.is_finite():
+            raise forms.ValidationError(f"{raw!r} is not a number")
+        return value
+
+
+def _cycle(request: HttpRequest) -> Cycle | None:
+    try:
+        return selectors.cycle_get(name=request.GET.get("cycle", "").strip() or None)
+    except NotFoundError:
+        if request.GET.get("cycle"):
+            raise Http404("no such cycle") from None
+        return None
+
+
+@login_required
+def board(request: HttpRequest) -> HttpResponse:
+    cycle = _cycle(request)
+    status = selectors.cycle_status(cycle=cycle) if cycle is not None else None
+    return render(
+        request,
+        "okrs/board.html",
+        {
+            "status": status,
+            "cycles": list(Cycle.objects.order_by("-starts_on").values_list("name", flat=True)),
+        },
+    )
+
+
+def _key_result(ref: str) -> KeyResult:
+    try:
+        return selectors.key_result_get(ref=ref)
+    except NotFoundError as error:
+        raise Http404(str(error)) from error
+
+
+def _history_spec(
+    history: list[selectors.CheckInView], state: selectors.KeyResultState, cycle: Cycle
+) -> dict[str, Any]:
+    """Check-in values over the cycle, with the straight line from baseline to target."""
+    actual = [
+        {"on": c.data_date.isoformat(), "value": c.value, "series": "Check-ins"}
+        for c in history
+        if c.value is not None
+    ]
+    expected = []
+    if state.baseline is not None and state.target is not None:
+        expected = [
+            {"on": cycle.starts_on.isoformat(), "value": state.baseline, "series": "Expected"},
+            {"on": state.due_on.isoformat(), "value": state.target, "series": "Expected"},
+        ]
+    return {
+        "$schema": "https://vega.github.io/schema/vega-lite/v6.json",
+        "description": f"Check-ins of {state.title} against the expected trajectory",
+        "background": None,
+        "width": "container",
+        "height": 240,
+        "autosize": {"type": "fit", "contains": "padding"},
+        "data": {
+            "values": expected + actual,
+            "format": {"parse": {"value": "number", "on": "date"}},
+        },
+        "mark": {"type": "line", "point": True},
+        "encoding": {
+            "x": {"field": "on", "type": "temporal", "title": None},
+            "y": {
+                "field": "value",
+                "type": "quantitative",
+                "title": state.unit or None,
+                "scale": {"zero": False},
+            },
+            "color": {
+                "field": "series",
+                "type": "nominal",
+                "title": None,
+                "scale": {"domain": ["Check-ins", "Expected"], "range": ["#1f56c2", "#8a94a6"]},
+            },
+            "strokeDash": {
+                "field": "series",
+                "type": "nominal",
+                "legend": None,
+                "scale": {"domain": ["Check-ins", "Expected"], "range": [[1, 0], [5, 4]]},
+            },
+        },
+        "config": {"view": {"stroke": None}, "legend": {"orient": "top"}},
+    }
+
+
+def _detail_context(kr: KeyResult, form: CheckInForm) -> dict[str, Any]:
+    state = selectors.key_result_state(key_result=kr)
+    history = selectors.key_result_history(key_result=kr)
+    return {
+        "kr": kr,
+        "state": state,
+        "history": list(reversed(history)),
+        "forecast": selectors.key_result_forecast(key_result=kr),
+        "spec": _history_spec(history, state, kr.objective.cycle),
+        "form": form,
+    }
+
+
+@login_required
+def key_result_detail(request: HttpRequest, key_result_id: int) -> HttpResponse:
+    kr = _key_result(str(key_result_id))
+    form = CheckInForm()
+    context = _detail_context(kr, form)
+    context["may_change"] = user_may_change(request.user)
+    return render(request, "okrs/key_result.html", context)
+
+
+@require_POST
+@change_required
+def checkin_add(request: HttpRequest, key_result_id: int) -> HttpResponse:
+    kr = _key_result(str(key_result_id))
+    form = CheckInForm(request.POST)
+    if form.is_valid():
+        try:
+            services.checkin_create(
+                key_result=kr,
+                value=form.cleaned_data["value"],
+                confidence=form.cleaned_data["confidence"],
+                comment=form.cleaned_data["comment"],
+                author=request.user if isinstance(request.user, User) else None,
+                via="web",
+            )
+        except RecoupError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Check-in saved.")
+            return redirect("okrs:key_result", key_result_id=kr.pk)
+    context = _detail_context(kr, form)
+    context["may_change"] = True
+    return render(request, "okrs/key_result.html", context, status=422)

@@ -1,0 +1,112 @@
+"""OKR pages: the cycle board, a key result's detail, and the check-in form with its rules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.db import reset_queries
+from django.urls import reverse
+
+from recoup.okrs.models import CheckIn, KeyResult
+from recoup.okrs.plan import plan_parse
+from recoup.okrs.services import plan_apply
+from tests.okrs.conftest import PLAN
+from tests.web.conftest import World, client_for
+
+
+@pytest.fixture
+def ninety(world: World) -> KeyResult:
+    plan_apply(plan=plan_parse(PLAN, source="quarter.yaml"), via="test")
+    return KeyResult.objects.get(key="ninety")
+
+
+def _check_in(client: Any, kr: KeyResult, confidence: str, value: str = "450000") -> Any:
+    return client.post(
+        reverse("okrs:checkin", args=[kr.pk]),
+        {"value": value, "confidence": confidence, "comment": "weekly review"},
+    )
+
+
+def test_the_board_shows_each_objective_with_its_key_results(
+    world: World, ninety: KeyResult
+) -> None:
+    body = client_for(world.viewer).get(reverse("okrs:index")).content.decode()
+    assert "Cycle 2026-Q3" in body
+    assert "Turn receivables into cash sooner" in body
+    assert (
+        f'<a href="/okrs/key-results/{ninety.pk}/">Less money more than 90 days past due</a>'
+        in body
+    )
+    assert 'class="progress-expected"' in body
+    assert "Collect fairly" in body
+
+
+def test_the_board_says_how_to_start_when_there_is_no_cycle(world: World) -> None:
+    body = client_for(world.viewer).get(reverse("okrs:index")).content.decode()
+    assert "There are no OKR cycles yet" in body
+
+
+def test_a_manager_checks_in_and_the_history_shows_it(world: World, ninety: KeyResult) -> None:
+    client = client_for(world.manager)
+    response = _check_in(client, ninety, "on_track")
+    assert response.status_code == 302
+    checkin = CheckIn.objects.get(key_result=ninety)
+    assert str(checkin.value) == "450000.000000" or checkin.value == 450000
+    assert checkin.author == world.manager
+    body = client.get(reverse("okrs:key_result", args=[ninety.pk])).content.decode()
+    assert "Check-in saved." in body
+    assert "450,000" in body
+    assert "weekly review" in body
+
+
+def test_a_third_at_risk_in_a_row_is_refused_and_nothing_is_saved(
+    world: World, ninety: KeyResult
+) -> None:
+    client = client_for(world.manager)
+    assert _check_in(client, ninety, "at_risk").status_code == 302
+    assert _check_in(client, ninety, "at_risk").status_code == 302
+    third = _check_in(client, ninety, "at_risk", value="440000")
+    assert third.status_code == 422
+    assert "the last two check-ins were &#x27;at risk&#x27;" in third.content.decode()
+    assert CheckIn.objects.filter(key_result=ninety).count() == 2
+    assert _check_in(client, ninety, "off_track", value="440000").status_code == 302
+
+
+def test_a_value_that_is_not_a_number_is_refused(world: World, ninety: KeyResult) -> None:
+    response = _check_in(client_for(world.manager), ninety, "on_track", value="lots")
+    assert response.status_code == 422
+    assert "&#x27;lots&#x27; is not a number" in response.content.decode()
+    assert not CheckIn.objects.filter(key_result=ninety).exists()
+
+
+def test_a_viewer_reads_a_key_result_but_cannot_check_in(world: World, ninety: KeyResult) -> None:
+    client = client_for(world.viewer)
+    page = client.get(reverse("okrs:key_result", args=[ninety.pk])).content.decode()
+    assert "Check-ins against the expected trajectory" in page
+    assert "Save check-in" not in page
+    assert _check_in(client, ninety, "on_track").status_code == 403
+    assert not CheckIn.objects.filter(key_result=ninety).exists()
+
+
+def test_an_unknown_key_result_is_not_found(world: World) -> None:
+    assert client_for(world.viewer).get("/okrs/key-results/999999/").status_code == 404
+
+
+def test_the_board_query_count_does_not_grow_with_check_ins(
+    world: World, ninety: KeyResult, django_assert_max_num_queries: Any
+) -> None:
+    client = client_for(world.viewer)
+    client.get(reverse("okrs:index"))
+    # The query log holds 9,000 entries; applying the plan filled it, so counting starts afresh.
+    reset_queries()
+    with django_assert_max_num_queries(40) as small:
+        client.get(reverse("okrs:index"))
+    budget = len(small.captured_queries)
+    manager = client_for(world.manager)
+    for kr in KeyResult.objects.filter(kind__in=["increase_to", "decrease_to"]):
+        for value in ("1", "2", "3"):
+            _check_in(manager, kr, "on_track", value=value)
+    reset_queries()
+    with django_assert_max_num_queries(budget):
+        client.get(reverse("okrs:index"))
