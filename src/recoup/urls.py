@@ -12,5 +12,6 @@ urlpatterns = [
     path("api/", api.urls),
     path("ledger/", include("recoup.ledger.urls")),
     path("okrs/", include("recoup.okrs.urls")),
+    path("import/", include("recoup.ingest.urls")),
     path("", include("recoup.web.urls")),
 ]
