@@ -13,6 +13,7 @@ exposes: PostgreSQL natively, DuckDB from its synced copy, Spark from Parquet.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -131,10 +132,17 @@ def bucket_expr(age: ir.IntegerValue, edges: Sequence[int], anchor: str) -> ir.S
 class Compiler:
     """Builds relations and aggregate queries against one engine's tables and points table."""
 
-    def __init__(self, source: TableSource, points: ir.Table) -> None:
+    # Relations several queries read (the invoice state as of each point) are computed once per
+    # evaluation into a temporary table instead of once per query.
+    SHARED = frozenset({"open"})
+
+    def __init__(self, source: TableSource, points: ir.Table, dialect: str | None = None) -> None:
         self.source = source
         self.points = points
+        self.dialect = dialect
         self._cache: dict[tuple[Any, ...], ir.Table] = {}
+        # temporary table name -> the SQL that fills it, in the order they must be created
+        self.shared: dict[str, str] = {}
 
     def t(self, name: str) -> ir.Table:
         table = self.source.table(name)
@@ -145,7 +153,12 @@ class Compiler:
     def relation(self, key: tuple[Any, ...]) -> ir.Table:
         if key not in self._cache:
             builder = getattr(self, f"_rel_{key[0]}")
-            self._cache[key] = builder(*key[1:])
+            expr: ir.Table = builder(*key[1:])
+            if self.dialect is not None and key[0] in self.SHARED:
+                name = "_rel_" + hashlib.sha1(repr(key).encode()).hexdigest()[:12]
+                self.shared[name] = str(ibis.to_sql(expr, dialect=self.dialect))
+                expr = ibis.table(expr.schema(), name=name)
+            self._cache[key] = expr
         return self._cache[key]
 
     def _pts(self, at: str) -> ir.Table:

@@ -92,6 +92,9 @@ class DuckDBEngine:
     def load_points(self, table: pa.Table) -> None:
         self.raw.register(POINTS_TABLE, table)
 
+    def materialize(self, name: str, sql: str) -> None:
+        self.raw.execute(f'CREATE OR REPLACE TEMP TABLE "{name}" AS {sql}')
+
     def run(self, sql: str) -> list[dict[str, Any]]:
         cursor = self.raw.execute(sql)
         names = [c[0] for c in cursor.description or ()]
@@ -129,6 +132,11 @@ class PostgresEngine:
             cursor.execute(f"DROP TABLE IF EXISTS {POINTS_TABLE}")
             cursor.execute(f"CREATE TEMPORARY TABLE {POINTS_TABLE} ({columns})")
             cursor.executemany(f"INSERT INTO {POINTS_TABLE} VALUES ({placeholders})", rows)
+
+    def materialize(self, name: str, sql: str) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(f'DROP TABLE IF EXISTS "{name}"')
+            cursor.execute(f'CREATE TEMPORARY TABLE "{name}" AS {sql}')
 
     def run(self, sql: str) -> list[dict[str, Any]]:
         with connection.cursor() as cursor:
@@ -195,6 +203,10 @@ class SparkEngine:
         path = self.export_dir / f"points-{self._loads}.parquet"
         pq.write_table(table, path)
         self.session.read.parquet(str(path)).createOrReplaceTempView(POINTS_TABLE)
+
+    def materialize(self, name: str, sql: str) -> None:
+        frame = self.session.sql(sql).cache()
+        frame.createOrReplaceTempView(name)
 
     def run(self, sql: str) -> list[dict[str, Any]]:
         return [row.asDict() for row in self.session.sql(sql).collect()]

@@ -45,6 +45,8 @@ class Engine(Protocol):
 
     def run(self, sql: str) -> list[dict[str, Any]]: ...
 
+    def materialize(self, name: str, sql: str) -> None: ...
+
 
 class UnboundSource:
     """Ledger tables as unbound Ibis tables: compiling needs no round trip to the engine."""
@@ -54,12 +56,14 @@ class UnboundSource:
 
 
 POINTS_TABLE = "_points"
-_SQL_CACHE: dict[tuple[Any, ...], str] = {}
+_SQL_CACHE: dict[tuple[Any, ...], tuple[str, tuple[tuple[str, str], ...]]] = {}
 
 
-def query_sql(engine: Engine, compiled: Compiled, query: Query) -> str:
-    """The SQL of `query` for `engine`, compiled once per process: Ibis compilation costs more
-    than running most of these queries on DuckDB."""
+def query_sql(
+    engine: Engine, compiled: Compiled, query: Query
+) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """The SQL of `query` for `engine` and the shared relations it reads (name, SQL), compiled
+    once per process: Ibis compilation costs more than running most of these queries."""
     key = (
         engine.dialect,
         query.relation,
@@ -69,12 +73,13 @@ def query_sql(engine: Engine, compiled: Compiled, query: Query) -> str:
         tuple(m.name for m in query.measures),
         tuple(compiled.point_columns),
     )
-    sql = _SQL_CACHE.get(key)
-    if sql is None:
-        expr = compiled.compiler.query_expr(query)
-        sql = str(ibis.to_sql(expr, dialect=engine.dialect))
-        _SQL_CACHE[key] = sql
-    return sql
+    cached = _SQL_CACHE.get(key)
+    if cached is None:
+        compiler = Compiler(UnboundSource(), compiled.compiler.points, engine.dialect)
+        expr = compiler.query_expr(query)
+        cached = (str(ibis.to_sql(expr, dialect=engine.dialect)), tuple(compiler.shared.items()))
+        _SQL_CACHE[key] = cached
+    return cached
 
 
 @dataclass(frozen=True, slots=True)
@@ -472,12 +477,18 @@ def compile_specs(specs: Sequence[Spec], points: Sequence[Point]) -> Compiled:
 def evaluate(engine: Engine, specs: Sequence[Spec], points: Sequence[Point]) -> list[Result]:
     compiled = compile_specs(specs, points)
     engine.load_points(compiled.point_table)
+    made: set[str] = set()
     base = settings.BASE_CURRENCY
     fx = FxTable.load(base)
     # measure values per (query key, as_of, dims) in base minor units (exact decimals)
     values: dict[tuple[Any, ...], dict[tuple[Any, ...], Decimal]] = {}
     for query in compiled.queries:
-        rows = engine.run(query_sql(engine, compiled, query))
+        sql, shared = query_sql(engine, compiled, query)
+        for name, fill in shared:
+            if name not in made:
+                engine.materialize(name, fill)
+                made.add(name)
+        rows = engine.run(sql)
         money = {m.name for m in query.measures if m.money}
         qkey = (query.dims, query.filters)
         for row in rows:
@@ -535,9 +546,15 @@ def explain(
     """(what, SQL) for every query the specs need; the points are the queries' parameters."""
     compiled = compile_specs(specs, points)
     out = []
+    seen: set[str] = set()
     for query in compiled.queries:
         names = ", ".join(m.name for m in query.measures)
-        out.append((f"{query.relation[0]}: {names}", query_sql(engine, compiled, query)))
+        sql, shared = query_sql(engine, compiled, query)
+        for name, fill in shared:
+            if name not in seen:
+                out.append((f"shared relation {name}", fill))
+                seen.add(name)
+        out.append((f"{query.relation[0]}: {names}", sql))
     return out
 
 
