@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from io import StringIO
 from pathlib import Path
+from typing import Any
 
 import pytest
 import time_machine
@@ -266,3 +267,21 @@ def test_the_run_after_the_cycle_ends_takes_the_closing_reading_at_the_cycle_end
     assert {c.data_date for c in report.created} == {date(2026, 9, 30)}
     with time_machine.travel(datetime(2026, 10, 12, 5, tzinfo=UTC), tick=False):
         assert services.checkin_auto_run().created == []
+
+
+def test_the_api_suggests_a_target_for_a_kpi_bound_key_result(
+    applied: list[KeyResult], client: Any
+) -> None:
+    from recoup.accounts.models import User
+
+    client.force_login(User.objects.get(username="demo.north.manager"))
+    kr = next(k for k in applied if k.key == "pct-90-plus")
+    r = client.get(f"/api/okrs/key-results/{kr.pk}/suggest-target", {"history": 1})
+    assert r.status_code == 200
+    body = r.json()
+    assert Decimal(body["baseline"]) == kr.baseline
+    assert body["reasoning"][-1].startswith("too little history")
+    assert (
+        client.get(f"/api/okrs/key-results/{kr.pk}/suggest-target", {"history": 0}).status_code
+        == 422
+    )
