@@ -8,7 +8,7 @@ import pytest
 from django.db import reset_queries
 from django.urls import reverse
 
-from recoup.okrs.models import CheckIn, KeyResult
+from recoup.okrs.models import CheckIn, KeyResult, Objective
 from recoup.okrs.plan import plan_parse
 from recoup.okrs.services import plan_apply
 from tests.okrs.conftest import PLAN
@@ -110,3 +110,34 @@ def test_the_board_query_count_does_not_grow_with_check_ins(
     reset_queries()
     with django_assert_max_num_queries(budget):
         client.get(reverse("okrs:index"))
+
+
+def test_a_manager_creates_an_objective_from_a_template(world: World, ninety: KeyResult) -> None:
+    client = client_for(world.manager)
+    page = client.get(reverse("okrs:templates")).content.decode()
+    assert "Get the long-overdue book under control" in page
+    response = client.post(
+        reverse("okrs:templates"),
+        {"template": "shrink-90-plus", "cycle": "2026-Q3", "team": "North", "owner": "max"},
+        follow=True,
+    )
+    body = response.content.decode()
+    assert "Objective created from the template in cycle 2026-Q3" in body
+    objective = Objective.objects.get(key="shrink-90-plus")
+    assert objective.team is not None
+    assert objective.team.name == "North"
+    assert objective.owner == world.manager
+    assert objective.key_results.filter(metric="accounts_90_plus").exists()
+    assert "Get the long-overdue book under control" in body
+
+
+def test_a_viewer_sees_the_templates_but_cannot_create_from_them(
+    world: World, ninety: KeyResult
+) -> None:
+    client = client_for(world.viewer)
+    assert "Create from template" not in client.get(reverse("okrs:templates")).content.decode()
+    response = client.post(
+        reverse("okrs:templates"), {"template": "shrink-90-plus", "cycle": "2026-Q3"}
+    )
+    assert response.status_code == 403
+    assert not Objective.objects.filter(key="shrink-90-plus").exists()

@@ -6,18 +6,23 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+import yaml
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from recoup.accounts.access import change_required, user_may_change
-from recoup.accounts.models import User
+from recoup.accounts.models import Team, User
 from recoup.core.errors import NotFoundError, RecoupError
 from recoup.okrs import selectors, services
 from recoup.okrs.models import Confidence, Cycle, KeyResult
+from recoup.okrs.plan import plan_parse
+from recoup.okrs.templates import TEMPLATES, template_as_plan, template_get
 
 
 class CheckInForm(forms.Form):
@@ -168,3 +173,73 @@ def checkin_add(request: HttpRequest, key_result_id: int) -> HttpResponse:
     context = _detail_context(kr, form)
     context["may_change"] = True
     return render(request, "okrs/key_result.html", context, status=422)
+
+
+class FromTemplateForm(forms.Form):
+    template = forms.ChoiceField(choices=[(t.id, t.title) for t in TEMPLATES])
+    cycle = forms.ModelChoiceField(
+        queryset=Cycle.objects.order_by("-starts_on"), to_field_name="name"
+    )
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.order_by("name"),
+        to_field_name="name",
+        required=False,
+        empty_label="(no team)",
+    )
+    owner = forms.ModelChoiceField(
+        queryset=User.objects.filter(is_active=True).order_by("username"),
+        to_field_name="username",
+        required=False,
+        empty_label="(me)",
+    )
+
+
+def _template_plan(form: FromTemplateForm, user: User) -> str:
+    cycle: Cycle = form.cleaned_data["cycle"]
+    template = template_get(form.cleaned_data["template"])
+    assert template is not None  # the form only offers known templates
+    team: Team | None = form.cleaned_data["team"]
+    owner: User = form.cleaned_data["owner"] or user
+    document = {
+        "cycle": {
+            "name": cycle.name,
+            "starts_on": cycle.starts_on.isoformat(),
+            "ends_on": cycle.ends_on.isoformat(),
+        },
+        "objectives": [
+            template_as_plan(template, owner=owner.username, team=team.name if team else "")
+        ],
+    }
+    return yaml.safe_dump(document, sort_keys=False, allow_unicode=True)
+
+
+@login_required
+def templates_page(request: HttpRequest) -> HttpResponse:
+    form = FromTemplateForm(request.POST or None)
+    report = None
+    if request.method == "POST":
+        if not user_may_change(request.user):
+            raise PermissionDenied("Your role does not allow this.")
+        if form.is_valid() and isinstance(request.user, User):
+            try:
+                plan = plan_parse(_template_plan(form, request.user), source="template")
+                report = services.plan_apply(plan=plan, actor=request.user, via="web")
+            except RecoupError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(
+                    request,
+                    f"Objective created from the template in cycle {report.cycle}: "
+                    f"{len(report.created)} item(s) created, {len(report.updated)} updated.",
+                )
+                return redirect(f"{reverse('okrs:index')}?cycle={report.cycle}")
+    return render(
+        request,
+        "okrs/templates.html",
+        {
+            "form": form,
+            "templates": TEMPLATES,
+            "may_change": user_may_change(request.user),
+        },
+        status=422 if request.method == "POST" else 200,
+    )
