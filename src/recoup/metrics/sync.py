@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -117,10 +118,33 @@ def _earliest(raw: duckdb.DuckDBPyConnection, table: str) -> date | None:
     return found[0] if found and found[0] is not None else None
 
 
+def _file_fingerprint() -> str | None:
+    """Size and modification time of the SQLite file and its WAL: unchanged means no commit
+    happened since, so the (scanning) per-table checks can be skipped."""
+    if connection.vendor != "sqlite":
+        return None
+    name = str(connection.settings_dict.get("NAME") or "")
+    path = Path(name)
+    if "memory" in name or not path.is_file():
+        return None
+    parts = []
+    for candidate in (path, Path(f"{name}-wal")):
+        if candidate.exists():
+            stat = candidate.stat()
+            parts.append(f"{candidate.name}:{stat.st_size}:{stat.st_mtime_ns}")
+    return "|".join(parts)
+
+
 def sync_duckdb(raw: duckdb.DuckDBPyConnection) -> SyncReport:
     """Brings the DuckDB copy up to date with the operational database."""
     _ensure_state(raw)
     report = SyncReport()
+    fingerprint = _file_fingerprint()
+    raw.execute("CREATE TABLE IF NOT EXISTS _recoup_sync_source (fingerprint VARCHAR)")
+    seen_print = raw.execute("SELECT fingerprint FROM _recoup_sync_source").fetchone()
+    if fingerprint is not None and seen_print is not None and seen_print[0] == fingerprint:
+        report.finished_at = datetime.now(UTC)
+        return report
     raw.execute("DROP TABLE IF EXISTS _changed_ids")
     state = {
         r[0]: (r[1], r[2], r[3])
@@ -161,5 +185,8 @@ def sync_duckdb(raw: duckdb.DuckDBPyConnection) -> SyncReport:
             "INSERT OR REPLACE INTO _recoup_sync VALUES (?, ?, ?, ?)",
             [table, max_id, None if max_updated is None else str(max_updated), count],
         )
+    raw.execute("DELETE FROM _recoup_sync_source")
+    if fingerprint is not None:
+        raw.execute("INSERT INTO _recoup_sync_source VALUES (?)", [fingerprint])
     report.finished_at = datetime.now(UTC)
     return report
