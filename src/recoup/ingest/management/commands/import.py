@@ -30,6 +30,8 @@ class UsageError(CommandError):
 
 
 class Command(BaseCommand):
+    # The system checks load every URL and API module (seconds) and check nothing an import uses.
+    requires_system_checks: list[str] = []
     help = "Import a ledger file (CSV, Excel .xlsx or Parquet); nothing is written if any row is wrong."
 
     def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> Any:
