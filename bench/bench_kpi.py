@@ -8,7 +8,7 @@ reused. The dashboard set is every as-of KPI in the catalogue plus a 13-month tr
 ar_by_bucket, dso, cei and cash_collected (`metric_dashboard`).
 
 1. The embedded default: DuckDB fed from the SQLite database by the incremental sync. Reported:
-   the first full sync, a no-change sync, and the dashboard warm (best of 5) in a fresh process,
+   the first full sync, a no-change sync, and the dashboard warm (best of 3) in a fresh process,
    with that process's peak RSS (wait4's rusage).
 2. The floor: hand-written DuckDB SQL computing the same sums on the same DuckDB file.
 3. What an analyst writes: pandas over DataFrames already in memory (loading them is reported
@@ -116,7 +116,7 @@ def child(engine_name: str, analytics: str) -> None:
     cold_started = time.perf_counter()
     metric_dashboard(as_of=AS_OF, engine=engine)
     cold = time.perf_counter() - cold_started
-    runs = 5 if engine_name == "duckdb" else 2
+    runs = 3 if engine_name == "duckdb" else 2
     warm, dashboard = _best(lambda: metric_dashboard(as_of=AS_OF, engine=engine), runs=runs)
 
     def with_sync() -> Any:
@@ -124,7 +124,7 @@ def child(engine_name: str, analytics: str) -> None:
             engine.sync()
         return metric_dashboard(as_of=AS_OF, engine=engine)
 
-    warm_sync = _best(with_sync, runs=3)[0] if engine_name == "duckdb" else warm
+    warm_sync = _best(with_sync, runs=2)[0] if engine_name == "duckdb" else warm
     values = {
         json.dumps([k[0], k[1], k[2]]): None if v is None else str(v)
         for k, v in _flatten(dashboard).items()

@@ -382,8 +382,8 @@ class Compiler:
     def _rel_resolution(self) -> ir.Table:
         a = self.relation(("activity",))
         return a.group_by([a.as_of, a.at, a.customer_id]).aggregate(
-            contacts=a.outcome.isin(RIGHT_PARTY).cast("int64").sum(),
-            resolved=a.outcome.isin(RESOLVED).cast("int64").max(),
+            contacts=ibis.cases((a.outcome.isin(RIGHT_PARTY), 1), else_=0).sum(),
+            resolved=ibis.cases((a.outcome.isin(RESOLVED), 1), else_=0).max(),
         )
 
     def _rel_promise(self, grace: int) -> ir.Table:

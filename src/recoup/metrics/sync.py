@@ -98,7 +98,7 @@ def _load(raw: duckdb.DuckDBPyConnection, table: str, where: str, params: tuple[
 def _earliest(raw: duckdb.DuckDBPyConnection, table: str) -> date | None:
     exists = raw.execute(
         "SELECT COUNT(*) FROM duckdb_tables() WHERE table_name = '_changed_ids'"
-    ).fetchone()
+    ).fetchall()[0]
     if not exists or not exists[0]:
         return None
     if table == "ledger_allocation":
@@ -114,7 +114,7 @@ def _earliest(raw: duckdb.DuckDBPyConnection, table: str) -> date | None:
         )
     else:
         return None
-    found = raw.execute(sql, [table]).fetchone()
+    found = raw.execute(sql, [table]).fetchall()[0]
     return found[0] if found and found[0] is not None else None
 
 
@@ -141,7 +141,8 @@ def sync_duckdb(raw: duckdb.DuckDBPyConnection) -> SyncReport:
     report = SyncReport()
     fingerprint = _file_fingerprint()
     raw.execute("CREATE TABLE IF NOT EXISTS _recoup_sync_source (fingerprint VARCHAR)")
-    seen_print = raw.execute("SELECT fingerprint FROM _recoup_sync_source").fetchone()
+    seen_rows = raw.execute("SELECT fingerprint FROM _recoup_sync_source").fetchall()
+    seen_print = seen_rows[0] if seen_rows else None
     if fingerprint is not None and seen_print is not None and seen_print[0] == fingerprint:
         report.finished_at = datetime.now(UTC)
         return report
@@ -169,7 +170,7 @@ def sync_duckdb(raw: duckdb.DuckDBPyConnection) -> SyncReport:
                 read = _load(raw, table, "id > %s OR updated_at > %s", (old_id, old_updated))
             else:
                 read = _load(raw, table, "id > %s", (old_id,))
-            copied = raw.execute(f'SELECT COUNT(*) FROM "{table}"').fetchone()
+            copied = raw.execute(f'SELECT COUNT(*) FROM "{table}"').fetchall()[0]
             if copied is None or copied[0] != count:
                 raw.execute(f'DELETE FROM "{table}"')
                 read = _load(raw, table, "", ())
