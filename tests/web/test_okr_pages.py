@@ -141,3 +141,17 @@ def test_a_viewer_sees_the_templates_but_cannot_create_from_them(
     )
     assert response.status_code == 403
     assert not Objective.objects.filter(key="shrink-90-plus").exists()
+
+
+def test_the_strategy_map_nests_aligned_objectives_and_shows_the_audit(
+    world: World, ninety: KeyResult
+) -> None:
+    body = client_for(world.viewer).get(reverse("okrs:map")).content.decode()
+    flat = " ".join(body.split())
+    assert "Strategy map: 2026-Q3" in flat
+    # "Collect fairly" aligns to "Turn receivables into cash sooner": it is drawn inside it.
+    parent = flat.index("Turn receivables into cash sooner")
+    child = flat.index("Collect fairly")
+    assert parent < flat.index('<ul class="map-children">', parent) < child
+    assert "Plan audit: score" in flat
+    assert "Fix:" in flat

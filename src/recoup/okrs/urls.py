@@ -6,6 +6,7 @@ app_name = "okrs"
 urlpatterns = [
     path("", views.board, name="index"),
     path("templates/", views.templates_page, name="templates"),
+    path("map/", views.strategy_map, name="map"),
     path("key-results/<int:key_result_id>/", views.key_result_detail, name="key_result"),
     path("key-results/<int:key_result_id>/check-in/", views.checkin_add, name="checkin"),
 ]

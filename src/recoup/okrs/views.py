@@ -243,3 +243,12 @@ def templates_page(request: HttpRequest) -> HttpResponse:
         },
         status=422 if request.method == "POST" else 200,
     )
+
+
+@login_required
+def strategy_map(request: HttpRequest) -> HttpResponse:
+    """The alignment tree of a cycle as a picture, beside the audit of its plan."""
+    cycle = _cycle(request)
+    tree = selectors.alignment_tree(cycle=cycle) if cycle is not None else []
+    audit = selectors.cycle_audit(cycle=cycle) if cycle is not None else None
+    return render(request, "okrs/map.html", {"cycle": cycle, "tree": tree, "audit": audit})
