@@ -226,7 +226,17 @@ class Compiler:
         anchor_col = s.due_date if anchor == "due" else s.issue_date
         age = s.at.delta(anchor_col, unit="day")
         dpd = s.at.delta(s.due_date, unit="day")
-        return s.mutate(dpd=dpd, bucket=bucket_expr(age, edges, anchor))
+        # Only what the queries on open items read: this relation is materialized per evaluation.
+        return s.select(
+            "as_of",
+            "at",
+            "invoice_id",
+            "customer_id",
+            "currency",
+            "open",
+            dpd=dpd,
+            bucket=bucket_expr(age, edges, anchor),
+        )
 
     def _rel_roll(self, anchor: str, edges: tuple[int, ...], from_bucket: str) -> ir.Table:
         before = self.relation(("open", "prior", anchor, edges))

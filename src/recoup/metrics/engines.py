@@ -82,6 +82,8 @@ class DuckDBEngine:
         # Extensions would be fetched from the network on first use: never, here.
         raw.execute("SET autoinstall_known_extensions = false")
         raw.execute("SET autoload_known_extensions = false")
+        # Beyond this DuckDB spills to disk instead of growing: the dashboard must fit in 2 GB.
+        raw.execute(f"SET memory_limit = '{os.environ.get('RECOUP_DUCKDB_MEMORY', '1GB')}'")
         self.raw = raw
         self.last_sync: SyncReport | None = None
 
