@@ -80,7 +80,7 @@ def demo_ledger_generate(
     # Foreign keys are verified once over the loaded tables instead of row by row, as Django's
     # loaddata does (SQLite can only switch this off outside a transaction; elsewhere it stays on).
     with (
-        _sqlite_outside_transaction_settings(),
+        _rollback_journal_for_load(),
         connection.constraint_checks_disabled(),
         transaction.atomic(),
     ):
@@ -113,9 +113,8 @@ def demo_ledger_generate(
 
 
 @contextmanager
-def _sqlite_outside_transaction_settings() -> Iterator[None]:
-    """On SQLite, settings only a connection outside a transaction can change: sorting in memory,
-    and, in WAL mode, loading under the rollback journal before going back to WAL.
+def _rollback_journal_for_load() -> Iterator[None]:
+    """On SQLite in WAL mode, load with the rollback journal instead, and go back to WAL after.
 
     WAL writes every page twice, into the log and again at the checkpoint. The rollback journal
     only saves pages that existed before the transaction, so a load into an empty ledger writes
@@ -126,16 +125,9 @@ def _sqlite_outside_transaction_settings() -> Iterator[None]:
         yield
         return
     with connection.cursor() as cursor:
-        # Index builds sort; in memory rather than in temporary files (settable only out here).
-        cursor.execute("PRAGMA temp_store")
-        temp_store = int(cursor.fetchone()[0])
-        cursor.execute("PRAGMA temp_store = MEMORY")
         cursor.execute("PRAGMA journal_mode")
         if str(cursor.fetchone()[0]).lower() != "wal":
-            try:
-                yield
-            finally:
-                cursor.execute(f"PRAGMA temp_store = {temp_store}")
+            yield
             return
         cursor.execute("PRAGMA busy_timeout")
         timeout = int(cursor.fetchone()[0])
@@ -151,7 +143,6 @@ def _sqlite_outside_transaction_settings() -> Iterator[None]:
         finally:
             if switched:
                 cursor.execute("PRAGMA journal_mode = WAL")
-            cursor.execute(f"PRAGMA temp_store = {temp_store}")
 
 
 @contextmanager
@@ -166,8 +157,7 @@ def _large_page_cache() -> Iterator[None]:
         before = int(cursor.fetchone()[0])
         cursor.execute("PRAGMA threads")
         threads = int(cursor.fetchone()[0])
-        # 2 GiB: a million invoices make a 1.4 GB database; a cache smaller than that spills.
-        cursor.execute("PRAGMA cache_size = -2097152")
+        cursor.execute("PRAGMA cache_size = -1048576")
         # Index builds sort, with a helper thread per core.
         cursor.execute(f"PRAGMA threads = {os.cpu_count() or 1}")
         try:
