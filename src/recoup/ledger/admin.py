@@ -129,3 +129,20 @@ class AssignmentAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 class FxRateAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ("currency", "rate_date", "rate_scaled")
     list_filter = ("currency",)
+
+
+@admin.register(m.CreditDecision)
+class CreditDecisionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ("external_id", "customer", "applied_on", "decided_on", "decision", "score")
+    list_filter = ("decision", "policy_exception")
+    search_fields = ("external_id", "applicant", "customer__external_id")
+    raw_id_fields = ("customer",)
+    list_select_related = ("customer",)
+
+
+@admin.register(m.CollectionCost)
+class CollectionCostAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ("external_id", "incurred_on", "amount_minor", "currency", "category", "team")
+    list_filter = ("category", "team")
+    search_fields = ("external_id",)
+    list_select_related = ("team",)
