@@ -106,9 +106,13 @@ class ContactPoint(TimeStamped):
 
 class Invoice(TimeStamped):
     external_id = models.CharField(max_length=64, unique=True)
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="invoices")
-    issue_date = models.DateField(db_index=True)
-    due_date = models.DateField(db_index=True)
+    # Indexed for the operational paths only (by external id, by customer); date scans belong to
+    # the analytics engine, and every extra index costs bulk loads a sort (decision 0007).
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="invoices", db_index=False
+    )
+    issue_date = models.DateField()
+    due_date = models.DateField()
     amount_minor = models.BigIntegerField()
     currency = currency_field()
     description = models.CharField(max_length=300, blank=True)
@@ -132,7 +136,7 @@ class Invoice(TimeStamped):
 class Payment(TimeStamped):
     external_id = models.CharField(max_length=64, unique=True)
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="payments")
-    received_on = models.DateField(db_index=True)
+    received_on = models.DateField()
     amount_minor = models.BigIntegerField()
     currency = currency_field()
     method = models.CharField(max_length=32, blank=True)
@@ -149,8 +153,13 @@ class Payment(TimeStamped):
 class Allocation(models.Model):
     """The part of a payment applied to one invoice, in the invoice's (= payment's) currency."""
 
-    payment = models.ForeignKey(Payment, on_delete=models.CASCADE, related_name="allocations")
-    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="allocations")
+    # The unique (payment, invoice) and the (invoice, payment) index serve both lookups.
+    payment = models.ForeignKey(
+        Payment, on_delete=models.CASCADE, related_name="allocations", db_index=False
+    )
+    invoice = models.ForeignKey(
+        Invoice, on_delete=models.PROTECT, related_name="allocations", db_index=False
+    )
     amount_minor = models.BigIntegerField()
 
     class Meta:
@@ -176,7 +185,7 @@ class Adjustment(TimeStamped):
     external_id = models.CharField(max_length=64, unique=True)
     invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="adjustments")
     kind = models.CharField(max_length=16, choices=AdjustmentKind.choices)
-    effective_on = models.DateField(db_index=True)
+    effective_on = models.DateField()
     amount_minor = models.BigIntegerField()
     currency = currency_field()
     reason = models.CharField(max_length=300, blank=True)
@@ -215,7 +224,10 @@ class Outcome(models.TextChoices):
 
 class Activity(TimeStamped):
     external_id = models.CharField(max_length=64, unique=True)
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="activities")
+    # (customer, occurred_at) below serves lookups by customer.
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="activities", db_index=False
+    )
     invoice = models.ForeignKey(
         Invoice, null=True, blank=True, on_delete=models.PROTECT, related_name="activities"
     )
@@ -227,7 +239,7 @@ class Activity(TimeStamped):
     collector = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.PROTECT, related_name="activities"
     )
-    occurred_at = models.DateTimeField(db_index=True)
+    occurred_at = models.DateTimeField()
     note = models.TextField(blank=True)
 
     class Meta:
