@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pytest
 from django.db import reset_queries
 from django.urls import reverse
 
-from recoup.okrs.models import CheckIn, KeyResult, Objective
+from recoup.accounts.models import AuditEntry
+from recoup.okrs.models import CheckIn, Cycle, KeyResult, Objective
 from recoup.okrs.plan import plan_parse
 from recoup.okrs.services import plan_apply
 from tests.okrs.conftest import PLAN
@@ -155,3 +157,81 @@ def test_the_strategy_map_nests_aligned_objectives_and_shows_the_audit(
     assert parent < flat.index('<ul class="map-children">', parent) < child
     assert "Plan audit: score" in flat
     assert "Fix:" in flat
+
+
+# --- settings: cadence ------------------------------------------------------------------------
+
+
+def _cadence_post(client: Any, **overrides: str) -> Any:
+    data = {
+        "cycle": "2026-Q3",
+        "checkin_weekday": "2",
+        "planning_on": "2026-06-24",
+        "midcycle_review_on": "2026-08-12",
+        "evaluation_on": "2026-10-02",
+        "on_track_within": "8",
+        "at_risk_within": "20",
+        **overrides,
+    }
+    return client.post(reverse("okrs:cadence"), data)
+
+
+def test_an_admin_changes_the_cadence_and_the_audit_log_records_it(
+    world: World, ninety: KeyResult
+) -> None:
+    client = client_for(world.admin)
+    page = client.get(reverse("okrs:cadence")).content.decode()
+    assert "Cycle 2026-Q3" in page
+    assert '<option value="0" selected>Monday</option>' in page
+    assert 'aria-current="page">Cadence</a>' in page
+    response = _cadence_post(client)
+    assert response.status_code == 302
+    cycle = Cycle.objects.get(name="2026-Q3")
+    assert (cycle.checkin_weekday, cycle.on_track_within, cycle.at_risk_within) == (2, 8, 20)
+    assert cycle.midcycle_review_on == date(2026, 8, 12)
+    entry = AuditEntry.objects.get(action="okr_cycle_update")
+    assert entry.actor == world.admin
+    assert entry.via == "web"
+    body = client.get(response["Location"]).content.decode()
+    assert "Cadence of cycle 2026-Q3 saved." in body
+    assert '<option value="2" selected>Wednesday</option>' in body
+
+
+def test_thresholds_out_of_order_are_refused_with_the_reason(
+    world: World, ninety: KeyResult
+) -> None:
+    response = _cadence_post(client_for(world.admin), on_track_within="30", at_risk_within="20")
+    assert response.status_code == 422
+    assert "Must be at least the on-track threshold." in response.content.decode()
+    assert Cycle.objects.get(name="2026-Q3").on_track_within == 10
+
+
+def test_a_review_date_outside_the_cycle_is_refused_by_the_service(
+    world: World, ninety: KeyResult
+) -> None:
+    response = _cadence_post(client_for(world.admin), midcycle_review_on="2026-12-01")
+    assert response.status_code == 422
+    assert "the mid-cycle review 2026-12-01 is outside it" in response.content.decode()
+    assert Cycle.objects.get(name="2026-Q3").midcycle_review_on is None
+
+
+def test_a_manager_reads_the_cadence_but_cannot_change_it(world: World, ninety: KeyResult) -> None:
+    client = client_for(world.manager)
+    page = client.get(reverse("okrs:cadence")).content.decode()
+    assert "Only an admin can change the cadence" in page
+    assert "Save cadence" not in page
+    assert '<select name="checkin_weekday" disabled' in page
+    assert (
+        'href="/okrs/cadence/?cycle=2026-Q3"' in client.get(reverse("okrs:index")).content.decode()
+    )
+    assert _cadence_post(client).status_code == 403
+    assert Cycle.objects.get(name="2026-Q3").checkin_weekday == 0
+
+
+@pytest.mark.parametrize("who", ["viewer", "north_collector"])
+def test_viewers_and_collectors_cannot_open_the_cadence(
+    world: World, ninety: KeyResult, who: str
+) -> None:
+    client = client_for(getattr(world, who))
+    assert client.get(reverse("okrs:cadence")).status_code == 403
+    assert "/okrs/cadence/" not in client.get(reverse("okrs:index")).content.decode()

@@ -144,6 +144,67 @@ def cycle_create(
     return cycle
 
 
+CYCLE_CADENCE_FIELDS = frozenset(
+    {
+        "checkin_weekday",
+        "planning_on",
+        "midcycle_review_on",
+        "evaluation_on",
+        "on_track_within",
+        "at_risk_within",
+    }
+)
+
+
+@transaction.atomic
+def cycle_update(
+    *, cycle: Cycle, changes: Mapping[str, Any], actor: User | None = None, via: str = ""
+) -> Cycle:
+    """Change a cycle's cadence: check-in weekday, ritual dates and status thresholds. The
+    cycle's name and dates stay: key results' expected progress is measured against them."""
+    unknown = set(changes) - CYCLE_CADENCE_FIELDS
+    if unknown:
+        raise RecoupError(f"cycle {cycle.name!r}: cannot change {', '.join(sorted(unknown))}")
+    weekday = changes.get("checkin_weekday", cycle.checkin_weekday)
+    if not isinstance(weekday, int) or not 0 <= weekday <= 6:
+        raise RecoupError(f"cycle {cycle.name!r}: checkin_weekday must be 0 (Monday) to 6 (Sunday)")
+    scoring.Thresholds(
+        changes.get("on_track_within", cycle.on_track_within),
+        changes.get("at_risk_within", cycle.at_risk_within),
+    )
+    dates = {
+        name: changes.get(name, getattr(cycle, name))
+        for name in ("planning_on", "midcycle_review_on", "evaluation_on")
+    }
+    span = f"({cycle.starts_on} to {cycle.ends_on})"
+    review = dates["midcycle_review_on"]
+    if review is not None and not cycle.starts_on <= review <= cycle.ends_on:
+        raise RecoupError(
+            f"cycle {cycle.name!r}: the mid-cycle review {review} is outside it {span}"
+        )
+    if dates["planning_on"] is not None and dates["planning_on"] > cycle.ends_on:
+        raise RecoupError(
+            f"cycle {cycle.name!r}: planning on {dates['planning_on']} is after it ends {span}"
+        )
+    if dates["evaluation_on"] is not None and dates["evaluation_on"] < cycle.starts_on:
+        raise RecoupError(
+            f"cycle {cycle.name!r}: evaluation on {dates['evaluation_on']} is before it starts {span}"
+        )
+    before, after = _set_fields(cycle, changes)
+    if after:
+        _save(cycle)
+        audit_record(
+            action="okr_cycle_update",
+            object_type="okr_cycle",
+            object_id=cycle.pk,
+            before=before,
+            after=after,
+            actor=actor,
+            via=via,
+        )
+    return cycle
+
+
 @transaction.atomic
 def objective_create(
     *,

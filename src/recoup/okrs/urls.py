@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.board, name="index"),
     path("templates/", views.templates_page, name="templates"),
     path("map/", views.strategy_map, name="map"),
+    path("cadence/", views.cadence, name="cadence"),
     path("key-results/<int:key_result_id>/", views.key_result_detail, name="key_result"),
     path("key-results/<int:key_result_id>/check-in/", views.checkin_add, name="checkin"),
 ]

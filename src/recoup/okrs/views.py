@@ -16,10 +16,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from recoup.accounts.access import change_required, user_may_change
-from recoup.accounts.models import Team, User
+from recoup.accounts.access import change_required, user_is_admin, user_may_change
+from recoup.accounts.models import Role, Team, User
 from recoup.core.errors import NotFoundError, RecoupError
 from recoup.okrs import selectors, services
+from recoup.okrs.forms import CADENCE_FIELDS, CycleCadenceForm
 from recoup.okrs.models import Confidence, Cycle, KeyResult
 from recoup.okrs.plan import plan_parse
 from recoup.okrs.templates import TEMPLATES, template_as_plan, template_get
@@ -65,6 +66,7 @@ def board(request: HttpRequest) -> HttpResponse:
         {
             "status": status,
             "cycles": list(Cycle.objects.order_by("-starts_on").values_list("name", flat=True)),
+            "may_read_cadence": _may_read_cadence(request.user),
         },
     )
 
@@ -252,3 +254,54 @@ def strategy_map(request: HttpRequest) -> HttpResponse:
     tree = selectors.alignment_tree(cycle=cycle) if cycle is not None else []
     audit = selectors.cycle_audit(cycle=cycle) if cycle is not None else None
     return render(request, "okrs/map.html", {"cycle": cycle, "tree": tree, "audit": audit})
+
+
+def _may_read_cadence(user: Any) -> bool:
+    return user_is_admin(user) or (isinstance(user, User) and user.role == Role.MANAGER)
+
+
+@login_required
+def cadence(request: HttpRequest) -> HttpResponse:
+    """Settings → Cadence: admins change a cycle's check-in day, ritual dates and status
+    thresholds; managers read them (they plan around them)."""
+    if not _may_read_cadence(request.user):
+        raise PermissionDenied("Your role does not allow this.")
+    may_edit = user_is_admin(request.user)
+    cycle = _cycle(request) if request.method == "GET" else None
+    if request.method == "POST":
+        if not may_edit:
+            raise PermissionDenied("Your role does not allow this.")
+        try:
+            cycle = selectors.cycle_get(name=request.POST.get("cycle", "").strip() or None)
+        except NotFoundError as error:
+            raise Http404(str(error)) from None
+    form = CycleCadenceForm.for_cycle(cycle, request.POST or None) if cycle else None
+    if request.method == "POST" and form is not None and cycle is not None and form.is_valid():
+        changes = {name: form.cleaned_data[name] for name in CADENCE_FIELDS}
+        try:
+            services.cycle_update(
+                cycle=cycle,
+                changes=changes,
+                actor=request.user if isinstance(request.user, User) else None,
+                via="web",
+            )
+        except RecoupError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"Cadence of cycle {cycle.name} saved.")
+            return redirect(f"{reverse('okrs:cadence')}?cycle={cycle.name}")
+    if form is not None and not may_edit:
+        for field in form.fields.values():
+            field.disabled = True
+    return render(
+        request,
+        "okrs/cadence.html",
+        {
+            "cycle": cycle,
+            "form": form,
+            "may_edit": may_edit,
+            "cycles": list(Cycle.objects.order_by("-starts_on").values_list("name", flat=True)),
+            "section": "cadence",
+        },
+        status=422 if request.method == "POST" else 200,
+    )

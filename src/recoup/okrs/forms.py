@@ -1,0 +1,97 @@
+"""Forms of the OKR pages: they parse and label input; the rules live in `services`."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django import forms
+
+from recoup.okrs.models import Confidence, Cycle
+
+WEEKDAYS = [
+    (0, "Monday"),
+    (1, "Tuesday"),
+    (2, "Wednesday"),
+    (3, "Thursday"),
+    (4, "Friday"),
+    (5, "Saturday"),
+    (6, "Sunday"),
+]
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+CADENCE_FIELDS = (
+    "checkin_weekday",
+    "planning_on",
+    "midcycle_review_on",
+    "evaluation_on",
+    "on_track_within",
+    "at_risk_within",
+)
+
+
+class CycleCadenceForm(forms.Form):
+    checkin_weekday = forms.TypedChoiceField(
+        label="Weekly check-in day",
+        choices=WEEKDAYS,
+        coerce=int,
+        help_text="The automatic check-in runs, and reminders go out, on this day each week.",
+    )
+    planning_on = forms.DateField(label="Planning meeting", required=False, widget=DateInput())
+    midcycle_review_on = forms.DateField(
+        label="Mid-cycle review", required=False, widget=DateInput()
+    )
+    evaluation_on = forms.DateField(label="Evaluation", required=False, widget=DateInput())
+    on_track_within = forms.IntegerField(
+        label="On track within (points)",
+        min_value=0,
+        max_value=100,
+        help_text="How far progress may trail the expected progress and still count as on track.",
+    )
+    at_risk_within = forms.IntegerField(
+        label="At risk within (points)",
+        min_value=0,
+        max_value=100,
+        help_text="Further behind than this is off track.",
+    )
+
+    @classmethod
+    def for_cycle(cls, cycle: Cycle, data: Any = None) -> CycleCadenceForm:
+        return cls(data, initial={name: getattr(cycle, name) for name in CADENCE_FIELDS})
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        on_track, at_risk = data.get("on_track_within"), data.get("at_risk_within")
+        if on_track is not None and at_risk is not None and on_track > at_risk:
+            self.add_error("at_risk_within", "Must be at least the on-track threshold.")
+        return data
+
+
+class StatusOverrideForm(forms.Form):
+    status = forms.ChoiceField(label="Status", choices=Confidence.choices)
+    reason = forms.CharField(
+        label="Reason",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Required: why the computed status does not tell the truth.",
+    )
+
+
+def parse_decimal(raw: str) -> Decimal | None:
+    """A number typed by a person ("1,250.5"), or None when blank; ValueError when not a number."""
+    text = raw.strip().replace(",", "")
+    if not text:
+        return None
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise ValueError(f"{raw!r} is not a number") from None
+    if not value.is_finite():
+        raise ValueError(f"{raw!r} is not a number")
+    return value
