@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import pytest
 from django.db import reset_queries
+from django.template.defaultfilters import floatformat
 from django.urls import reverse
 
 from recoup.accounts.models import AuditEntry
-from recoup.okrs.models import CheckIn, Cycle, KeyResult, Objective
+from recoup.okrs.models import CheckIn, Cycle, KeyResult, Objective, StatusOverride
 from recoup.okrs.plan import plan_parse
-from recoup.okrs.services import plan_apply
+from recoup.okrs.selectors import target_suggest
+from recoup.okrs.services import plan_apply, status_override_set
 from tests.okrs.conftest import PLAN
 from tests.web.conftest import World, client_for
 
@@ -235,3 +238,165 @@ def test_viewers_and_collectors_cannot_open_the_cadence(
     client = client_for(getattr(world, who))
     assert client.get(reverse("okrs:cadence")).status_code == 403
     assert "/okrs/cadence/" not in client.get(reverse("okrs:index")).content.decode()
+
+
+# --- key-result detail: status override ---------------------------------------------------------
+
+
+def test_a_manager_overrides_a_status_with_a_reason_and_clears_it(
+    world: World, ninety: KeyResult
+) -> None:
+    client = client_for(world.manager)
+    page = client.get(reverse("okrs:key_result", args=[ninety.pk])).content.decode()
+    assert "Override status" in page
+    response = client.post(
+        reverse("okrs:override_set", args=[ninety.pk]),
+        {"status": "off_track", "reason": "The biggest debtor went bankrupt"},
+    )
+    assert response.status_code == 302
+    override = StatusOverride.objects.get(key_result=ninety, cleared_at__isnull=True)
+    assert (override.status, override.author) == ("off_track", world.manager)
+    body = client.get(reverse("okrs:key_result", args=[ninety.pk])).content.decode()
+    assert "Status overridden." in body
+    assert "The biggest debtor went bankrupt" in body
+    assert "overridden to" in body
+    assert client.post(reverse("okrs:override_clear", args=[ninety.pk])).status_code == 302
+    assert not StatusOverride.objects.filter(key_result=ninety, cleared_at__isnull=True).exists()
+    after = client.get(reverse("okrs:key_result", args=[ninety.pk])).content.decode()
+    assert "Override cleared: the computed status applies again." in after
+    assert "overridden to" not in after
+
+
+def test_an_override_without_a_reason_is_refused(world: World, ninety: KeyResult) -> None:
+    response = client_for(world.admin).post(
+        reverse("okrs:override_set", args=[ninety.pk]), {"status": "at_risk", "reason": "  "}
+    )
+    assert response.status_code == 422
+    assert "This field is required." in response.content.decode()
+    assert not StatusOverride.objects.exists()
+
+
+@pytest.mark.parametrize("who", ["viewer", "north_collector"])
+def test_viewers_and_collectors_read_the_override_but_cannot_set_or_clear_it(
+    world: World, ninety: KeyResult, who: str
+) -> None:
+    status_override_set(key_result=ninety, status="at_risk", reason="Quarter-end audit pending")
+    client = client_for(getattr(world, who))
+    page = client.get(reverse("okrs:key_result", args=[ninety.pk])).content.decode()
+    assert "Quarter-end audit pending" in page
+    assert "Override status" not in page
+    assert "Clear override" not in page
+    assert "Edit key result" not in page
+    denied = client.post(
+        reverse("okrs:override_set", args=[ninety.pk]), {"status": "on_track", "reason": "no"}
+    )
+    assert denied.status_code == 403
+    assert client.post(reverse("okrs:override_clear", args=[ninety.pk])).status_code == 403
+    assert StatusOverride.objects.get(cleared_at__isnull=True).status == "at_risk"
+
+
+# --- editing a key result, binding it to a KPI, and the target suggestion ----------------------
+
+
+def test_a_manager_edits_a_key_result_and_binds_it_to_a_kpi(
+    world: World, ninety: KeyResult
+) -> None:
+    client = client_for(world.manager)
+    page = client.get(reverse("okrs:key_result_edit", args=[ninety.pk])).content.decode()
+    assert f'hx-get="/okrs/key-results/{ninety.pk}/suggest-target/"' in page
+    assert "Suggest a target" in page
+    response = client.post(
+        reverse("okrs:key_result_edit", args=[ninety.pk]),
+        {
+            "title": "Less money 90+ days late",
+            "metric": "ar_90_plus",
+            "baseline": "500,000",
+            "target": "380000",
+            "unit": "USD",
+            "due_on": "",
+        },
+    )
+    assert response.status_code == 302
+    ninety.refresh_from_db()
+    assert (ninety.title, ninety.metric, ninety.target) == (
+        "Less money 90+ days late",
+        "ar_90_plus",
+        Decimal(380000),
+    )
+    entry = AuditEntry.objects.filter(action="okr_key_result_update").latest("id")
+    assert entry.after["metric"] == "ar_90_plus"
+    assert entry.actor == world.manager
+
+
+def test_an_edit_the_service_refuses_shows_why_and_changes_nothing(
+    world: World, ninety: KeyResult
+) -> None:
+    response = client_for(world.manager).post(
+        reverse("okrs:key_result_edit", args=[ninety.pk]),
+        {"title": "x", "metric": "", "baseline": "500000", "target": "600000", "unit": "USD"},
+    )
+    assert response.status_code == 422
+    assert "needs a target below the baseline" in response.content.decode()
+    ninety.refresh_from_db()
+    assert ninety.target == Decimal(400000)
+
+
+def test_choosing_a_kpi_fetches_a_target_suggestion_fragment(
+    world: World, ninety: KeyResult
+) -> None:
+    client = client_for(world.manager)
+    url = reverse("okrs:target_suggestion", args=[ninety.pk])
+    fragment = client.get(url, {"metric": "ar_total"}, headers={"HX-Request": "true"})
+    body = fragment.content.decode()
+    assert body.lstrip().startswith('<div id="target-suggestion"')
+    assert "<html" not in body
+    suggestion = target_suggest(
+        metric="ar_total",
+        params={},
+        filters={},
+        starts_on=date(2026, 7, 1),
+        ends_on=date(2026, 9, 30),
+    )
+    assert "Realistic targets for <code>ar_total</code>" in body
+    commit = floatformat(suggestion.commit, "-2g")
+    assert f"<dt>Commit</dt><dd><strong>{commit}</strong></dd>" in body
+    assert suggestion.reasoning[0] in body
+
+
+def test_without_javascript_the_suggest_button_shows_it_and_saves_nothing(
+    world: World, ninety: KeyResult
+) -> None:
+    response = client_for(world.manager).post(
+        reverse("okrs:key_result_edit", args=[ninety.pk]),
+        {
+            "title": "Typed but not saved",
+            "metric": "ar_total",
+            "baseline": "500000",
+            "target": "400000",
+            "unit": "USD",
+            "suggest": "1",
+        },
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Realistic targets for <code>ar_total</code>" in body
+    assert 'value="Typed but not saved"' in body
+    assert '<option value="ar_total" selected>' in body
+    ninety.refresh_from_db()
+    assert (ninety.title, ninety.metric) == ("Less money more than 90 days past due", "")
+
+
+@pytest.mark.parametrize("who", ["viewer", "north_collector"])
+def test_only_managers_and_admins_edit_key_results(
+    world: World, ninety: KeyResult, who: str
+) -> None:
+    client = client_for(getattr(world, who))
+    assert client.get(reverse("okrs:key_result_edit", args=[ninety.pk])).status_code == 403
+    response = client.post(
+        reverse("okrs:key_result_edit", args=[ninety.pk]), {"title": "x", "target": "1"}
+    )
+    assert response.status_code == 403
+    suggest = reverse("okrs:target_suggestion", args=[ninety.pk])
+    assert client.get(suggest, {"metric": "ar_total"}).status_code == 403
+    ninety.refresh_from_db()
+    assert ninety.title == "Less money more than 90 days past due"

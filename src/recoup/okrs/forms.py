@@ -95,3 +95,34 @@ def parse_decimal(raw: str) -> Decimal | None:
     if not value.is_finite():
         raise ValueError(f"{raw!r} is not a number")
     return value
+
+
+class DecimalText(forms.CharField):
+    """A number as people type it ("1,250.5"); blank is None."""
+
+    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
+        try:
+            return parse_decimal(str(value or ""))
+        except ValueError as error:
+            raise forms.ValidationError(str(error)) from None
+
+
+class KeyResultEditForm(forms.Form):
+    title = forms.CharField(max_length=300)
+    unit = forms.CharField(max_length=32, required=False)
+    metric = forms.ChoiceField(
+        label="Bound to KPI",
+        required=False,
+        help_text="The KPI engine then reads the value every week; choosing one suggests a target.",
+    )
+    baseline = DecimalText(required=False)
+    target = DecimalText(required=False)
+    due_on = forms.DateField(
+        label="Due", required=False, widget=DateInput(), help_text="Empty: the cycle's end."
+    )
+
+    def __init__(self, *args: Any, metrics: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["metric"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", "(not bound: manual check-ins)"), *metrics]

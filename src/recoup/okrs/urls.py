@@ -10,4 +10,20 @@ urlpatterns = [
     path("cadence/", views.cadence, name="cadence"),
     path("key-results/<int:key_result_id>/", views.key_result_detail, name="key_result"),
     path("key-results/<int:key_result_id>/check-in/", views.checkin_add, name="checkin"),
+    path("key-results/<int:key_result_id>/edit/", views.key_result_edit, name="key_result_edit"),
+    path(
+        "key-results/<int:key_result_id>/suggest-target/",
+        views.target_suggestion,
+        name="target_suggestion",
+    ),
+    path(
+        "key-results/<int:key_result_id>/override/",
+        views.status_override_set,
+        name="override_set",
+    ),
+    path(
+        "key-results/<int:key_result_id>/override/clear/",
+        views.status_override_clear,
+        name="override_clear",
+    ),
 ]

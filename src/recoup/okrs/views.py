@@ -19,8 +19,13 @@ from django.views.decorators.http import require_POST
 from recoup.accounts.access import change_required, user_is_admin, user_may_change
 from recoup.accounts.models import Role, Team, User
 from recoup.core.errors import NotFoundError, RecoupError
-from recoup.okrs import selectors, services
-from recoup.okrs.forms import CADENCE_FIELDS, CycleCadenceForm
+from recoup.okrs import kpi, selectors, services
+from recoup.okrs.forms import (
+    CADENCE_FIELDS,
+    CycleCadenceForm,
+    KeyResultEditForm,
+    StatusOverrideForm,
+)
 from recoup.okrs.models import Confidence, Cycle, KeyResult
 from recoup.okrs.plan import plan_parse
 from recoup.okrs.templates import TEMPLATES, template_as_plan, template_get
@@ -66,7 +71,7 @@ def board(request: HttpRequest) -> HttpResponse:
         {
             "status": status,
             "cycles": list(Cycle.objects.order_by("-starts_on").values_list("name", flat=True)),
-            "may_read_cadence": _may_read_cadence(request.user),
+            "may_read_cadence": _manages_okrs(request.user),
         },
     )
 
@@ -130,7 +135,23 @@ def _history_spec(
     }
 
 
-def _detail_context(kr: KeyResult, form: CheckInForm) -> dict[str, Any]:
+def _manages_okrs(user: Any) -> bool:
+    """Admins and managers steer OKRs: override statuses, edit key results, read the cadence."""
+    return user_is_admin(user) or (
+        isinstance(user, User) and user.is_active and user.role == Role.MANAGER
+    )
+
+
+def _actor(request: HttpRequest) -> User | None:
+    return request.user if isinstance(request.user, User) else None
+
+
+def _detail_context(
+    request: HttpRequest,
+    kr: KeyResult,
+    form: CheckInForm | None = None,
+    override_form: StatusOverrideForm | None = None,
+) -> dict[str, Any]:
     state = selectors.key_result_state(key_result=kr)
     history = selectors.key_result_history(key_result=kr)
     return {
@@ -139,17 +160,18 @@ def _detail_context(kr: KeyResult, form: CheckInForm) -> dict[str, Any]:
         "history": list(reversed(history)),
         "forecast": selectors.key_result_forecast(key_result=kr),
         "spec": _history_spec(history, state, kr.objective.cycle),
-        "form": form,
+        "form": form or CheckInForm(),
+        "override_form": override_form
+        or StatusOverrideForm(initial={"status": state.override_status or state.computed_status}),
+        "may_change": user_may_change(request.user),
+        "manages_okrs": _manages_okrs(request.user),
     }
 
 
 @login_required
 def key_result_detail(request: HttpRequest, key_result_id: int) -> HttpResponse:
     kr = _key_result(str(key_result_id))
-    form = CheckInForm()
-    context = _detail_context(kr, form)
-    context["may_change"] = user_may_change(request.user)
-    return render(request, "okrs/key_result.html", context)
+    return render(request, "okrs/key_result.html", _detail_context(request, kr))
 
 
 @require_POST
@@ -172,9 +194,161 @@ def checkin_add(request: HttpRequest, key_result_id: int) -> HttpResponse:
         else:
             messages.success(request, "Check-in saved.")
             return redirect("okrs:key_result", key_result_id=kr.pk)
-    context = _detail_context(kr, form)
-    context["may_change"] = True
+    return render(request, "okrs/key_result.html", _detail_context(request, kr, form), status=422)
+
+
+@require_POST
+@login_required
+def status_override_set(request: HttpRequest, key_result_id: int) -> HttpResponse:
+    if not _manages_okrs(request.user):
+        raise PermissionDenied("Only managers and admins override a status.")
+    kr = _key_result(str(key_result_id))
+    form = StatusOverrideForm(request.POST)
+    if form.is_valid():
+        try:
+            services.status_override_set(
+                key_result=kr,
+                status=form.cleaned_data["status"],
+                reason=form.cleaned_data["reason"],
+                author=_actor(request),
+                via="web",
+            )
+        except RecoupError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Status overridden.")
+            return redirect("okrs:key_result", key_result_id=kr.pk)
+    context = _detail_context(request, kr, override_form=form)
     return render(request, "okrs/key_result.html", context, status=422)
+
+
+@require_POST
+@login_required
+def status_override_clear(request: HttpRequest, key_result_id: int) -> HttpResponse:
+    if not _manages_okrs(request.user):
+        raise PermissionDenied("Only managers and admins override a status.")
+    kr = _key_result(str(key_result_id))
+    if services.status_override_clear(key_result=kr, author=_actor(request), via="web"):
+        messages.success(request, "Override cleared: the computed status applies again.")
+    return redirect("okrs:key_result", key_result_id=kr.pk)
+
+
+def _metric_choices() -> list[tuple[str, str]]:
+    definitions = kpi.kpi_definitions()
+    return sorted(((i.id, f"{i.title} ({i.id})") for i in definitions.values()), key=lambda c: c[1])
+
+
+def _target_suggestion(kr: KeyResult, metric: str) -> tuple[selectors.TargetSuggestion | None, str]:
+    """The realistic-target suggestion for binding `kr` to `metric`, or why there is none."""
+    if not metric:
+        return None, ""
+    # A new binding starts unfiltered: the old KPI's parameters and filters may not apply.
+    same = metric == kr.metric
+    cycle = kr.objective.cycle
+    try:
+        suggestion = selectors.target_suggest(
+            metric=metric,
+            params=kr.metric_params if same else {},
+            filters=kr.metric_filters if same else {},
+            starts_on=cycle.starts_on,
+            ends_on=cycle.ends_on,
+        )
+    except RecoupError as error:
+        return None, str(error)
+    return suggestion, ""
+
+
+def _edit_page(
+    request: HttpRequest,
+    kr: KeyResult,
+    form: KeyResultEditForm,
+    metric: str,
+    *,
+    suggest: bool,
+    status: int = 200,
+) -> HttpResponse:
+    suggestion, problem = _target_suggestion(kr, metric) if suggest else (None, "")
+    context = {
+        "kr": kr,
+        "form": form,
+        "metric": metric,
+        "suggested": suggest,
+        "suggestion": suggestion,
+        "suggestion_problem": problem,
+    }
+    return render(request, "okrs/key_result_edit.html", context, status=status)
+
+
+@login_required
+def key_result_edit(request: HttpRequest, key_result_id: int) -> HttpResponse:
+    """Edit a key result and its KPI binding, with the realistic-target suggestion for the KPI."""
+    if not _manages_okrs(request.user):
+        raise PermissionDenied("Only managers and admins edit key results.")
+    kr = _key_result(str(key_result_id))
+    metrics = _metric_choices()
+    if request.method != "POST":
+        form = KeyResultEditForm(
+            initial={
+                "title": kr.title,
+                "unit": kr.unit,
+                "metric": kr.metric,
+                "baseline": kr.baseline,
+                "target": kr.target,
+                "due_on": kr.due_on,
+            },
+            metrics=metrics,
+        )
+        return _edit_page(request, kr, form, kr.metric, suggest=False)
+    form = KeyResultEditForm(request.POST, metrics=metrics)
+    metric = request.POST.get("metric", "")
+    if "suggest" in request.POST:
+        # The page without JavaScript: show the suggestion, keep what was typed, save nothing.
+        form.is_valid()
+        return _edit_page(request, kr, form, metric, suggest=True)
+    if form.is_valid():
+        data = form.cleaned_data
+        changes: dict[str, Any] = {
+            name: data[name] for name in ("title", "unit", "metric", "baseline", "target", "due_on")
+        }
+        if data["metric"] != kr.metric:
+            changes.update(metric_params={}, metric_filters={})
+        try:
+            services.key_result_update(
+                key_result=kr, changes=changes, actor=_actor(request), via="web"
+            )
+        except RecoupError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Key result saved.")
+            return redirect("okrs:key_result", key_result_id=kr.pk)
+    return _edit_page(request, kr, form, metric, suggest=False, status=422)
+
+
+@login_required
+def target_suggestion(request: HttpRequest, key_result_id: int) -> HttpResponse:
+    """The suggestion for one KPI, as a fragment for htmx (fetched when the KPI select changes)
+    or, without JavaScript, inside the whole edit page."""
+    if not _manages_okrs(request.user):
+        raise PermissionDenied("Only managers and admins edit key results.")
+    kr = _key_result(str(key_result_id))
+    metric = request.GET.get("metric", "").strip()
+    if request.headers.get("HX-Request") == "true":
+        suggestion, problem = _target_suggestion(kr, metric)
+        context = {"kr": kr, "metric": metric, "suggested": True, "suggestion": suggestion}
+        context["suggestion_problem"] = problem
+        return render(request, "okrs/_target_suggestion.html", context)
+    form = KeyResultEditForm(
+        initial={
+            "title": kr.title,
+            "unit": kr.unit,
+            "metric": metric,
+            "baseline": kr.baseline,
+            "target": kr.target,
+            "due_on": kr.due_on,
+        },
+        metrics=_metric_choices(),
+    )
+    return _edit_page(request, kr, form, metric, suggest=True)
 
 
 class FromTemplateForm(forms.Form):
@@ -256,15 +430,11 @@ def strategy_map(request: HttpRequest) -> HttpResponse:
     return render(request, "okrs/map.html", {"cycle": cycle, "tree": tree, "audit": audit})
 
 
-def _may_read_cadence(user: Any) -> bool:
-    return user_is_admin(user) or (isinstance(user, User) and user.role == Role.MANAGER)
-
-
 @login_required
 def cadence(request: HttpRequest) -> HttpResponse:
     """Settings → Cadence: admins change a cycle's check-in day, ritual dates and status
     thresholds; managers read them (they plan around them)."""
-    if not _may_read_cadence(request.user):
+    if not _manages_okrs(request.user):
         raise PermissionDenied("Your role does not allow this.")
     may_edit = user_is_admin(request.user)
     cycle = _cycle(request) if request.method == "GET" else None
