@@ -180,3 +180,80 @@ def test_anonymous_visitors_cannot_read_the_drill_down(world: World, ledger: Led
     response = Client().get("/dashboard/explain/ar_total/")
     assert response.status_code == 302
     assert response["Location"].startswith("/login/")
+
+
+def _accounts(body: str) -> list[tuple[str, str]]:
+    """(customer, contribution) of each row of the accounts table."""
+    table = re.search(r'<table id="accounts-table">.*?<tbody>(.*?)</tbody>', body, re.S)
+    assert table, "no accounts table"
+    return re.findall(
+        r'<th scope="row"><a href="/ledger/customers/\d+/">([^<]+)</a></th>'
+        r'<td>[^<]*</td>.*?<td class="num">([^<]+)</td></tr>',
+        table.group(1),
+        re.S,
+    )
+
+
+def test_the_drill_down_lists_the_accounts_behind_a_bucket_with_links_to_their_invoices(
+    world: World, ledger: Ledger
+) -> None:
+    body = (
+        client_for(world.manager)
+        .get("/dashboard/explain/ar_by_bucket/", {"as_of": AS_OF, "bucket": "120+"})
+        .content.decode()
+    )
+    assert _accounts(body) == [
+        ("Zeta", "500.00 USD"),
+        ("Northwind Traders", "123.45 USD"),
+        ("Southern Cross Ltd", "123.45 USD"),
+        ("Unassigned Union", "123.45 USD"),
+    ]
+    assert re.search(r"All 4 customers</th><td></td><td class=\"num\">870.35 USD", body)
+
+
+def test_a_ratio_drill_down_shows_each_accounts_numerator_and_denominator(
+    world: World, ledger: Ledger
+) -> None:
+    body = " ".join(
+        client_for(world.manager)
+        .get("/dashboard/explain/pct_90_plus/", {"as_of": AS_OF})
+        .content.decode()
+        .split()
+    )
+    assert '<th scope="col" class="num">Open more than 90 days past due</th>' in body
+    assert re.search(
+        r'<a href="/ledger/customers/\d+/">Acme</a></th><td>[^<]*</td>'
+        r'<td class="num">600.00 USD</td><td class="num">800.00 USD</td>'
+        r'<td class="num">75.0 %</td>',
+        body,
+    )
+
+
+def test_a_collectors_drill_down_leaves_out_other_teams_customers(
+    world: World, ledger: Ledger
+) -> None:
+    body = (
+        client_for(world.north_collector)
+        .get("/dashboard/explain/ar_total/", {"as_of": AS_OF})
+        .content.decode()
+    )
+    assert _accounts(body) == [("Acme", "800.00 USD"), ("Northwind Traders", "123.45 USD")]
+    assert "Zeta" not in body
+    assert "Southern Cross" not in body
+
+
+def test_the_accounts_behind_a_number_come_fifty_to_a_page(
+    world: World, ledger: Ledger
+) -> None:
+    for i in range(52):
+        ledger.invoice(f"Small {i:02d}", f"{i + 1}.00", issued="2026-09-01", due="2026-09-20")
+    client = client_for(world.manager)
+    first = client.get("/dashboard/explain/ar_total/", {"as_of": AS_OF}).content.decode()
+    assert len(_accounts(first)) == 50
+    assert "Page 1 of 2" in first
+    assert "All 57 customers" in first
+    second = client.get(
+        "/dashboard/explain/ar_total/", {"as_of": AS_OF, "page": "2"}
+    ).content.decode()
+    assert len(_accounts(second)) == 7
+    assert _accounts(second)[-2:] == [("Small 01", "2.00 USD"), ("Small 00", "1.00 USD")]

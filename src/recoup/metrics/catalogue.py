@@ -16,6 +16,7 @@ from recoup.core.errors import RecoupError
 from recoup.metrics.contracts import Direction, MetricInfo
 
 DIMENSIONS: dict[str, str] = {
+    "customer": "the customer (debtor) the fact belongs to, by its id",
     "team": "team the customer is assigned to on the as-of date",
     "collector": "collector the customer is assigned to on the as-of date "
     "(activity metrics: the collector who logged the activity)",
@@ -31,7 +32,7 @@ GRAINS = ("day", "week", "month", "quarter")
 
 # Which dimensions each fact family can be grouped by; a metric allows the intersection over the
 # families it reads.
-_CUSTOMER = ("team", "collector", "segment", "country")
+_CUSTOMER = ("customer", "team", "collector", "segment", "country")
 _INVOICE = (*_CUSTOMER, "currency", "agency")
 _AGED = (*_INVOICE, "bucket")
 _ACTIVITY = (*_CUSTOMER, "channel")

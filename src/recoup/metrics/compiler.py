@@ -494,6 +494,8 @@ class Compiler:
     def with_dims(self, rel: ir.Table, dims: Sequence[str]) -> ir.Table:
         """Adds a text column per dimension; values missing on the as-of date read '(none)'."""
         cols = set(rel.columns)
+        if "customer" in dims:
+            rel = rel.mutate(customer=rel.customer_id.cast("string"))
         if "segment" in dims or "country" in dims:
             cust = self.t("ledger_customer").select(
                 c_id="id", c_segment="segment", c_country="country"

@@ -113,6 +113,8 @@ class Result:
     unit: str
     params: Mapping[str, str]
     dims: Mapping[str, str]
+    # The formula's inputs, money in base minor units: what makes a ratio explainable.
+    measures: Mapping[str, Decimal] = field(default_factory=dict)
 
 
 def months_before(day: date, months: int) -> date:
@@ -524,6 +526,7 @@ def evaluate(engine: Engine, specs: Sequence[Spec], points: Sequence[Point]) -> 
                         unit=plan.unit,
                         params=params,
                         dims=dict(zip(dims, dim_values, strict=True)),
+                        measures=measured,
                     )
                 )
     return results

@@ -7,15 +7,18 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Q
 
+from recoup.core.money import currency_exponent
 from recoup.metrics.catalogue import (
     CATALOGUE,
     GRAINS,
@@ -23,7 +26,15 @@ from recoup.metrics.catalogue import (
 )
 from recoup.metrics.contracts import Direction, MetricInfo, MetricRequest, MetricValue
 from recoup.metrics.engines import DuckDBEngine, Freshness, PostgresEngine, SparkEngine, engine_open
-from recoup.metrics.evaluate import Point, Result, Spec, evaluate, explain
+from recoup.metrics.evaluate import (
+    Point,
+    Result,
+    Spec,
+    evaluate,
+    explain,
+    plan_metric,
+    validate,
+)
 from recoup.metrics.models import CustomAggregation, CustomMetric, CustomValue, ReferenceValue
 
 AnyEngine = DuckDBEngine | PostgresEngine | SparkEngine
@@ -185,6 +196,174 @@ def metric_dashboard(*, as_of: date, engine: str | AnyEngine | None = None) -> D
         )
 
 
+# -- who is behind a number ----------------------------------------------------------------------
+
+# What each measure of a metric's formula counts, by measure name (`recoup.metrics.evaluate`).
+_MEASURE_LABELS: tuple[tuple[str, str], ...] = (
+    (r"ar", "Open amount"),
+    (r"cur_\d+", "Current amount"),
+    (r"od_\d+", "Overdue amount"),
+    (r"over_(\d+)", "Open more than {0} days past due"),
+    (r"acc_(\d+)", "Accounts more than {0} days past due"),
+    (r"n_open", "Open invoices"),
+    (r"n_od_\d+", "Overdue invoices"),
+    (r"sales", "Credit sales in the period"),
+    (r"sales_(\d+)", "Credit sales, last {0} days"),
+    (r"cb\d+_(\d+)", "Credit sales, month {0} back"),
+    (r"cash", "Cash collected"),
+    (r"begin_ar", "Open amount at the period start"),
+    (r"sum_days_to_pay", "Days to pay, summed"),
+    (r"(?:sum_days_late|late_days)", "Days late, summed"),
+    (r"w_days_to_pay", "Amount-weighted days to pay"),
+    (r"w_days_late", "Amount-weighted days late"),
+    (r"n_settled", "Invoices paid"),
+    (r"settled_amount", "Amount paid"),
+    (r"n_on_time", "Invoices paid on time"),
+    (r"on_time_amount", "Amount paid on time"),
+    (r"written_off", "Written off"),
+    (r"recovered", "Recovered while placed"),
+    (r"collected", "Collected since placement"),
+    (r"placed", "Amount placed"),
+    (r"(?:n_rolled|rolled_amount)", "Rolled to the next bucket"),
+    (r"(?:n_cured|cured_amount)", "Cured"),
+    (r"(?:n_prev|prev_amount)", "In the bucket a month earlier"),
+    (r"contacts", "Contacts"),
+    (r"attempts", "Outbound attempts"),
+    (r"(?:rpc_out|rpc_all)", "Right-party contacts"),
+    (r"promises", "Promises"),
+    (r"calls", "Outbound calls"),
+    (r"resolved", "Customers resolved"),
+    (r"first", "Resolved at the first contact"),
+    (r"(?:n_kept|kept_amount)", "Promises kept"),
+    (r"(?:n_due|due_amount)", "Promises due"),
+    (r"disputes", "Disputes opened"),
+    (r"issued", "Invoices issued"),
+    (r"dispute_days", "Days in dispute, summed"),
+    (r"n_resolved", "Disputes resolved"),
+    (r"decisions", "Credit decisions"),
+    (r"decision_days", "Days to decide, summed"),
+    (r"clean", "Decisions without exception"),
+    (r"exposure", "Over-limit exposure"),
+)
+# Columns beyond these would make the accounts table unreadable (countback has a month each).
+MAX_MEASURE_COLUMNS = 4
+
+
+def measure_label(name: str) -> str:
+    for pattern, label in _MEASURE_LABELS:
+        found = re.fullmatch(pattern, name)
+        if found:
+            return label.format(*found.groups())
+    return name.replace("_", " ").capitalize()
+
+
+@dataclass(frozen=True, slots=True)
+class MeasureColumn:
+    name: str
+    label: str
+    unit: str  # "money" (base currency) or "count"
+
+
+@dataclass(frozen=True, slots=True)
+class Contributor:
+    customer_id: int
+    # The metric for this customer alone, in the metric's unit; for money and count metrics it is
+    # the customer's share of the number, and the shares add up to it.
+    value: Decimal | None
+    measures: tuple[Decimal, ...]  # per column of `Contributors.columns`, in its unit
+
+
+@dataclass(frozen=True, slots=True)
+class Contributors:
+    metric: str
+    unit: str
+    as_of: date
+    additive: bool  # each customer's value is their share: the values add up to the number
+    columns: tuple[MeasureColumn, ...]
+    rows: list[Contributor]  # largest contribution first
+    totals: tuple[Decimal, ...]  # per column, over every customer
+
+    @property
+    def total(self) -> Decimal | None:
+        """The sum of the customers' values: the number itself when `additive`."""
+        present = [r.value for r in self.rows if r.value is not None]
+        return sum(present, Decimal(0)) if present else None
+
+
+def metric_contributors(
+    *,
+    metric: str,
+    as_of: date,
+    period_from: date | None = None,
+    params: Mapping[str, str] | None = None,
+    filters: Mapping[str, tuple[str, ...]] | None = None,
+    engine: str | AnyEngine | None = None,
+) -> Contributors:
+    """The customers behind `metric` (filtered as the number is), largest contribution first.
+
+    The metric is grouped by customer: for money and count metrics each customer's value is
+    their share of the number; for ratios and averages the formula's inputs (numerator,
+    denominator, ...) are given per customer, and their totals give the number.
+    """
+    spec = Spec(metric, dict(params or {}), ("customer",), dict(filters or {}))
+    mdef, resolved = validate(spec)
+    plan = plan_metric(mdef, resolved)
+    point = Point.at(as_of, period_from)
+    with _engine(engine) as eng:
+        results = evaluate(eng, [spec], [point])
+    shown = plan.measures[:MAX_MEASURE_COLUMNS]
+    columns = tuple(
+        MeasureColumn(m.name, measure_label(m.name), "money" if m.money else "count") for m in shown
+    )
+    additive = len(plan.measures) == 1 and plan.unit in {"money", "count"}
+    exponent = currency_exponent(settings.BASE_CURRENCY)
+    values: dict[int, Decimal | None] = {}
+    measured: dict[int, list[Decimal]] = {}
+    for result in results:
+        key = result.dims.get("customer", "")
+        if not key.isdigit():
+            continue
+        customer = int(key)
+        inputs = [result.measures.get(m.name, Decimal(0)) for m in shown]
+        if customer in measured:
+            # Metrics always grouped by another dimension (ar_by_bucket): one row per bucket.
+            measured[customer] = [a + b for a, b in zip(measured[customer], inputs, strict=True)]
+            before = values[customer]
+            values[customer] = (
+                result.value if before is None else before + (result.value or Decimal(0))
+            )
+        else:
+            measured[customer] = inputs
+            values[customer] = result.value
+    rows = [
+        Contributor(
+            customer_id=customer,
+            value=values[customer],
+            measures=tuple(
+                _major(number, exponent) if column.unit == "money" else number
+                for number, column in zip(numbers, columns, strict=True)
+            ),
+        )
+        for customer, numbers in measured.items()
+    ]
+
+    def contribution(row: Contributor) -> Decimal:
+        if additive or not row.measures:
+            return row.value or Decimal(0)
+        return row.measures[0]
+
+    if additive:
+        # A customer adding nothing to a sum or a count is not behind it.
+        rows = [r for r in rows if r.value]
+    rows.sort(key=lambda r: (-contribution(r), r.customer_id))
+    totals = tuple(sum((r.measures[i] for r in rows), Decimal(0)) for i in range(len(columns)))
+    return Contributors(metric, plan.unit, as_of, additive, columns, rows, totals)
+
+
+def _major(minor: Decimal, exponent: int) -> Decimal:
+    return minor.quantize(Decimal(1), rounding=ROUND_HALF_EVEN).scaleb(-exponent)
+
+
 def series_points(start: date, end: date, grain: str) -> list[Point]:
     """Period ends from `start` to `end` at `grain`; the last point is `end` itself."""
     if grain not in GRAINS:
@@ -310,8 +489,10 @@ def result_json(result: Result) -> dict[str, Any]:
 
 
 __all__ = [
+    "Contributors",
     "Freshness",
     "QueryResult",
+    "metric_contributors",
     "metric_definitions",
     "metric_evaluate",
     "metric_explain",

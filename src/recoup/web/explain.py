@@ -1,7 +1,8 @@
 """The drill-down behind a number: what it means, how it is computed, and who is behind it.
 
 Asks the KPI engine for the number in the dashboard's scope, its breakdown by collector, team
-and segment, and the SQL it ran; the catalogue supplies the definition and the variant.
+and segment, the customers behind it, and the SQL it ran; the catalogue supplies the definition
+and the variant. The customers' names come from the ledger, scoped to the user, a page at a time.
 """
 
 from __future__ import annotations
@@ -11,17 +12,29 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from django.core.paginator import Page, Paginator
+from django.urls import reverse
 from django.utils import timezone
 
+from recoup.accounts.access import AnyUser
+from recoup.ledger.selectors import customers_visible_to
 from recoup.metrics.catalogue import CATALOGUE, MetricInputError
 from recoup.metrics.evaluate import Result
-from recoup.metrics.selectors import metric_explain, metric_query, reference_values
+from recoup.metrics.selectors import (
+    Contributor,
+    Contributors,
+    metric_contributors,
+    metric_explain,
+    metric_query,
+    reference_values,
+)
 from recoup.web.dashboard import Scope, cached, kpi_engine, variant_text
 from recoup.web.formatting import with_unit
 
 BREAKDOWN_DIMENSIONS = ("collector", "team", "segment", "country")
 # ar_by_bucket is always grouped by bucket: its value for the scope is the sum of its buckets.
 ALWAYS_BY_BUCKET = {"ar_by_bucket"}
+ACCOUNTS_PER_PAGE = 50
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +68,7 @@ class Explanation:
     breakdowns: list[BreakdownList]
     queries: list[tuple[str, str]]
     references: list[tuple[str, str, str]]
+    contributors: Contributors
 
 
 def explanation_build(
@@ -94,6 +108,7 @@ def _explanation_compute(metric: str, scope: Scope, as_of: date | None, bucket: 
                 metrics=[metric], as_of=day, dims=[*base_dims, dim], filters=filters, engine=engine
             ).results
             breakdowns.append(_shares(dim, rows, scope, day, bucket))
+        contributors = metric_contributors(metric=metric, as_of=day, filters=filters, engine=engine)
         queries = metric_explain(
             metrics=[metric], as_of=day, dims=base_dims, filters=filters, engine=engine
         )
@@ -115,6 +130,7 @@ def _explanation_compute(metric: str, scope: Scope, as_of: date | None, bucket: 
         breakdowns=breakdowns,
         queries=queries,
         references=[(r.period, r.value_text, r.source) for r in reference_values(metric)],
+        contributors=contributors,
     )
 
 
@@ -150,3 +166,71 @@ def _shares(
         shares.append(Share(key, with_unit(value, unit), value, href))
     shares.sort(key=lambda s: (s.value is None, -(s.value or 0)))
     return BreakdownList(dim, shares)
+
+
+@dataclass(frozen=True, slots=True)
+class AccountRow:
+    name: str
+    external_id: str
+    href: str  # the customer's ledger page, with their invoices
+    value_text: str  # the metric for this customer alone
+    cells: list[str]  # the formula's inputs, per column
+
+
+@dataclass(frozen=True, slots=True)
+class Accounts:
+    """One page of the customers behind a number, largest contribution first."""
+
+    additive: bool
+    value_header: str
+    headers: list[str]
+    rows: list[AccountRow]
+    page: Page[Contributor]
+    count: int
+    total_text: str
+    total_cells: list[str]
+
+
+def accounts_page(x: Explanation, *, user: AnyUser, page_number: str | int | None) -> Accounts:
+    """Page `page_number` of the customers behind `x`, named from the ledger as `user` sees it."""
+    found = x.contributors
+    page = Paginator(found.rows, ACCOUNTS_PER_PAGE).get_page(page_number)
+    ids = [row.customer_id for row in page.object_list]
+    visible = {
+        c["id"]: (c["name"], c["external_id"])
+        for c in customers_visible_to(user, on=x.as_of)
+        .filter(id__in=ids)
+        .values("id", "name", "external_id")
+    }
+    # A sum or a count needs no inputs beside each customer's share.
+    columns = [] if found.additive else list(found.columns)
+    rows = []
+    for row in page.object_list:
+        name, external_id = visible.get(row.customer_id, ("Not visible to you", ""))
+        rows.append(
+            AccountRow(
+                name=name,
+                external_id=external_id,
+                href=reverse("ledger:customer", args=[row.customer_id])
+                if row.customer_id in visible
+                else "",
+                value_text=with_unit(row.value, found.unit),
+                cells=[
+                    with_unit(number, column.unit)
+                    for number, column in zip(row.measures, columns, strict=False)
+                ],
+            )
+        )
+    return Accounts(
+        additive=found.additive,
+        value_header=x.title if found.additive else f"{x.title}, for the customer alone",
+        headers=[c.label for c in columns],
+        rows=rows,
+        page=page,
+        count=len(found.rows),
+        total_text=with_unit(found.total, found.unit) if found.additive else x.value_text,
+        total_cells=[
+            with_unit(number, column.unit)
+            for number, column in zip(found.totals, columns, strict=False)
+        ],
+    )

@@ -21,7 +21,7 @@ from recoup.accounts.models import Role, Team, TeamMembership, User
 from recoup.accounts.services import team_create, team_member_add, user_create
 from recoup.metrics.catalogue import MetricInputError
 from recoup.web.dashboard import Scope, ScopeError, dashboard_build, dashboard_scope
-from recoup.web.explain import explanation_build
+from recoup.web.explain import accounts_page, explanation_build
 from recoup.web.forms import (
     TeamCreateForm,
     TeamMemberAddForm,
@@ -89,13 +89,19 @@ def explain(request: HttpRequest, metric: str) -> HttpResponse:
     as_of, problem = _as_of(request)
     if problem:
         messages.warning(request, problem)
+    bucket = request.GET.get("bucket", "").strip()
     try:
-        explanation = explanation_build(
-            metric=metric, scope=scope, as_of=as_of, bucket=request.GET.get("bucket", "").strip()
-        )
+        explanation = explanation_build(metric=metric, scope=scope, as_of=as_of, bucket=bucket)
     except MetricInputError as error:
         raise Http404(str(error)) from error
-    return render(request, "web/explain.html", {"x": explanation, "scope": scope})
+    accounts = accounts_page(explanation, user=request.user, page_number=request.GET.get("page"))
+    # Page links keep the question: scope, date and bucket.
+    page_query = scope.query(as_of=explanation.as_of.isoformat(), bucket=bucket)
+    return render(
+        request,
+        "web/explain.html",
+        {"x": explanation, "scope": scope, "accounts": accounts, "page_query": page_query},
+    )
 
 
 @admin_required
