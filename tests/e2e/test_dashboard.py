@@ -10,6 +10,7 @@ from pathlib import Path
 from playwright.sync_api import Page, expect
 
 from recoup.accounts.models import Role
+from recoup.accounts.services import team_create, team_member_add
 from tests.e2e.conftest import log_in, person
 from tests.metrics.builder import Ledger
 
@@ -58,7 +59,35 @@ def test_the_dashboard_draws_its_charts_and_drills_down_from_a_bucket(
     expect(page.get_by_role("heading", level=1)).to_contain_text("bucket 61-90")
     expect(page.locator("#explained-value")).to_have_text("2,900.00 USD")
     expect(page.get_by_role("heading", name="Behind it, by team")).to_be_visible()
+    accounts = page.locator("#accounts-table tbody tr")
+    expect(accounts).to_have_count(1)
+    expect(accounts.first.get_by_role("rowheader")).to_have_text("Customer 3")
+    expect(accounts.first.locator("td.num")).to_have_text("2,900.00 USD")
+    expect(page.locator("#accounts-table tfoot")).to_contain_text("2,900.00 USD")
     screenshot(page, "drill-down-bucket")
+    # The customer's name opens their ledger page, with the invoice behind the number.
+    accounts.first.get_by_role("link", name="Customer 3").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Customer 3")
+    expect(page.get_by_text("3,000.00").first).to_be_visible()
+    screenshot(page, "drill-down-customer-invoices")
+
+
+def test_a_collectors_drill_down_lists_only_their_teams_accounts(
+    page: Page, screenshot: Shot
+) -> None:
+    north = team_create(name="North")
+    team_member_add(team=north, user=person("nina", Role.COLLECTOR, "Nina"))
+    _ledger()
+    log_in(page, "nina")
+    page.goto("/dashboard/explain/ar_total/?as_of=2026-09-30")
+    rows = page.locator("#accounts-table tbody tr")
+    # North holds customers 1, 2 and 5; the South customers 3 and 4 stay out.
+    expect(rows).to_have_count(3)
+    names = [n.strip() for n in rows.get_by_role("rowheader").all_inner_texts()]
+    assert names == ["Customer 5", "Customer 2", "Customer 1"]
+    expect(page.locator("#accounts-table")).not_to_contain_text("Customer 3")
+    expect(page.locator("#accounts-table")).not_to_contain_text("Customer 4")
+    screenshot(page, "drill-down-collector")
 
 
 def test_changing_the_team_redraws_the_dashboard_in_place(page: Page, screenshot: Shot) -> None:

@@ -208,7 +208,7 @@ def test_the_drill_down_lists_the_accounts_behind_a_bucket_with_links_to_their_i
         ("Southern Cross Ltd", "123.45 USD"),
         ("Unassigned Union", "123.45 USD"),
     ]
-    assert re.search(r"All 4 customers</th><td></td><td class=\"num\">870.35 USD", body)
+    assert re.search(r"Total, 4 customers</th><td></td><td class=\"num\">870.35 USD", body)
 
 
 def test_a_ratio_drill_down_shows_each_accounts_numerator_and_denominator(
@@ -242,16 +242,14 @@ def test_a_collectors_drill_down_leaves_out_other_teams_customers(
     assert "Southern Cross" not in body
 
 
-def test_the_accounts_behind_a_number_come_fifty_to_a_page(
-    world: World, ledger: Ledger
-) -> None:
+def test_the_accounts_behind_a_number_come_fifty_to_a_page(world: World, ledger: Ledger) -> None:
     for i in range(52):
         ledger.invoice(f"Small {i:02d}", f"{i + 1}.00", issued="2026-09-01", due="2026-09-20")
     client = client_for(world.manager)
     first = client.get("/dashboard/explain/ar_total/", {"as_of": AS_OF}).content.decode()
     assert len(_accounts(first)) == 50
     assert "Page 1 of 2" in first
-    assert "All 57 customers" in first
+    assert "Total, 57 customers" in first
     second = client.get(
         "/dashboard/explain/ar_total/", {"as_of": AS_OF, "page": "2"}
     ).content.decode()
