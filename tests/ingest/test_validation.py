@@ -324,3 +324,37 @@ def test_a_bad_row_in_the_ibm_layout_is_reported_on_that_row_only(
         (3, "disputes", "invoiceNumber", "0007900770"),
     }
     assert outcome.run.inserted == 0
+
+
+def test_rows_are_numbered_by_the_lines_of_the_file_whatever_lines_it_skips(
+    acme: m.Customer, tmp_path: Path, run_import: Run
+) -> None:
+    # Blank lines (before the header too) and a quoted value over two lines start no record.
+    path = tmp_path / "inv.csv"
+    path.write_text(
+        "\n"
+        + HEADER
+        + "I-1,C-1,2024-01-05,2024-02-04,10.00,USD\n"
+        + "\n\n"
+        + "I-2,C-1,05/01/2024,2024-02-04,10.00,USD\n"
+        + 'I-3,C-1,2024-01-05,2024-02-04,10.00,"US\nD"\n'
+        + "\n"
+        + "I-4,C-404,2024-01-05,2024-02-04,10.00,USD\n"
+        + "\n"
+    )
+    problems = _rejected(run_import, "invoices", path).problems
+    assert [(p.row, p.column, p.value) for p in problems] == [
+        (6, "issue_date", "05/01/2024"),
+        (7, "currency", "US\nD"),
+        (10, "customer", "C-404"),
+    ]
+
+
+def test_blank_lines_of_a_windows_file_are_counted_too(
+    acme: m.Customer, tmp_path: Path, run_import: Run
+) -> None:
+    path = tmp_path / "inv.csv"
+    lines = [HEADER.strip(), "", "I-1,C-1,2024-01-05,2024-02-04,10.00,USD", "", ""]
+    path.write_bytes("\r\n".join([*lines, "I-2,C-404,2024-01-05,2024-02-04,10.00,USD"]).encode())
+    problem = only(_rejected(run_import, "invoices", path).problems)
+    assert (problem.row, problem.column, problem.value) == (6, "customer", "C-404")

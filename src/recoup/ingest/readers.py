@@ -10,17 +10,20 @@ spreadsheet row number. Nothing holds the whole file in Python objects.
 from __future__ import annotations
 
 import codecs
+import csv
 import hashlib
+import re
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 from charset_normalizer import from_bytes
@@ -37,6 +40,36 @@ class FileReadError(RecoupError):
 
 
 @dataclass(frozen=True, slots=True)
+class LineNumbers:
+    """The line of the file each record starts on, the header being line 1.
+
+    Records are counted in the order the reader yields them. Lines that start no record (blank
+    lines, which the CSV reader skips, and the further lines of a quoted value that spans
+    lines) push later records down; `skipped` holds, for each such line in order, how many
+    records come before it, so that a record's line is its position plus the skipped lines
+    before it."""
+
+    skipped: np.ndarray[Any, np.dtype[np.int64]] = field(
+        default_factory=lambda: np.zeros(0, dtype=np.int64)
+    )
+
+    @classmethod
+    def from_lines(cls, lines: list[int]) -> LineNumbers:
+        """From the (ascending, 1-based) numbers of the lines that start no record."""
+        at = np.asarray(lines, dtype=np.int64)
+        return cls(at - np.arange(len(at), dtype=np.int64) - 2)
+
+    def of(self, first: int, count: int) -> Sequence[int]:
+        """Line numbers of records `first` .. `first + count - 1` (0-based)."""
+        if not len(self.skipped):
+            return range(first + 2, first + 2 + count)
+        records = np.arange(first, first + count, dtype=np.int64)
+        shift = np.searchsorted(self.skipped, records, side="right")
+        result: list[int] = (records + 2 + shift).tolist()
+        return result
+
+
+@dataclass(frozen=True, slots=True)
 class OpenedFile:
     con: duckdb.DuckDBPyConnection
     columns: list[str]  # as the file names them (without the row-number column)
@@ -44,6 +77,7 @@ class OpenedFile:
     has_row_numbers: bool
     encoding: str | None
     delimiter: str | None
+    line_numbers: LineNumbers = field(default_factory=LineNumbers)
 
 
 def sha256_of(path: Path) -> str:
@@ -87,12 +121,65 @@ def _transcode(path: Path, encoding: str, target: Path) -> None:
         out.write(decoder.decode(b"", final=True))
 
 
-def _count_lines(path: Path) -> int:
-    lines = 0
+def _odd_quotes(quote: bytes) -> re.Pattern[bytes]:
+    """A line with an odd number of `quote` characters: it opens a value it does not close."""
+    q, other = re.escape(quote), b"[^" + re.escape(quote) + b"\n]*"
+    return re.compile(
+        b"^" + other + b"(?:" + q + other + q + other + b")*" + q + other + b"$", re.M
+    )
+
+
+def _scan_lines(path: Path, quotes: tuple[bytes, ...]) -> tuple[int, bool]:
+    """The number of line breaks, and whether some line may start no record: a blank line, or
+    one that leaves a quoted value open. One pass over the bytes, whole lines at a time."""
+    breaks = 0
+    irregular = False
+    patterns = [_odd_quotes(q) for q in quotes]
+    # Each block starts with the line break before its first line, so a blank line is always
+    # two breaks in a row, also at the start of the file and across reads.
+    rest = b"\n"
     with path.open("rb") as handle:
         while chunk := handle.read(1 << 22):
-            lines += chunk.count(b"\n")
-    return lines
+            breaks += chunk.count(b"\n")
+            if irregular:
+                continue
+            block = rest + chunk
+            cut = block.rfind(b"\n")
+            if cut < 0:
+                rest = block
+                continue
+            whole, rest = block[:cut], block[cut:]
+            irregular = _irregular(whole + b"\n", quotes, patterns)
+    if not irregular and rest.strip(b"\r\n"):
+        irregular = _irregular(rest + b"\n", quotes, patterns)
+    return breaks, irregular
+
+
+def _irregular(lines: bytes, quotes: tuple[bytes, ...], patterns: list[re.Pattern[bytes]]) -> bool:
+    if b"\n\n" in lines or b"\n\r\n" in lines:
+        return True
+    return any(q in lines and p.search(lines) for q, p in zip(quotes, patterns, strict=True))
+
+
+def _record_lines(path: Path, delimiter: str, quote: str, escape: str | None) -> LineNumbers:
+    """Find the lines that start no record with the csv module, which splits records as
+    DuckDB does (blank lines skipped, quoted values across lines). Only for files that have
+    such lines: it is several times slower than DuckDB."""
+    lines: list[int] = []
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.reader(handle, delimiter=delimiter, quotechar=quote, escapechar=escape)
+        last = 0
+        try:
+            for row in reader:
+                first, last = last + 1, reader.line_num
+                lines.extend(range(first if not row else first + 1, last + 1))
+        except csv.Error:
+            pass  # DuckDB reports what it cannot read; the lines before it are numbered right
+    return LineNumbers.from_lines(lines)
+
+
+def _single(value: str | None, default: str) -> str:
+    return value if value is not None and len(value) == 1 else default
 
 
 def _cell_text(value: Any) -> str | None:
@@ -169,6 +256,8 @@ def open_source(
         suffix = path.suffix.lower()
         used_encoding: str | None = None
         has_rows = False
+        csv_path: Path | None = None
+        estimate = 0
         if suffix in {".xlsx", ".xlsm"}:
             parquet = tmp / "sheet.parquet"
             _, estimate = _xlsx_to_parquet(path, parquet)
@@ -190,7 +279,6 @@ def open_source(
             if delimiter:
                 options.append(f"delim = {lit(delimiter)}")
             relation = f"read_csv({lit(str(csv_path))}, {', '.join(options)})"
-            estimate = max(_count_lines(csv_path) - 1, 0)
         try:
             described = con.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()
         except duckdb.Error as exc:
@@ -202,11 +290,26 @@ def open_source(
         )
         con.execute(f"CREATE VIEW src AS SELECT {casts} FROM {relation}")
         used_delimiter = delimiter
-        if suffix not in {".xlsx", ".xlsm", ".parquet"} and not delimiter:
+        line_numbers = LineNumbers()
+        if csv_path is not None:
+            sniff_options = f", delim = {lit(delimiter)}" if delimiter else ""
             sniffed = con.execute(
-                f"SELECT Delimiter FROM sniff_csv({lit(str(path if used_encoding in {'utf-8', 'ascii'} else tmp / 'utf8.csv'))})"
+                f"SELECT Delimiter, Quote, Escape FROM sniff_csv({lit(str(csv_path))}{sniff_options})"
             ).fetchall()
-            used_delimiter = str(sniffed[0][0]) if sniffed else None
+            found_delimiter, found_quote, found_escape = (
+                (str(v) for v in sniffed[0]) if sniffed else (delimiter or ",", "", "")
+            )
+            used_delimiter = delimiter or found_delimiter
+            quote = _single(found_quote, '"')
+            breaks, irregular = _scan_lines(csv_path, tuple(sorted({quote.encode(), b'"'})))
+            estimate = max(breaks - 1, 0)
+            if irregular:
+                line_numbers = _record_lines(
+                    csv_path,
+                    _single(used_delimiter, ","),
+                    quote,
+                    found_escape if len(found_escape) == 1 and found_escape != quote else None,
+                )
         yield OpenedFile(
             con=con,
             columns=[n for n in names if n != ROW_COLUMN],
@@ -214,6 +317,7 @@ def open_source(
             has_row_numbers=has_rows,
             encoding=used_encoding,
             delimiter=used_delimiter,
+            line_numbers=line_numbers,
         )
     finally:
         con.close()

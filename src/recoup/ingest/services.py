@@ -160,7 +160,7 @@ def _stage_record(
         numbers: Sequence[int] = (
             batch.column("_row").to_pylist()
             if opened.has_row_numbers
-            else range(seen + 2, seen + 2 + n)
+            else opened.line_numbers.of(seen, n)
         )
         if filtered:
             kept = pc.indices_nonzero(batch.column("_keep"))
@@ -247,9 +247,11 @@ def ledger_file_import(
     progress: Progress | None = None,
     actor: User | None = None,
     keep_problems: int = 50,
+    run: ImportRun | None = None,
 ) -> ImportOutcome:
     """Import `path` as `kind` records. Raises `MappingError`/`FileReadError` for usage errors;
-    problems in the data are returned in the outcome (and written to the CSV report)."""
+    problems in the data are returned in the outcome (and written to the CSV report). `run` is a
+    run already recorded as running (an upload from the web page): it is completed, not copied."""
     if kind not in KINDS:
         raise MappingError(f"unknown kind {kind!r}: expected one of {', '.join(KINDS)}")
     started = timezone.now()
@@ -313,6 +315,7 @@ def ledger_file_import(
                     status=ImportStatus.SUCCEEDED,
                     dry_run=False,
                     report="",
+                    run=run,
                 )
                 inserted = sum(c.inserted for c in counts.values())
                 updated = sum(c.updated for c in counts.values())
@@ -358,6 +361,7 @@ def ledger_file_import(
             status=status,
             dry_run=dry_run,
             report=str(saved or ""),
+            run=run,
         )
         return ImportOutcome(run, list(sink.first), sink.count, saved, counts)
 
@@ -377,6 +381,7 @@ def _record_run(
     status: ImportStatus,
     dry_run: bool,
     report: str,
+    run: ImportRun | None = None,
 ) -> ImportRun:
     details: dict[str, Any] = {
         name: {
@@ -389,23 +394,28 @@ def _record_run(
         for name, c in counts.items()
     }
     details["seconds"] = round(time.monotonic() - clock, 3)
-    return ImportRun.objects.create(
-        kind=kind,
-        file_name=str(path.name),
-        sha256=digest,
-        mapping=mapping_name,
-        rows=rows,
-        inserted=sum(c.inserted for c in counts.values()),
-        updated=sum(c.updated for c in counts.values()),
-        unchanged=sum(c.unchanged for c in counts.values()),
-        errors=errors,
-        details=details,
-        report_path=report,
-        started_at=started,
-        finished_at=timezone.now(),
-        dry_run=dry_run,
-        status=status,
-    )
+    fields: dict[str, Any] = {
+        "kind": kind,
+        "file_name": str(path.name),
+        "sha256": digest,
+        "mapping": mapping_name,
+        "rows": rows,
+        "inserted": sum(c.inserted for c in counts.values()),
+        "updated": sum(c.updated for c in counts.values()),
+        "unchanged": sum(c.unchanged for c in counts.values()),
+        "errors": errors,
+        "details": details,
+        "report_path": report,
+        "finished_at": timezone.now(),
+        "dry_run": dry_run,
+        "status": status,
+    }
+    if run is None:
+        return ImportRun.objects.create(started_at=started, **fields)
+    for name, value in fields.items():
+        setattr(run, name, value)
+    run.save(update_fields=list(fields))
+    return run
 
 
 __all__ = ["ImportOutcome", "RecoupError", "ledger_file_import"]
