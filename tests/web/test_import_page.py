@@ -3,24 +3,44 @@ nothing; a good file imports; viewers cannot import."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
+from pytest_django.fixtures import Settings
 
-from recoup.ingest.models import ImportRun
+from recoup.ingest import runs
+from recoup.ingest.models import ImportRun, ImportStatus
+from recoup.ingest.runs import (
+    ProgressThrottle,
+    import_run_progress_record,
+    import_run_start,
+    import_threads_join,
+)
 from recoup.ledger.models import Customer
 from tests.web.conftest import World, client_for
+
+# The import runs in a thread with its own database connection: it must see committed data.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 GOOD = b"external_id,name,segment,country,time_zone\nK-1,Kappa Ltd,SMB,GB,Europe/London\nK-2,Lambda Inc,Mid,US,America/Chicago\n"
 BAD = b"external_id,name,time_zone\nK-3,Mu GmbH,Europe/Berlin\nK-4,,Mars/Olympus\n"
 
 
-def _upload(
-    client: object, content: bytes, *, dry_run: bool, name: str = "customers.csv"
-) -> object:
+def _upload(client: Any, content: bytes, *, dry_run: bool, name: str = "customers.csv") -> Any:
+    """Upload as the page does, wait for the background import, and open the run's page."""
     data = {"kind": "customers", "mapping": "", "file": SimpleUploadedFile(name, content)}
     if dry_run:
         data["dry_run"] = "on"
-    return client.post(reverse("ingest:run"), data)
+    response = client.post(reverse("ingest:run"), data)
+    if response.status_code != 302:
+        return response
+    import_threads_join()
+    return client.get(response["Location"])
 
 
 def test_the_import_page_offers_kinds_and_mappings(world: World) -> None:
@@ -34,7 +54,7 @@ def test_a_bad_file_shows_its_report_and_changes_nothing(world: World) -> None:
     before = Customer.objects.count()
     response = _upload(client_for(world.manager), BAD, dry_run=False)
     body = response.content.decode()
-    assert response.status_code == 422
+    assert response.status_code == 200
     assert "problems found: nothing was changed" in body
     assert "Mars/Olympus" in body
     assert Customer.objects.count() == before
@@ -70,3 +90,172 @@ def test_a_viewer_cannot_import(world: World) -> None:
     assert "Upload a file" not in client.get(reverse("ingest:index")).content.decode()
     assert _upload(client, GOOD, dry_run=False).status_code == 403
     assert not Customer.objects.filter(external_id="K-1").exists()
+
+
+# --- long files: the run page shows progress, then the result ---------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _uploads_in_tmp(settings: Settings, tmp_path: Path) -> None:
+    settings.DATA_DIR = tmp_path
+
+
+def _running_run(world: World) -> ImportRun:
+    return ImportRun.objects.create(
+        kind="invoices",
+        file_name="big.csv",
+        started_at=timezone.now(),
+        status=ImportStatus.RUNNING,
+        started_by=world.manager,
+    )
+
+
+def test_a_running_import_shows_its_phase_and_a_moving_progress_bar(world: World) -> None:
+    run = _running_run(world)
+    client = client_for(world.viewer)
+    url = reverse("ingest:run_detail", args=[run.pk])
+    page = client.get(url).content.decode()
+    assert "Importing big.csv" in page
+    assert "Starting" in page
+    assert '<noscript><meta http-equiv="refresh" content="3"></noscript>' in page
+    import_run_progress_record(run_id=run.pk, phase="reading invoices", seen=200_000, total=800_000)
+    fragment = client.get(url, headers={"HX-Request": "true"}).content.decode()
+    assert fragment.lstrip().startswith('<section class="card" id="import-run"')
+    assert f'hx-get="{url}" hx-trigger="every 1s"' in fragment
+    assert "Reading invoices: 200,000 rows of about 800,000" in fragment
+    assert 'max="100" value="25"' in fragment
+    import_run_progress_record(run_id=run.pk, phase="reading invoices", seen=600_000, total=800_000)
+    later = client.get(url, headers={"HX-Request": "true"}).content.decode()
+    assert 'max="100" value="75"' in later
+
+
+def test_the_run_page_polls_until_the_import_ends_then_shows_the_result(
+    world: World, tmp_path: Path
+) -> None:
+    client = client_for(world.manager)
+    response = client.post(
+        reverse("ingest:run"),
+        {"kind": "customers", "mapping": "", "file": SimpleUploadedFile("c.csv", GOOD)},
+    )
+    assert response.status_code == 302
+    run = ImportRun.objects.get()
+    assert response["Location"] == reverse("ingest:run_detail", args=[run.pk])
+    import_threads_join()
+    fragment = client.get(response["Location"], headers={"HX-Request": "true"}).content.decode()
+    assert "hx-trigger" not in fragment  # polling stops: the result replaces the progress bar
+    assert "Imported" in fragment
+    run.refresh_from_db()
+    assert (run.status, run.rows, run.inserted, run.started_by) == (
+        "succeeded",
+        2,
+        2,
+        world.manager,
+    )
+    assert run.sha256
+    assert not (tmp_path / "uploads" / str(run.pk)).exists()
+
+
+def test_progress_reports_are_throttled_but_every_phase_is_recorded() -> None:
+    recorded: list[tuple[str, int, int | None]] = []
+    now = [0.0]
+    throttle = ProgressThrottle(
+        lambda *report: recorded.append(report), interval=0.25, clock=lambda: now[0]
+    )
+    throttle("reading invoices", 100_000, 1_000_000)
+    for seen in (200_000, 300_000, 400_000):
+        now[0] += 0.05
+        throttle("reading invoices", seen, 1_000_000)
+    now[0] += 0.25
+    throttle("reading invoices", 500_000, 1_000_000)
+    throttle("checking invoices", 1_000_000, 1_000_000)
+    throttle("loaded invoices", 1_000_000, 1_000_000)
+    assert recorded == [
+        ("reading invoices", 100_000, 1_000_000),
+        ("reading invoices", 500_000, 1_000_000),
+        ("checking invoices", 1_000_000, 1_000_000),
+        ("loaded invoices", 1_000_000, 1_000_000),
+    ]
+
+
+def test_an_import_records_each_phase_where_the_run_page_reads_it(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Read back through the page's selector right after each write: the file is removed at the end.
+    read_back: list[tuple[str, int, int | None]] = []
+    record = runs.import_run_progress_record
+
+    def record_and_read_back(*, run_id: int, phase: str, seen: int, total: int | None) -> None:
+        record(run_id=run_id, phase=phase, seen=seen, total=total)
+        progress = runs.import_run_progress(run=ImportRun.objects.get(pk=run_id))
+        read_back.append((progress.phase, progress.seen, progress.total))
+
+    monkeypatch.setattr(runs, "import_run_progress_record", record_and_read_back)
+    run = import_run_start(
+        kind="customers",
+        file_name="c.csv",
+        chunks=[GOOD],
+        mapping=None,
+        dry_run=True,
+        actor=world.manager,
+        background=False,
+    )
+    assert run.status == "dry_run"
+    assert [phase for phase, _, _ in read_back] == [
+        "reading customers",
+        "checking customers",
+        "loaded customers",
+    ]
+    assert read_back[0][1] == 2
+    assert not Customer.objects.filter(external_id="K-1").exists()
+
+
+def test_a_crash_in_the_import_thread_marks_the_run_failed_with_the_error(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def crash(**kwargs: Any) -> None:
+        raise RuntimeError("disk full while staging")
+
+    monkeypatch.setattr(runs, "ledger_file_import", crash)
+    body = _upload(client_for(world.manager), GOOD, dry_run=False).content.decode()
+    run = ImportRun.objects.get()
+    assert run.status == "failed"
+    assert run.error == "the import crashed: RuntimeError: disk full while staging"
+    assert run.finished_at is not None
+    assert "The file could not be imported" in body
+    assert "disk full while staging" in body
+    assert not Customer.objects.filter(external_id="K-1").exists()
+
+
+def test_an_unknown_mapping_fails_the_run_and_changes_nothing(world: World) -> None:
+    run = import_run_start(
+        kind="customers",
+        file_name="c.csv",
+        chunks=[GOOD],
+        mapping="no-such-preset",
+        dry_run=False,
+        actor=world.manager,
+        background=False,
+    )
+    assert run.status == "failed"
+    assert "mapping 'no-such-preset': no such preset or file" in run.error
+    assert not Customer.objects.filter(external_id="K-1").exists()
+
+
+def test_a_second_import_waits_for_the_running_one(world: World) -> None:
+    _running_run(world)
+    response = client_for(world.manager).post(
+        reverse("ingest:run"),
+        {"kind": "customers", "mapping": "", "file": SimpleUploadedFile("c.csv", GOOD)},
+    )
+    assert response.status_code == 409
+    assert "big.csv is being imported" in response.content.decode()
+    assert ImportRun.objects.count() == 1
+
+
+def test_a_run_whose_thread_is_gone_is_marked_failed_when_looked_at(world: World) -> None:
+    run = _running_run(world)
+    ImportRun.objects.filter(pk=run.pk).update(started_at=timezone.now() - timedelta(hours=1))
+    body = client_for(world.viewer).get(reverse("ingest:run_detail", args=[run.pk]))
+    run.refresh_from_db()
+    assert run.status == "failed"
+    assert "the import stopped without finishing" in body.content.decode()

@@ -1,7 +1,8 @@
-"""The history of imports: one `ImportRun` per `recoup import`, whatever its outcome."""
+"""The history of imports: one `ImportRun` per `recoup import` or upload, whatever its outcome."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 
 
@@ -10,6 +11,11 @@ class ImportStatus(models.TextChoices):
     # The file had problems: nothing was written to the ledger.
     REJECTED = "rejected", "Rejected, nothing written"
     DRY_RUN = "dry_run", "Dry run, nothing written"
+    # Started from the web page and still going (in a thread of the web process).
+    RUNNING = "running", "Running"
+    # The import stopped on an error that is not a problem in the data (an unreadable file, a
+    # wrong mapping, a crash): nothing was written.
+    FAILED = "failed", "Failed, nothing written"
 
 
 class ImportRun(models.Model):
@@ -26,9 +32,16 @@ class ImportRun(models.Model):
     details = models.JSONField(default=dict, blank=True)
     report_path = models.CharField(max_length=1000, blank=True)
     started_at = models.DateTimeField()
-    finished_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)  # None while running
     dry_run = models.BooleanField(default=False)
     status = models.CharField(max_length=16, choices=ImportStatus.choices)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Why a failed run stopped.
+    error = models.TextField(blank=True)
+    # The first problems of a rejected run, for the page (the full list is in the report file).
+    problems = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["-started_at", "-id"]

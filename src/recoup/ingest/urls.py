@@ -6,4 +6,5 @@ app_name = "ingest"
 urlpatterns = [
     path("", views.import_page, name="index"),
     path("run/", views.import_run, name="run"),
+    path("runs/<int:run_id>/", views.run_detail, name="run_detail"),
 ]

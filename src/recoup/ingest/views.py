@@ -1,23 +1,29 @@
-"""The import page: upload a ledger file, choose its kind and column mapping, dry-run it, and read
-the validation report. A thin layer over `ledger_file_import`, which is all-or-nothing."""
+"""The import page: upload a ledger file, choose its kind and column mapping, dry-run it, follow
+its progress and read the result or the validation report. A thin layer over `runs` (the upload
+and its background run) and `ledger_file_import`, which is all or nothing."""
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
+from typing import Any
 
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 
 from recoup.accounts.access import change_required, user_may_change
 from recoup.accounts.models import User
-from recoup.core.errors import RecoupError
 from recoup.ingest.kinds import KINDS
 from recoup.ingest.mapping import preset_names
+from recoup.ingest.models import ImportRun, ImportStatus
+from recoup.ingest.runs import (
+    ImportBusyError,
+    import_run_progress,
+    import_run_start,
+    import_runs_stalled_fail,
+)
 from recoup.ingest.selectors import import_runs_recent
-from recoup.ingest.services import ImportOutcome, ledger_file_import
 
 ALLOWED_SUFFIXES = {".csv", ".txt", ".tsv", ".xlsx", ".xls", ".parquet"}
 
@@ -54,52 +60,59 @@ class ImportForm(forms.Form):
         return upload
 
 
-def _run_import(form: ImportForm, user: User | None) -> ImportOutcome:
-    upload = form.cleaned_data["file"]
-    # The importer reads a path; the original name (in the temporary directory) keeps the
-    # suffix that tells it the format, and appears in the validation report.
-    with tempfile.TemporaryDirectory(prefix="recoup-upload-") as folder:
-        path = Path(folder) / Path(upload.name).name
-        with path.open("wb") as out:
-            for chunk in upload.chunks():
-                out.write(chunk)
-        return ledger_file_import(
-            kind=form.cleaned_data["kind"],
-            path=path,
-            mapping=form.cleaned_data["mapping"] or None,
-            dry_run=form.cleaned_data["dry_run"],
-            actor=user,
-        )
+def _actor(request: HttpRequest) -> User | None:
+    return request.user if isinstance(request.user, User) else None
+
+
+def _page(request: HttpRequest, **context: Any) -> dict[str, Any]:
+    return {
+        "form": ImportForm(),
+        "runs": import_runs_recent(limit=15),
+        "may_change": user_may_change(request.user),
+        **context,
+    }
 
 
 @login_required
 def import_page(request: HttpRequest) -> HttpResponse:
-    context = {
-        "form": ImportForm(),
-        "runs": import_runs_recent(limit=15),
-        "may_change": user_may_change(request.user),
-    }
-    return render(request, "ingest/import.html", context)
+    return render(request, "ingest/import.html", _page(request))
 
 
 @change_required
 def import_run(request: HttpRequest) -> HttpResponse:
+    """Save the upload and start the import in the background; the run's page shows its
+    progress, then its result."""
     if request.method != "POST":
         return import_page(request)
     form = ImportForm(request.POST, request.FILES)
-    outcome: ImportOutcome | None = None
-    error = ""
-    if form.is_valid():
-        try:
-            outcome = _run_import(form, request.user if isinstance(request.user, User) else None)
-        except RecoupError as exc:
-            error = str(exc)
-    context = {
-        "form": form,
-        "outcome": outcome,
-        "error": error,
-        "runs": import_runs_recent(limit=15),
-        "may_change": True,
-    }
-    status = 200 if outcome is not None and not outcome.problem_count and not error else 422
-    return render(request, "ingest/import.html", context, status=status)
+    if not form.is_valid():
+        return render(request, "ingest/import.html", _page(request, form=form), status=422)
+    upload = form.cleaned_data["file"]
+    try:
+        run = import_run_start(
+            kind=form.cleaned_data["kind"],
+            file_name=upload.name,
+            chunks=upload.chunks(),
+            mapping=form.cleaned_data["mapping"] or None,
+            dry_run=form.cleaned_data["dry_run"],
+            actor=_actor(request),
+        )
+    except ImportBusyError as error:
+        context = _page(request, form=form, error=str(error))
+        return render(request, "ingest/import.html", context, status=409)
+    return redirect("ingest:run_detail", run_id=run.pk)
+
+
+@login_required
+def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
+    """One run: its progress while it runs (htmx polls this page for the fragment; without
+    JavaScript the page refreshes itself), then its result or validation report."""
+    run = get_object_or_404(ImportRun, pk=run_id)
+    if run.status == ImportStatus.RUNNING and import_runs_stalled_fail():
+        run.refresh_from_db()
+    context: dict[str, Any] = {"run": run, "progress": None}
+    if run.status == ImportStatus.RUNNING:
+        context["progress"] = import_run_progress(run=run)
+    if request.headers.get("HX-Request") == "true":
+        return render(request, "ingest/_run.html", context)
+    return render(request, "ingest/import.html", _page(request, **context))
