@@ -1,4 +1,5 @@
-"""What the KPI engine stores: custom metric series, industry reference values, daily snapshots."""
+"""What the KPI engine stores: custom metric series, industry reference values, daily snapshots,
+and the organisation's default metric variants."""
 
 from __future__ import annotations
 
@@ -138,3 +139,22 @@ class MetricSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.metric_id} {self.on}: {self.value_text or 'undefined'}"
+
+
+class MetricDefault(TimeStamped):
+    """The organisation's choice for one parameter of a catalogue metric (bucket edges, the DSO
+    window, the CEI variant, what counts as current): used whenever a request leaves it out, in
+    place of the catalogue's default. Written only by `metric_defaults_set`, which validates it."""
+
+    metric_id = models.CharField(max_length=64)
+    param = models.CharField(max_length=64)
+    value = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["metric_id", "param"]
+        constraints = [
+            models.UniqueConstraint(fields=["metric_id", "param"], name="metric_default_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.metric_id}.{self.param} = {self.value}"

@@ -23,6 +23,7 @@ from recoup.metrics.catalogue import (
     CATALOGUE,
     GRAINS,
     MetricInputError,
+    Param,
 )
 from recoup.metrics.contracts import Direction, MetricInfo, MetricRequest, MetricValue
 from recoup.metrics.engines import DuckDBEngine, Freshness, PostgresEngine, SparkEngine, engine_open
@@ -35,7 +36,13 @@ from recoup.metrics.evaluate import (
     plan_metric,
     validate,
 )
-from recoup.metrics.models import CustomAggregation, CustomMetric, CustomValue, ReferenceValue
+from recoup.metrics.models import (
+    CustomAggregation,
+    CustomMetric,
+    CustomValue,
+    MetricDefault,
+    ReferenceValue,
+)
 
 AnyEngine = DuckDBEngine | PostgresEngine | SparkEngine
 CUSTOM_DIMENSIONS = ("team", "collector")
@@ -69,6 +76,48 @@ def metric_definitions() -> list[MetricInfo]:
     return infos
 
 
+ALL_METRICS = "*"
+
+
+def shared_params() -> list[tuple[Param, tuple[str, ...]]]:
+    """Parameters several metrics declare alike (bucket edges, what counts as current, the DSO
+    window, ...) with the metrics that take them: one organisation-wide choice can serve all."""
+    found: dict[str, tuple[Param, list[str]]] = {}
+    differing: set[str] = set()
+    for mdef in CATALOGUE.values():
+        for param in mdef.params:
+            seen = found.setdefault(param.name, (param, []))
+            if seen[0] != param:
+                differing.add(param.name)
+            seen[1].append(mdef.id)
+    return [
+        (param, tuple(metrics))
+        for name, (param, metrics) in found.items()
+        if len(metrics) > 1 and name not in differing
+    ]
+
+
+def metric_defaults() -> dict[str, dict[str, str]]:
+    """The organisation's parameter choices, metric -> parameter -> value (Settings → KPI
+    variants); `ALL_METRICS` holds the choices for every metric that takes the parameter. A
+    parameter chosen nowhere takes the catalogue's default."""
+    chosen: dict[str, dict[str, str]] = {}
+    for metric_id, param, value in MetricDefault.objects.values_list("metric_id", "param", "value"):
+        chosen.setdefault(metric_id, {})[param] = value
+    return chosen
+
+
+def with_defaults(
+    metric: str, given: Mapping[str, str], defaults: Mapping[str, Mapping[str, str]]
+) -> dict[str, str]:
+    """`given` over the metric's own defaults over the organisation-wide ones it takes: an
+    explicit parameter always wins."""
+    mdef = CATALOGUE.get(metric)
+    takes = {p.name for p in mdef.params} if mdef is not None else set()
+    shared = {k: v for k, v in defaults.get(ALL_METRICS, {}).items() if k in takes}
+    return {**shared, **defaults.get(metric, {}), **given}
+
+
 @contextmanager
 def _engine(engine: str | AnyEngine | None) -> Iterator[AnyEngine]:
     if engine is None or isinstance(engine, str):
@@ -89,7 +138,8 @@ def metric_evaluate(
     custom = CustomMetric.objects.filter(metric_id=request.metric).first()
     if custom is not None:
         return _custom_value(custom, request)
-    spec = Spec(request.metric, dict(request.params), (), dict(request.filters))
+    params = with_defaults(request.metric, request.params, metric_defaults())
+    spec = Spec(request.metric, params, (), dict(request.filters))
     point = Point.at(request.as_of, request.period_from)
     with _engine(engine) as eng:
         (result,) = evaluate(eng, [spec], [point])
@@ -305,7 +355,8 @@ def metric_contributors(
     their share of the number; for ratios and averages the formula's inputs (numerator,
     denominator, ...) are given per customer, and their totals give the number.
     """
-    spec = Spec(metric, dict(params or {}), ("customer",), dict(filters or {}))
+    given = with_defaults(metric, params or {}, metric_defaults())
+    spec = Spec(metric, given, ("customer",), dict(filters or {}))
     mdef, resolved = validate(spec)
     plan = plan_metric(mdef, resolved)
     point = Point.at(as_of, period_from)
@@ -414,7 +465,11 @@ def _specs(
     for name in params:
         if name not in metrics:
             raise MetricInputError(f"parameters given for {name!r}, which is not requested")
-    return [Spec(m, dict(params.get(m, {})), tuple(dims), dict(filters)) for m in metrics]
+    defaults = metric_defaults()
+    return [
+        Spec(m, with_defaults(m, params.get(m, {}), defaults), tuple(dims), dict(filters))
+        for m in metrics
+    ]
 
 
 def _custom_value(custom: CustomMetric, request: MetricRequest) -> MetricValue:

@@ -1,4 +1,5 @@
-"""Writers of the KPI engine: custom metrics and their values, reference values, snapshots.
+"""Writers of the KPI engine: custom metrics and their values, reference values, snapshots, and
+the organisation's default metric variants.
 
 Snapshots keep one value per metric variant and day. They are recomputed from the earliest
 business date a sync saw change (`snapshot_refresh_changed`), so back-dated facts correct history.
@@ -16,18 +17,25 @@ from django.utils import timezone
 
 from recoup.accounts.models import Team, User
 from recoup.accounts.services import audit_record
-from recoup.metrics.catalogue import MetricInputError
+from recoup.metrics.catalogue import CATALOGUE, MetricInputError, Param, catalogue_metric
 from recoup.metrics.contracts import Direction
 from recoup.metrics.engines import DuckDBEngine, engine_open
-from recoup.metrics.evaluate import Point, Spec, evaluate
+from recoup.metrics.evaluate import Point, Spec, evaluate, plan_metric, validate
 from recoup.metrics.models import (
     CustomAggregation,
     CustomMetric,
     CustomValue,
+    MetricDefault,
     MetricSnapshot,
     ReferenceValue,
 )
-from recoup.metrics.selectors import parse_decimal
+from recoup.metrics.selectors import (
+    ALL_METRICS,
+    metric_defaults,
+    parse_decimal,
+    shared_params,
+    with_defaults,
+)
 
 MAX_SNAPSHOT_DAYS = 3660
 
@@ -234,3 +242,94 @@ def reference_value_set(
         via=via,
     )
     return row
+
+
+class MetricDefaultsError(MetricInputError):
+    """Some of the proposed defaults are not valid; nothing was saved.
+
+    `errors` maps "metric.param" (or "metric" for a combination of parameters the compiler
+    refuses) to the reason; `ALL_METRICS` stands for the organisation-wide choices."""
+
+    def __init__(self, errors: Mapping[str, str]) -> None:
+        self.errors = dict(errors)
+        super().__init__("; ".join(self.errors.values()))
+
+
+def _parsed(
+    scope: str, given: Mapping[str, str], known: Mapping[str, Param], errors: dict[str, str]
+) -> dict[str, str | None]:
+    """Each given value checked as a request's parameter is; None for an empty one."""
+    parsed: dict[str, str | None] = {}
+    for name, raw in given.items():
+        if name not in known:
+            where = "no metric shares" if scope == ALL_METRICS else f"metric {scope} has no"
+            errors[f"{scope}.{name}"] = f"{where} parameter {name!r}"
+            continue
+        text = raw.strip()
+        try:
+            parsed[name] = known[name].parse(scope, text) if text else None
+        except MetricInputError as error:
+            errors[f"{scope}.{name}"] = str(error)
+    return parsed
+
+
+@transaction.atomic
+def metric_defaults_set(
+    *,
+    values: Mapping[str, Mapping[str, str]],
+    actor: User | None = None,
+    via: str = "",
+) -> list[str]:
+    """Sets the organisation's default parameters: `values` maps a metric (or `ALL_METRICS`, for
+    every metric that takes the parameter) to parameter -> text; an empty text removes the choice
+    (the metric then follows the organisation-wide one, or the catalogue). Each value is checked
+    as a request's parameter is, and every metric's resulting variant as the compiler checks it,
+    so a saved default can never make a dashboard fail. All or nothing; returns what changed."""
+    errors: dict[str, str] = {}
+    current = metric_defaults()
+    proposed = {scope: dict(chosen) for scope, chosen in current.items()}
+    for scope, given in values.items():
+        if scope == ALL_METRICS:
+            known = {p.name: p for p, _ in shared_params()}
+        else:
+            try:
+                known = {p.name: p for p in catalogue_metric(scope).params}
+            except MetricInputError as error:
+                errors[scope] = str(error)
+                continue
+        chosen = proposed.setdefault(scope, {})
+        for name, value in _parsed(scope, given, known, errors).items():
+            if value is None:
+                chosen.pop(name, None)
+            else:
+                chosen[name] = value
+    if not errors:
+        for mdef in CATALOGUE.values():
+            try:
+                checked, params = validate(Spec(mdef.id, with_defaults(mdef.id, {}, proposed)))
+                plan_metric(checked, params)
+            except MetricInputError as error:
+                errors[mdef.id] = str(error)
+    if errors:
+        raise MetricDefaultsError(errors)
+    changed = []
+    for scope in sorted(set(proposed) | set(current)):
+        before, after = current.get(scope, {}), proposed.get(scope, {})
+        if before == after:
+            continue
+        MetricDefault.objects.filter(metric_id=scope).exclude(param__in=list(after)).delete()
+        for name, value in after.items():
+            MetricDefault.objects.update_or_create(
+                metric_id=scope, param=name, defaults={"value": value}
+            )
+        audit_record(
+            action="metric_defaults_set",
+            object_type="metric",
+            object_id=scope,
+            before=before,
+            after=after,
+            actor=actor,
+            via=via,
+        )
+        changed.append("all metrics" if scope == ALL_METRICS else scope)
+    return changed

@@ -29,7 +29,7 @@ from recoup.metrics.compiler import bucket_labels
 from recoup.metrics.contracts import Direction
 from recoup.metrics.engines import DuckDBEngine, PostgresEngine, SparkEngine, engine_open
 from recoup.metrics.evaluate import Result, months_before
-from recoup.metrics.selectors import metric_query, metric_series
+from recoup.metrics.selectors import metric_defaults, metric_query, metric_series
 from recoup.web.charts import Bar, SeriesPoint, bar_spec, sparkline_spec, trend_spec
 from recoup.web.formatting import delta_text, unit_label, value_text, with_unit
 
@@ -237,9 +237,11 @@ def cached[T](kind: str, scope: Scope, as_of: date | None, extra: str, build: Ca
     """`build()`, or its earlier result for the same question on an unchanged ledger.
 
     Computing the dashboard runs a dozen KPI queries; the answer only changes when the ledger
-    does, which `ledger_fingerprint` detects in one cheap query.
+    does (which `ledger_fingerprint` detects in one cheap query) or its KPI variants do.
     """
-    question = repr((kind, scope, as_of, extra, ledger_fingerprint()))
+    # The organisation's KPI variants change the answer as much as the ledger does.
+    variants = sorted((m, sorted(p.items())) for m, p in metric_defaults().items())
+    question = repr((kind, scope, as_of, extra, ledger_fingerprint(), variants))
     key = "recoup:web:" + hashlib.sha256(question.encode()).hexdigest()
     found = cache.get(key)
     if found is not None:

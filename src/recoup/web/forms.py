@@ -1,7 +1,9 @@
-"""Forms of the web shell: the throttled log-in, and the admin's user and team forms."""
+"""Forms of the web shell: the throttled log-in, the admin's user and team forms, and the KPI
+variants (the organisation's default metric parameters)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -13,6 +15,8 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
 from recoup.accounts.models import Role, Team, User
+from recoup.metrics.catalogue import CATALOGUE, Param
+from recoup.metrics.selectors import ALL_METRICS, shared_params
 from recoup.web.selectors import login_locked_until
 from recoup.web.services import login_failure_record, login_failures_clear
 
@@ -120,3 +124,131 @@ class TeamMemberAddForm(forms.Form):
     team = forms.ModelChoiceField(queryset=Team.objects.all())
     user = forms.ModelChoiceField(queryset=User.objects.filter(is_active=True).order_by("username"))
     is_lead = forms.BooleanField(required=False, label="Team lead")
+
+
+# The dashboard's metrics come first on the KPI variants page: their variants are the ones people
+# see every day.
+VARIANT_METRICS_FIRST = (
+    "ar_by_bucket",
+    "ar_total",
+    "ar_current",
+    "ar_overdue",
+    "pct_current",
+    "pct_90_plus",
+    "dso",
+    "cei",
+    "promise_kept_rate",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class VariantSection:
+    scope: str  # a metric id, or ALL_METRICS
+    title: str
+    note: str
+    params: tuple[Param, ...]
+
+
+def variant_sections() -> list[VariantSection]:
+    """The organisation-wide parameters, then each metric that takes any, the dashboard's first."""
+    shared = shared_params()
+    sections = [
+        VariantSection(
+            ALL_METRICS,
+            "All metrics",
+            "One choice for every metric that takes the parameter; a metric's own choice below "
+            "overrides it.",
+            tuple(p for p, _ in shared),
+        )
+    ]
+    with_params = [m for m in CATALOGUE.values() if m.params]
+    first = sorted(
+        (m for m in with_params if m.id in VARIANT_METRICS_FIRST),
+        key=lambda m: VARIANT_METRICS_FIRST.index(m.id),
+    )
+    rest = [m for m in with_params if m.id not in VARIANT_METRICS_FIRST]
+    sections += [VariantSection(m.id, m.title, m.id, m.params) for m in first + rest]
+    return sections
+
+
+def variant_field_name(scope: str, param: str) -> str:
+    return f"{'all' if scope == ALL_METRICS else scope}__{param}"
+
+
+class KpiVariantsForm(forms.Form):
+    """One field per organisation-wide parameter and per parameter of every metric. A field holds
+    the choice stored for it; empty means "inherit" and the placeholder shows what is inherited.
+
+    The form only collects text: `metric_defaults_set` validates it as a request's parameter is
+    validated, and its errors are put back on the fields."""
+
+    def __init__(self, *args: Any, current: dict[str, dict[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Errors of a metric's combination of parameters (metric id -> reason).
+        self.metric_errors: dict[str, str] = {}
+        self.layout = variant_sections()
+        shared_use = {p.name: metrics for p, metrics in shared_params()}
+        for section in self.layout:
+            for param in section.params:
+                if section.scope == ALL_METRICS:
+                    inherited, source = param.default, "catalogue default"
+                    applies = f" For: {', '.join(shared_use[param.name])}."
+                else:
+                    found = current.get(ALL_METRICS, {}).get(param.name)
+                    inherited = found or param.default
+                    source = "as for all metrics" if found else "catalogue default"
+                    applies = ""
+                help_text = (
+                    f"{param.help[0].upper()}{param.help[1:]}. "
+                    f"Empty: {source}, {inherited}.{applies}"
+                )
+                label = param.name.replace("_", " ").capitalize()
+                field: forms.Field
+                if param.kind == "choice":
+                    field = forms.ChoiceField(
+                        label=label,
+                        required=False,
+                        choices=[("", f"{source} ({inherited})")] + [(c, c) for c in param.choices],
+                        help_text=help_text,
+                    )
+                else:
+                    field = forms.CharField(
+                        label=label, max_length=200, required=False, help_text=help_text
+                    )
+                    field.widget.attrs["placeholder"] = inherited
+                field.initial = current.get(section.scope, {}).get(param.name, "")
+                self.fields[variant_field_name(section.scope, param.name)] = field
+
+    def sections(self) -> list[tuple[VariantSection, list[forms.BoundField], str]]:
+        return [
+            (
+                section,
+                [self[variant_field_name(section.scope, p.name)] for p in section.params],
+                self.metric_errors.get(section.scope, ""),
+            )
+            for section in self.layout
+        ]
+
+    def values(self) -> dict[str, dict[str, str]]:
+        """scope -> parameter -> text, as submitted (empty: inherit)."""
+        return {
+            section.scope: {
+                p.name: str(self.cleaned_data.get(variant_field_name(section.scope, p.name)) or "")
+                for p in section.params
+            }
+            for section in self.layout
+        }
+
+    def add_service_errors(self, errors: dict[str, str]) -> None:
+        """Puts `metric_defaults_set`'s errors ("scope.param" or "metric") where they belong."""
+        for key, reason in errors.items():
+            scope, _, param = key.rpartition(".") if "." in key else (key, "", "")
+            name = variant_field_name(scope, param)
+            if param and name in self.fields:
+                self.add_error(name, reason)
+            else:
+                self.metric_errors[scope] = reason
+
+    def disable(self) -> None:
+        for field in self.fields.values():
+            field.disabled = True

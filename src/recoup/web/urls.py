@@ -11,4 +11,5 @@ urlpatterns = [
     path("settings/", views.settings_index, name="settings"),
     path("settings/users/", views.settings_users, name="settings_users"),
     path("settings/teams/", views.settings_teams, name="settings_teams"),
+    path("settings/kpis/", views.settings_kpis, name="settings_kpis"),
 ]

@@ -1,4 +1,4 @@
-"""Pages of the web shell: log-in and log-out, the dashboard, and the admin's settings pages."""
+"""Pages of the web shell: log-in and log-out, the dashboard, and the settings pages."""
 
 from __future__ import annotations
 
@@ -16,13 +16,16 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from recoup.accounts.access import admin_required
+from recoup.accounts.access import admin_required, user_is_admin
 from recoup.accounts.models import Role, Team, TeamMembership, User
 from recoup.accounts.services import team_create, team_member_add, user_create
 from recoup.metrics.catalogue import MetricInputError
+from recoup.metrics.selectors import metric_defaults
+from recoup.metrics.services import MetricDefaultsError, metric_defaults_set
 from recoup.web.dashboard import Scope, ScopeError, dashboard_build, dashboard_scope
 from recoup.web.explain import accounts_page, explanation_build
 from recoup.web.forms import (
+    KpiVariantsForm,
     TeamCreateForm,
     TeamMemberAddForm,
     ThrottledAuthenticationForm,
@@ -195,6 +198,45 @@ def settings_teams(request: HttpRequest) -> HttpResponse:
     status = 422 if request.method == "POST" else 200
     return render(
         request, "web/settings_teams.html", _teams_context(create_form, member_form), status=status
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def settings_kpis(request: HttpRequest) -> HttpResponse:
+    """Settings → KPI variants: admins choose the organisation's default metric parameters;
+    managers read them (their dashboards follow them)."""
+    user = request.user
+    may_edit = user_is_admin(user)
+    if not (may_edit or (isinstance(user, User) and user.role == Role.MANAGER)):
+        raise PermissionDenied("Your role does not allow this.")
+    if request.method == "POST" and not may_edit:
+        raise PermissionDenied("Your role does not allow this.")
+    form = KpiVariantsForm(request.POST or None, current=metric_defaults())
+    if request.method == "POST" and form.is_valid():
+        try:
+            changed = metric_defaults_set(
+                values=form.values(),
+                actor=user if isinstance(user, User) else None,
+                via="web",
+            )
+        except MetricDefaultsError as error:
+            form.add_service_errors(error.errors)
+            messages.error(request, "Nothing was saved: correct the values marked below.")
+        else:
+            messages.success(
+                request,
+                f"Saved: {', '.join(changed)}." if changed else "Nothing changed.",
+            )
+            return _after_post(request, "web:settings_kpis")
+    if not may_edit:
+        form.disable()
+    status = 422 if request.method == "POST" else 200
+    return render(
+        request,
+        "web/settings_kpis.html",
+        {"form": form, "may_edit": may_edit},
+        status=status,
     )
 
 
