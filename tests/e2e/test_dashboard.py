@@ -104,3 +104,29 @@ def test_changing_the_team_redraws_the_dashboard_in_place(page: Page, screenshot
     for chart in page.locator("[data-chart]").all():
         expect(chart).to_have_attribute("data-drawn", "yes")
     screenshot(page, "dashboard-team-south")
+
+
+def test_an_admin_changes_the_bucket_edges_and_the_dashboard_follows(
+    page: Page, screenshot: Shot
+) -> None:
+    person("ada", Role.ADMIN, "Ada")
+    _ledger()
+    log_in(page, "ada")
+    page.goto("/settings/kpis/")
+    everyone = page.locator("#variant-all")
+    everyone.get_by_label("Buckets").fill("60,30")
+    page.get_by_role("button", name="Save KPI variants").click()
+    expect(page.locator("#id_all__buckets_error")).to_contain_text(
+        "bucket edges must be positive and ascending"
+    )
+    screenshot(page, "kpi-variants-error")
+    everyone.get_by_label("Buckets").fill("15,45,90")
+    everyone.get_by_label("From bucket").fill("1-15")
+    page.get_by_role("button", name="Save KPI variants").click()
+    expect(page.get_by_text("Saved: all metrics.")).to_be_visible()
+    screenshot(page, "kpi-variants")
+    page.goto("/?as_of=2026-09-30")
+    expect(page.locator("#tile-ar_total")).to_contain_text("buckets 15,45,90")
+    expect(page.locator("#aging-chart svg [aria-roledescription='bar']")).to_have_count(5)
+    expect(page.get_by_role("rowheader", name="1-15")).to_be_visible()
+    screenshot(page, "dashboard-custom-buckets")

@@ -30,7 +30,7 @@ def test_the_page_shows_what_each_parameter_inherits(world: World) -> None:
     )
     assert '<label for="id_all__buckets">Buckets</label>' in body
     assert re.search(r'name="dso__window" [^>]*placeholder="90"', body)
-    assert '<option value="" selected>catalogue default (full)</option>' in body
+    assert '<option value="" selected>default (full)</option>' in body
 
 
 def test_an_admin_changes_the_bucket_edges_for_all_metrics_and_the_dso_window(

@@ -187,17 +187,20 @@ class KpiVariantsForm(forms.Form):
         # Errors of a metric's combination of parameters (metric id -> reason).
         self.metric_errors: dict[str, str] = {}
         self.layout = variant_sections()
+        # Each metric's own choices fold away unless one is set or refused.
+        self.own_choices = any(scope != ALL_METRICS for scope in current)
         shared_use = {p.name: metrics for p, metrics in shared_params()}
         for section in self.layout:
             for param in section.params:
                 if section.scope == ALL_METRICS:
                     inherited, source = param.default, "catalogue default"
-                    applies = f" For: {', '.join(shared_use[param.name])}."
+                    applies = f" Taken by {len(shared_use[param.name])} metrics."
                 else:
                     found = current.get(ALL_METRICS, {}).get(param.name)
                     inherited = found or param.default
                     source = "as for all metrics" if found else "catalogue default"
                     applies = ""
+                short_source = "all metrics" if source == "as for all metrics" else "default"
                 help_text = (
                     f"{param.help[0].upper()}{param.help[1:]}. "
                     f"Empty: {source}, {inherited}.{applies}"
@@ -208,7 +211,8 @@ class KpiVariantsForm(forms.Form):
                     field = forms.ChoiceField(
                         label=label,
                         required=False,
-                        choices=[("", f"{source} ({inherited})")] + [(c, c) for c in param.choices],
+                        choices=[("", f"{short_source} ({inherited})")]
+                        + [(c, c) for c in param.choices],
                         help_text=help_text,
                     )
                 else:
@@ -218,6 +222,14 @@ class KpiVariantsForm(forms.Form):
                     field.widget.attrs["placeholder"] = inherited
                 field.initial = current.get(section.scope, {}).get(param.name, "")
                 self.fields[variant_field_name(section.scope, param.name)] = field
+
+    @property
+    def own_choices_open(self) -> bool:
+        """Each metric's own choices are shown when one is set or one of them is refused."""
+        refused = any(not name.startswith("all__") for name in self.errors) or any(
+            scope != ALL_METRICS for scope in self.metric_errors
+        )
+        return self.own_choices or refused
 
     def sections(self) -> list[tuple[VariantSection, list[forms.BoundField], str]]:
         return [

@@ -222,7 +222,6 @@ def settings_kpis(request: HttpRequest) -> HttpResponse:
             )
         except MetricDefaultsError as error:
             form.add_service_errors(error.errors)
-            messages.error(request, "Nothing was saved: correct the values marked below.")
         else:
             messages.success(
                 request,
