@@ -8,9 +8,11 @@ reused. The dashboard set is every as-of KPI in the catalogue plus a 13-month tr
 ar_by_bucket, dso, cei and cash_collected (`metric_dashboard`).
 
 1. The embedded default: DuckDB fed from the SQLite database by the incremental sync. Reported:
-   the first full sync, a no-change sync, and the dashboard warm (best of 3) in a fresh process,
-   with that process's peak RSS (wait4's rusage).
-2. The floor: hand-written DuckDB SQL computing the same sums on the same DuckDB file.
+   the first full sync, a no-change sync, the dashboard cold (first call: Ibis compilation and
+   the per-invoice closing dates), warm (best of 3) and the first after a data change (closing
+   dates recomputed) in a fresh process, with that process's peak RSS (wait4's rusage).
+2. The floor: hand-written DuckDB SQL computing the same sums on the same DuckDB file, with the
+   same pruning (closing dates built once, reported apart).
 3. What an analyst writes: pandas over DataFrames already in memory (loading them is reported
    separately), one as-of computation per trend point.
 Both baselines are checked to give the same numbers as the engine.
@@ -51,13 +53,14 @@ def _setup(cache: Path, postgres: bool) -> None:
 
 def _generate(cache: Path, invoices: int) -> None:
     marker = cache / f"generated-{invoices}"
-    if marker.exists() and not os.environ.get("DATABASE_URL"):
-        print(f"ledger: cached in {cache}", flush=True)
-        return
     cache.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ)
     env["RECOUP_DATA_DIR"] = str(cache)
+    # also for a cached ledger: the code may have gained tables since it was generated
     subprocess.run([RECOUP, "migrate", "-v0"], check=True, env=env)
+    if marker.exists() and not env.get("DATABASE_URL"):
+        print(f"ledger: cached in {cache}", flush=True)
+        return
     print(f"ledger: generating {invoices:,} invoices (once) ...", flush=True)
     started = time.perf_counter()
     done = subprocess.run(
@@ -125,6 +128,13 @@ def child(engine_name: str, analytics: str) -> None:
         return metric_dashboard(as_of=AS_OF, engine=engine)
 
     warm_sync = _best(with_sync, runs=2)[0] if engine_name == "duckdb" else warm
+
+    def after_change() -> Any:
+        # what the first dashboard after a sync that changed rows pays: the closing dates again
+        engine.forget_static()
+        return metric_dashboard(as_of=AS_OF, engine=engine)
+
+    changed = _best(after_change, runs=2)[0] if engine_name == "duckdb" else warm
     values = {
         json.dumps([k[0], k[1], k[2]]): None if v is None else str(v)
         for k, v in _flatten(dashboard).items()
@@ -136,6 +146,7 @@ def child(engine_name: str, analytics: str) -> None:
                 "cold_s": cold,
                 "warm_s": warm,
                 "warm_with_sync_check_s": warm_sync,
+                "after_change_s": changed,
                 "peak_rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
                 "values": values,
             }
@@ -183,19 +194,40 @@ BUCKET_SQL = """CASE WHEN dpd <= 0 THEN 'current' WHEN dpd <= 30 THEN '1-30' WHE
  '31-60' WHEN dpd <= 90 THEN '61-90' WHEN dpd <= 120 THEN '91-120' ELSE '120+' END"""
 
 
+# Per invoice, the date from which it is settled for good (its events then cover its amount), and
+# the events dated before it: an invoice is open on D only if issue_date <= D < until, and only
+# those events can be in its balance. Built once per data version, like the engine's.
+FLOOR_PREPARE = """
+CREATE OR REPLACE TEMP TABLE ev AS
+  SELECT a.invoice_id, p.received_on AS on_, a.amount_minor AS amt FROM ledger_allocation a
+  JOIN ledger_payment p ON p.id = a.payment_id
+  UNION ALL SELECT invoice_id, effective_on, amount_minor FROM ledger_adjustment;
+CREATE OR REPLACE TEMP TABLE closing AS
+  WITH per AS (SELECT invoice_id, SUM(amt) AS settled, MAX(on_) AS last FROM ev GROUP BY 1)
+  SELECT i.id, i.customer_id, i.currency, i.issue_date, i.due_date, i.amount_minor,
+    CASE WHEN COALESCE(per.settled, 0) >= i.amount_minor THEN COALESCE(per.last, i.issue_date)
+    ELSE DATE '9999-12-31' END AS until
+  FROM ledger_invoice i LEFT JOIN per ON per.invoice_id = i.id;
+CREATE OR REPLACE TEMP TABLE partial AS
+  SELECT ev.invoice_id, ev.on_, ev.amt, c.until FROM ev JOIN closing c
+  ON c.id = ev.invoice_id AND ev.on_ < c.until;
+"""
+
+
+def floor_prepare(raw: Any) -> None:
+    raw.execute(FLOOR_PREPARE)
+
+
 def _open_sql(points_sql: str) -> str:
     return f"""
 WITH pts AS ({points_sql}),
-paid AS (SELECT a.invoice_id, pts.d, SUM(a.amount_minor) AS paid FROM ledger_allocation a
-  JOIN ledger_payment p ON p.id = a.payment_id JOIN pts ON p.received_on <= pts.d GROUP BY ALL),
-adj AS (SELECT j.invoice_id, pts.d, SUM(j.amount_minor) AS adj FROM ledger_adjustment j
-  JOIN pts ON j.effective_on <= pts.d GROUP BY ALL),
-inv AS (SELECT i.*, pts.d FROM ledger_invoice i JOIN pts ON i.issue_date <= pts.d)
-SELECT inv.d, inv.id, inv.customer_id, inv.currency,
-  inv.amount_minor - COALESCE(paid.paid, 0) - COALESCE(adj.adj, 0) AS open,
-  date_diff('day', inv.due_date, inv.d) AS dpd
-FROM inv LEFT JOIN paid ON paid.invoice_id = inv.id AND paid.d = inv.d
-LEFT JOIN adj ON adj.invoice_id = inv.id AND adj.d = inv.d
+red AS (SELECT e.invoice_id, pts.d, SUM(e.amt) AS amt FROM partial e
+  JOIN pts ON e.on_ <= pts.d AND pts.d < e.until GROUP BY ALL)
+SELECT pts.d, c.id, c.customer_id, c.currency,
+  c.amount_minor - COALESCE(red.amt, 0) AS open,
+  date_diff('day', c.due_date, pts.d) AS dpd
+FROM closing c JOIN pts ON c.issue_date <= pts.d AND pts.d < c.until
+LEFT JOIN red ON red.invoice_id = c.id AND red.d = pts.d
 """
 
 
@@ -405,13 +437,14 @@ def _baselines(analytics: Path, result: dict[str, Any]) -> None:
 
     raw = duckdb.connect(str(analytics), read_only=True)
     fx = FxTable.load(settings.BASE_CURRENCY)
+    prepare_s, _ = _best(lambda: floor_prepare(raw), runs=1)
     floor_s, floor = _best(lambda: floor_sql(raw, fx), runs=3)
     load_s, frames = _best(lambda: _frames(raw), runs=1)
     pandas_s, pandas_out = _best(lambda: pandas_baseline(frames, fx), runs=2)
     warm = result["warm_s"]
     print(
-        f"  floor, hand-written DuckDB SQL: {floor_s:.3f} s -> engine / floor ="
-        f" {warm / floor_s:.2f}x",
+        f"  floor, hand-written DuckDB SQL: {floor_s:.3f} s (closing dates prepared once:"
+        f" {prepare_s:.2f} s) -> engine / floor = {warm / floor_s:.2f}x",
         flush=True,
     )
     print(
@@ -476,7 +509,8 @@ def main(argv: list[str]) -> None:
             f"duckdb (embedded default): no-change sync {result['prepare_s']:.3f} s;"
             f" dashboard cold {result['cold_s']:.2f} s, warm {result['warm_s']:.3f} s"
             f" [goal <= {GOAL_SECONDS:.0f} s: {ok_time}], warm incl. sync check"
-            f" {result['warm_with_sync_check_s']:.3f} s; peak RSS"
+            f" {result['warm_with_sync_check_s']:.3f} s, first after a data change"
+            f" {result['after_change_s']:.3f} s; peak RSS"
             f" {result['peak_rss'] / 2**20:,.0f} MiB [goal <= 2 GiB: {ok_rss}]",
             flush=True,
         )

@@ -25,6 +25,8 @@ RIGHT_PARTY = ("right_party_contact", "promise", "refusal", "dispute", "payment"
 NOT_REACHED = ("no_answer", "message_left")
 RESOLVED = ("promise", "payment")
 NONE_LABEL = "(none)"
+# The settled-from date of an invoice that is still open: after any date a ledger holds.
+OPEN_FOREVER = ibis.date(9999, 12, 31)
 
 # Columns each engine must expose, by table: what the compiler reads and nothing more.
 TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -134,7 +136,10 @@ class Compiler:
 
     # Relations several queries read (the invoice state as of each point) are computed once per
     # evaluation into a temporary table instead of once per query.
-    SHARED = frozenset({"open"})
+    SHARED = frozenset({"open", "closing", "balances"})
+    # Shared relations that do not read the points: an engine may keep them between evaluations
+    # for as long as its data has not changed.
+    STATIC = frozenset({"closing", "balances"})
 
     def __init__(self, source: TableSource, points: ir.Table, dialect: str | None = None) -> None:
         self.source = source
@@ -143,6 +148,8 @@ class Compiler:
         self._cache: dict[tuple[Any, ...], ir.Table] = {}
         # temporary table name -> the SQL that fills it, in the order they must be created
         self.shared: dict[str, str] = {}
+        # the names in `shared` that do not depend on the points (see STATIC)
+        self.static: set[str] = set()
 
     def t(self, name: str) -> ir.Table:
         table = self.source.table(name)
@@ -157,6 +164,8 @@ class Compiler:
             if self.dialect is not None and key[0] in self.SHARED:
                 name = "_rel_" + hashlib.sha1(repr(key).encode()).hexdigest()[:12]
                 self.shared[name] = str(ibis.to_sql(expr, dialect=self.dialect))
+                if key[0] in self.STATIC:
+                    self.static.add(name)
                 expr = ibis.table(expr.schema(), name=name)
             self._cache[key] = expr
         return self._cache[key]
@@ -219,10 +228,104 @@ class Compiler:
             credited=j2.credited.fill_null(0),
         )
 
+    def _events(self) -> ir.Table:
+        """Everything that reduces what an invoice's debtor owes, dated: payments allocated to it
+        (on the payment's date) and adjustments (write-offs, credit notes, discounts)."""
+        alloc = self.t("ledger_allocation")
+        pay = self.t("ledger_payment")
+        credits = alloc.join(pay, alloc.payment_id == pay.id).select(
+            invoice_id=alloc.invoice_id, on=pay.received_on, amount=alloc.amount_minor
+        )
+        adj = self.t("ledger_adjustment")
+        adjusted = adj.select(
+            invoice_id=adj.invoice_id, on=adj.effective_on, amount=adj.amount_minor
+        )
+        return credits.union(adjusted, distinct=False)
+
+    def _rel_closing(self) -> ir.Table:
+        """Per invoice: `open_until`, the date from which it is settled for good (OPEN_FOREVER
+        while its events do not cover its amount). On and after that date every event counts and
+        the open amount is at most zero, so an invoice is open on D only if issue_date <= D <
+        open_until. Joining invoices to points on that range, instead of on issue_date <= D
+        alone, keeps (invoice, point) pairs to the items actually open: most invoices close
+        within months. A date rather than null keeps the join a plain two-sided range join."""
+        inv = self.t("ledger_invoice")
+        ev = self._events()
+        per = ev.group_by(ev_invoice=ev.invoice_id).aggregate(
+            settled=ev.amount.sum(), last_event=ev.on.max()
+        )
+        j = inv.left_join(per, inv.id == per.ev_invoice)
+        open_until = ibis.cases(
+            (j.settled.fill_null(0) >= j.amount_minor, j.last_event.fill_null(j.issue_date)),
+            else_=OPEN_FOREVER,
+        )
+        return j.select(
+            invoice_id=j.id,
+            customer_id=j.customer_id,
+            issue_date=j.issue_date,
+            due_date=j.due_date,
+            amount=j.amount_minor,
+            currency=j.currency,
+            open_until=open_until,
+        )
+
+    def _rel_balances(self) -> ir.Table:
+        """Per invoice, the spans [since, until) over which its open amount is constant and
+        positive: from its issue date to its first event, then from each event date to the next,
+        the last span ending at `open_until`. Only events dated before open_until can be in an
+        open item's balance, and a running sum gives each span's amount, so the items open on a
+        date D are the spans with since <= D < until: one range join per evaluation, with no
+        per-(invoice, point) aggregation."""
+        c = self.relation(("closing",))
+        ev = self._events()
+        j = ev.join(c, [ev.invoice_id == c.invoice_id, ev.on < c.open_until])
+        early = j.select(invoice_id=ev.invoice_id, on=ev.on, amount=ev.amount)
+        daily = early.group_by(["invoice_id", "on"]).aggregate(day_amount=early.amount.sum())
+        steps = daily.mutate(
+            reduced=daily.day_amount.sum().over(
+                ibis.cumulative_window(group_by=daily.invoice_id, order_by=daily.on)
+            ),
+            next_on=daily.on.lead().over(ibis.window(group_by=daily.invoice_id, order_by=daily.on)),
+        )
+        first = daily.group_by(first_invoice=daily.invoice_id).aggregate(first_on=daily.on.min())
+        i = c.left_join(first, c.invoice_id == first.first_invoice)
+        issued = i.select(
+            invoice_id=i.invoice_id,
+            customer_id=i.customer_id,
+            issue_date=i.issue_date,
+            due_date=i.due_date,
+            currency=i.currency,
+            open=i.amount,
+            since=i.issue_date,
+            until=i.first_on.fill_null(i.open_until),
+        )
+        a = steps.join(c, steps.invoice_id == c.invoice_id)
+        after = a.select(
+            invoice_id=steps.invoice_id,
+            customer_id=c.customer_id,
+            issue_date=c.issue_date,
+            due_date=c.due_date,
+            currency=c.currency,
+            open=c.amount - steps.reduced,
+            since=ibis.greatest(steps.on, c.issue_date),
+            until=steps.next_on.fill_null(c.open_until),
+        )
+        spans = issued.union(after, distinct=False)
+        return spans.filter((spans.open > 0) & (spans.since < spans.until))
+
     def _rel_open(self, at: str, anchor: str, edges: tuple[int, ...]) -> ir.Table:
-        s = self._state(at)
-        s = s.mutate(open=s.amount - s.paid - s.adjusted)
-        s = s.filter(s.open > 0)
+        p = self._pts(at)
+        b = self.relation(("balances",))
+        s = b.join(p, (b.since <= p.at) & (p.at < b.until)).select(
+            p.as_of,
+            p.at,
+            b.invoice_id,
+            b.customer_id,
+            b.issue_date,
+            b.due_date,
+            b.currency,
+            b.open,
+        )
         anchor_col = s.due_date if anchor == "due" else s.issue_date
         age = s.at.delta(anchor_col, unit="day")
         dpd = s.at.delta(s.due_date, unit="day")

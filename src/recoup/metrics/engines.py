@@ -86,16 +86,30 @@ class DuckDBEngine:
         raw.execute(f"SET memory_limit = '{os.environ.get('RECOUP_DUCKDB_MEMORY', '1GB')}'")
         self.raw = raw
         self.last_sync: SyncReport | None = None
+        # static relations made from the data as it is now: name -> the SQL that filled it
+        self._kept: dict[str, str] = {}
 
     def sync(self) -> SyncReport:
         self.last_sync = sync_duckdb(self.raw)
+        if self.last_sync.rows:
+            self.forget_static()
         return self.last_sync
+
+    def forget_static(self) -> None:
+        """Drops what was kept from earlier evaluations: the next one recomputes it all."""
+        self._kept.clear()
 
     def load_points(self, table: pa.Table) -> None:
         self.raw.register(POINTS_TABLE, table)
 
-    def materialize(self, name: str, sql: str) -> None:
+    def materialize(self, name: str, sql: str, *, static: bool = False) -> None:
+        # Only the sync writes this file, so a static relation stays right until a sync changes
+        # rows: the per-invoice closing dates are then computed once, not on every dashboard.
+        if static and self._kept.get(name) == sql:
+            return
         self.raw.execute(f'CREATE OR REPLACE TEMP TABLE "{name}" AS {sql}')
+        if static:
+            self._kept[name] = sql
 
     def run(self, sql: str) -> list[dict[str, Any]]:
         cursor = self.raw.execute(sql)
@@ -135,7 +149,8 @@ class PostgresEngine:
             cursor.execute(f"CREATE TEMPORARY TABLE {POINTS_TABLE} ({columns})")
             cursor.executemany(f"INSERT INTO {POINTS_TABLE} VALUES ({placeholders})", rows)
 
-    def materialize(self, name: str, sql: str) -> None:
+    def materialize(self, name: str, sql: str, *, static: bool = False) -> None:
+        # Live data: every evaluation recomputes, static relations included.
         with connection.cursor() as cursor:
             cursor.execute(f'DROP TABLE IF EXISTS "{name}"')
             cursor.execute(f'CREATE TEMPORARY TABLE "{name}" AS {sql}')
@@ -194,6 +209,7 @@ class SparkEngine:
         self.export_dir = Path(export_dir or tempfile.mkdtemp(prefix="recoup-spark-"))
         self._owns_dir = export_dir is None
         self._loads = 0
+        self._kept: dict[str, str] = {}
         self.rows = export_parquet(self.export_dir)
         for name in TABLE_COLUMNS:
             frame = self.session.read.parquet(str(self.export_dir / f"{name}.parquet"))
@@ -206,9 +222,14 @@ class SparkEngine:
         pq.write_table(table, path)
         self.session.read.parquet(str(path)).createOrReplaceTempView(POINTS_TABLE)
 
-    def materialize(self, name: str, sql: str) -> None:
+    def materialize(self, name: str, sql: str, *, static: bool = False) -> None:
+        # The export is a snapshot: a static relation cached once serves every evaluation.
+        if static and self._kept.get(name) == sql:
+            return
         frame = self.session.sql(sql).cache()
         frame.createOrReplaceTempView(name)
+        if static:
+            self._kept[name] = sql
 
     def run(self, sql: str) -> list[dict[str, Any]]:
         return [row.asDict() for row in self.session.sql(sql).collect()]

@@ -45,7 +45,9 @@ class Engine(Protocol):
 
     def run(self, sql: str) -> list[dict[str, Any]]: ...
 
-    def materialize(self, name: str, sql: str) -> None: ...
+    def materialize(self, name: str, sql: str, *, static: bool = False) -> None:
+        """Fills temporary table `name` with `sql`. A `static` relation reads no points: the
+        engine may keep it from an earlier evaluation as long as its data has not changed."""
 
 
 class UnboundSource:
@@ -56,14 +58,13 @@ class UnboundSource:
 
 
 POINTS_TABLE = "_points"
-_SQL_CACHE: dict[tuple[Any, ...], tuple[str, tuple[tuple[str, str], ...]]] = {}
+Shared = tuple[tuple[str, str, bool], ...]
+_SQL_CACHE: dict[tuple[Any, ...], tuple[str, Shared]] = {}
 
 
-def query_sql(
-    engine: Engine, compiled: Compiled, query: Query
-) -> tuple[str, tuple[tuple[str, str], ...]]:
-    """The SQL of `query` for `engine` and the shared relations it reads (name, SQL), compiled
-    once per process: Ibis compilation costs more than running most of these queries."""
+def query_sql(engine: Engine, compiled: Compiled, query: Query) -> tuple[str, Shared]:
+    """The SQL of `query` for `engine` and the shared relations it reads (name, SQL, static),
+    compiled once per process: Ibis compilation costs more than running most of these queries."""
     key = (
         engine.dialect,
         query.relation,
@@ -77,7 +78,10 @@ def query_sql(
     if cached is None:
         compiler = Compiler(UnboundSource(), compiled.compiler.points, engine.dialect)
         expr = compiler.query_expr(query)
-        cached = (str(ibis.to_sql(expr, dialect=engine.dialect)), tuple(compiler.shared.items()))
+        shared = tuple(
+            (name, fill, name in compiler.static) for name, fill in compiler.shared.items()
+        )
+        cached = (str(ibis.to_sql(expr, dialect=engine.dialect)), shared)
         _SQL_CACHE[key] = cached
     return cached
 
@@ -486,9 +490,9 @@ def evaluate(engine: Engine, specs: Sequence[Spec], points: Sequence[Point]) -> 
     values: dict[tuple[Any, ...], dict[tuple[Any, ...], Decimal]] = {}
     for query in compiled.queries:
         sql, shared = query_sql(engine, compiled, query)
-        for name, fill in shared:
+        for name, fill, static in shared:
             if name not in made:
-                engine.materialize(name, fill)
+                engine.materialize(name, fill, static=static)
                 made.add(name)
         rows = engine.run(sql)
         money = {m.name for m in query.measures if m.money}
@@ -553,7 +557,7 @@ def explain(
     for query in compiled.queries:
         names = ", ".join(m.name for m in query.measures)
         sql, shared = query_sql(engine, compiled, query)
-        for name, fill in shared:
+        for name, fill, _static in shared:
             if name not in seen:
                 out.append((f"shared relation {name}", fill))
                 seen.add(name)
