@@ -38,3 +38,32 @@ def test_a_bad_invoice_file_gets_a_report_and_changes_nothing(
     expect(result).to_contain_text("abc")
     screenshot(page, "import-bad-file")
     assert not Invoice.objects.exists()
+
+
+def test_a_long_file_shows_a_moving_progress_bar_then_the_result(
+    page: Page, screenshot: Shot, tmp_path: Path
+) -> None:
+    person("max", Role.MANAGER, "Max")
+    rows = 400_000
+    big = tmp_path / "customers-big.csv"
+    with big.open("w") as out:
+        out.write("external_id,name,segment,country\n")
+        for n in range(rows):
+            out.write(f"K-{n:07d},Customer {n},SMB,GB\n")
+    log_in(page, "max")
+    page.goto("/import/")
+    page.get_by_label("What the file holds").select_option("customers")
+    page.get_by_label("File", exact=True).set_input_files(str(big))
+    page.get_by_role("button", name="Check and import").click()
+    expect(page.get_by_role("heading", name="Importing customers-big.csv")).to_be_visible()
+    bar = page.get_by_role("progressbar")
+    expect(bar).to_be_visible()
+    expect(page.locator("#import-phase")).to_contain_text("rows of about")
+    screenshot(page, "import-progress")
+    result = page.locator("#import-result")
+    expect(result).to_contain_text("Dry run passed: nothing was changed", timeout=180_000)
+    expect(result).to_contain_text(f"{rows:,} rows")
+    expect(bar).to_have_count(0)
+    expect(page.locator("#recent-imports")).to_contain_text("Dry run, nothing written")
+    screenshot(page, "import-long-file-result")
+    assert not Customer.objects.exists()

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import date, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
 from recoup.accounts.models import Role
-from recoup.okrs.models import CheckIn, KeyResult
+from recoup.ledger.models import Allocation, Customer, Invoice, Payment
+from recoup.okrs.models import CheckIn, KeyResult, StatusOverride
 from recoup.okrs.plan import plan_parse
 from recoup.okrs.services import plan_apply
 from tests.e2e.conftest import log_in, person
@@ -69,3 +72,67 @@ def test_a_manager_creates_an_okr_from_a_template(page: Page, screenshot: Shot) 
         page.get_by_role("heading", name="Get the long-overdue book under control")
     ).to_be_visible()
     screenshot(page, "okr-board-from-template")
+
+
+def _ledger_with_history() -> None:
+    """Six debtors invoiced every quarter for two years, each invoice paid 40 days later and the
+    older ones larger: receivables shrink quarter on quarter, so a KPI has a history to learn."""
+    for n in range(6):
+        customer = Customer.objects.create(external_id=f"C-{n}", name=f"Debtor {n}")
+        for months_back in range(0, 24, 3):
+            issued = date(2026, 6, 1) - timedelta(days=30 * months_back + n)
+            amount = (n + 1) * 10_000_00 + months_back * 1_000_00
+            invoice = Invoice.objects.create(
+                external_id=f"INV-{n}-{months_back}",
+                customer=customer,
+                issue_date=issued,
+                due_date=issued + timedelta(days=30),
+                amount_minor=amount,
+                currency="USD",
+            )
+            payment = Payment.objects.create(
+                external_id=f"PAY-{n}-{months_back}",
+                customer=customer,
+                received_on=issued + timedelta(days=40),
+                amount_minor=amount,
+                currency="USD",
+            )
+            Allocation.objects.create(payment=payment, invoice=invoice, amount_minor=amount)
+
+
+def test_a_manager_overrides_a_status_and_binds_a_kpi_with_a_suggested_target(
+    page: Page, screenshot: Shot
+) -> None:
+    plan_apply(plan=plan_parse(PLAN, source="quarter.yaml"), via="test")
+    _ledger_with_history()
+    ninety = KeyResult.objects.get(key="ninety")
+    person("max", Role.MANAGER, "Max")
+    log_in(page, "max")
+    page.goto(f"/okrs/key-results/{ninety.pk}/")
+    card = page.locator("#status-override")
+    card.get_by_label("Status").select_option(label="Off track")
+    card.get_by_label("Reason").fill("Our largest debtor filed for insolvency")
+    card.get_by_role("button", name="Override status").click()
+    expect(page.get_by_role("status")).to_contain_text("Status overridden.")
+    expect(page.locator("#override-reason")).to_contain_text("filed for insolvency")
+    screenshot(page, "okr-status-override")
+    assert StatusOverride.objects.get(cleared_at__isnull=True).status == "off_track"
+
+    page.get_by_role("link", name="Edit key result").click()
+    page.wait_for_load_state()  # htmx binds the KPI select once the page has loaded
+    page.get_by_label("Bound to KPI").select_option("ar_total")
+    suggestion = page.locator("#target-suggestion")
+    expect(suggestion).to_contain_text("Realistic targets for ar_total")
+    expect(suggestion).to_contain_text("Commit")
+    screenshot(page, "okr-target-suggestion")
+    # Baseline and commit from the suggestion, as a manager would copy them.
+    baseline = suggestion.locator("#suggested-baseline").inner_text()
+    commit = suggestion.locator("#suggested-commit").inner_text()
+    page.get_by_label("Baseline").fill(baseline)
+    page.get_by_label("Target", exact=True).fill(commit)
+    page.get_by_role("button", name="Save key result").click()
+    expect(page.get_by_role("status")).to_contain_text("Key result saved.")
+    ninety.refresh_from_db()
+    assert ninety.metric == "ar_total"
+    assert ninety.target == Decimal(commit.replace(",", ""))
+    assert ninety.target < ninety.baseline

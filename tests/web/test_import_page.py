@@ -144,6 +144,12 @@ def test_the_run_page_polls_until_the_import_ends_then_shows_the_result(
     fragment = client.get(response["Location"], headers={"HX-Request": "true"}).content.decode()
     assert "hx-trigger" not in fragment  # polling stops: the result replaces the progress bar
     assert "Imported" in fragment
+    # The recent imports below are refreshed in the same answer, out of band.
+    recent = fragment[fragment.index('<section class="card" id="recent-imports"') :]
+    assert recent.startswith(
+        '<section class="card" id="recent-imports" aria-labelledby="runs-title" hx-swap-oob="true">'
+    )
+    assert "Succeeded" in recent
     run.refresh_from_db()
     assert (run.status, run.rows, run.inserted, run.started_by) == (
         "succeeded",

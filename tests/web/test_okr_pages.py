@@ -359,7 +359,7 @@ def test_choosing_a_kpi_fetches_a_target_suggestion_fragment(
     )
     assert "Realistic targets for <code>ar_total</code>" in body
     commit = floatformat(suggestion.commit, "-2g")
-    assert f"<dt>Commit</dt><dd><strong>{commit}</strong></dd>" in body
+    assert f'<dt>Commit</dt><dd><strong id="suggested-commit">{commit}</strong></dd>' in body
     assert suggestion.reasoning[0] in body
 
 

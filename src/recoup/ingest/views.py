@@ -114,5 +114,8 @@ def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
     if run.status == ImportStatus.RUNNING:
         context["progress"] = import_run_progress(run=run)
     if request.headers.get("HX-Request") == "true":
-        return render(request, "ingest/_run.html", context)
+        if run.status != ImportStatus.RUNNING:
+            # The run has ended: the recent imports list below it is refreshed out of band.
+            context.update(runs=import_runs_recent(limit=15), oob=True)
+        return render(request, "ingest/_run_update.html", context)
     return render(request, "ingest/import.html", _page(request, **context))

@@ -233,6 +233,11 @@ def status_override_clear(request: HttpRequest, key_result_id: int) -> HttpRespo
     return redirect("okrs:key_result", key_result_id=kr.pk)
 
 
+def _decimal_text(value: Decimal | None) -> str:
+    """400000.000000 as "400000": the form shows what a person would type."""
+    return "" if value is None else format(value.normalize(), "f")
+
+
 def _metric_choices() -> list[tuple[str, str]]:
     definitions = kpi.kpi_definitions()
     return sorted(((i.id, f"{i.title} ({i.id})") for i in definitions.values()), key=lambda c: c[1])
@@ -292,8 +297,8 @@ def key_result_edit(request: HttpRequest, key_result_id: int) -> HttpResponse:
                 "title": kr.title,
                 "unit": kr.unit,
                 "metric": kr.metric,
-                "baseline": kr.baseline,
-                "target": kr.target,
+                "baseline": _decimal_text(kr.baseline),
+                "target": _decimal_text(kr.target),
                 "due_on": kr.due_on,
             },
             metrics=metrics,
@@ -321,7 +326,7 @@ def key_result_edit(request: HttpRequest, key_result_id: int) -> HttpResponse:
         else:
             messages.success(request, "Key result saved.")
             return redirect("okrs:key_result", key_result_id=kr.pk)
-    return _edit_page(request, kr, form, metric, suggest=False, status=422)
+    return _edit_page(request, kr, form, metric, suggest=bool(metric), status=422)
 
 
 @login_required
@@ -342,8 +347,8 @@ def target_suggestion(request: HttpRequest, key_result_id: int) -> HttpResponse:
             "title": kr.title,
             "unit": kr.unit,
             "metric": metric,
-            "baseline": kr.baseline,
-            "target": kr.target,
+            "baseline": _decimal_text(kr.baseline),
+            "target": _decimal_text(kr.target),
             "due_on": kr.due_on,
         },
         metrics=_metric_choices(),
