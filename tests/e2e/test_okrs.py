@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 
 from recoup.accounts.models import Role
 from recoup.ledger.models import Allocation, Customer, Invoice, Payment
-from recoup.okrs.models import CheckIn, KeyResult, StatusOverride
+from recoup.okrs.models import CheckIn, Cycle, KeyResult, StatusOverride
 from recoup.okrs.plan import plan_parse
 from recoup.okrs.services import plan_apply
 from tests.e2e.conftest import log_in, person
@@ -136,3 +136,21 @@ def test_a_manager_overrides_a_status_and_binds_a_kpi_with_a_suggested_target(
     assert ninety.metric == "ar_total"
     assert ninety.target == Decimal(commit.replace(",", ""))
     assert ninety.target < ninety.baseline
+
+
+def test_an_admin_changes_the_cadence_from_settings(page: Page, screenshot: Shot) -> None:
+    plan_apply(plan=plan_parse(PLAN, source="quarter.yaml"), via="test")
+    person("ada", Role.ADMIN, "Ada")
+    log_in(page, "ada")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Settings").click()
+    page.get_by_role("list", name="Settings sections").get_by_role("link", name="Cadence").click()
+    page.get_by_label("Weekly check-in day").select_option(label="Thursday")
+    page.get_by_label("Mid-cycle review").fill("2026-08-13")
+    page.get_by_label("On track within (points)").fill("5")
+    page.get_by_label("At risk within (points)").fill("15")
+    page.get_by_role("button", name="Save cadence").click()
+    expect(page.get_by_role("status")).to_contain_text("Cadence of cycle 2026-Q3 saved.")
+    screenshot(page, "settings-cadence")
+    cycle = Cycle.objects.get(name="2026-Q3")
+    assert (cycle.checkin_weekday, cycle.on_track_within, cycle.at_risk_within) == (3, 5, 15)
+    assert cycle.midcycle_review_on == date(2026, 8, 13)
