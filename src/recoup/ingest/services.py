@@ -42,6 +42,7 @@ from recoup.ingest.models import ImportRun, ImportStatus
 from recoup.ingest.parsing import compile_record
 from recoup.ingest.problems import HEADER_ROW, Problem, ProblemSink
 from recoup.ingest.readers import FileReadError, OpenedFile, first_line, open_source, sha256_of
+from recoup.ledger.signals import ledger_changed
 
 BATCH_ROWS = 100_000
 
@@ -185,8 +186,7 @@ def _stage_record(
                     )
                 )
         if batch.num_rows:
-            columns = [numbers] + [batch.column(c).to_pylist() for c in value_columns]
-            stage.write(list(zip(*columns, strict=True)))
+            stage.write([numbers, *(batch.column(c).to_pylist() for c in value_columns)])
         seen += n
         if progress is not None:
             progress(phase, seen, opened.rows_estimate)
@@ -327,6 +327,10 @@ def ledger_file_import(
                         after={"file": path.name, "kind": kind, **run.details},
                         actor=actor,
                         via="import",
+                    )
+                    run_id = run.pk
+                    transaction.on_commit(
+                        lambda: ledger_changed.send(sender=ImportRun, run_id=run_id)
                     )
                 return ImportOutcome(run, [], 0, None, counts)
         except _Rollback:

@@ -15,6 +15,7 @@ import shutil
 import sys
 import tempfile
 import threading
+import time
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -70,6 +71,25 @@ def default_analytics_path() -> str:
     return str(settings.DATA_DIR / "analytics.duckdb")
 
 
+# Only one process may open a DuckDB file at a time: the web server's workers and the background
+# sync take turns, each holding it for one evaluation or one sync.
+LOCK_WAIT_SECONDS = float(os.environ.get("RECOUP_DUCKDB_LOCK_WAIT", "60"))
+
+
+def _connect(target: str) -> duckdb.DuckDBPyConnection:
+    """Opens the DuckDB file, waiting while another process holds its lock."""
+    waited, pause = 0.0, 0.02
+    while True:
+        try:
+            return duckdb.connect(target)
+        except duckdb.IOException as error:
+            if "lock" not in str(error).lower() or waited >= LOCK_WAIT_SECONDS:
+                raise
+        time.sleep(pause)
+        waited += pause
+        pause = min(pause * 2, 0.5)
+
+
 class DuckDBEngine:
     name = "duckdb"
     dialect = "duckdb"
@@ -78,7 +98,7 @@ class DuckDBEngine:
         target = str(path) if path is not None else default_analytics_path()
         if target != ":memory:":
             Path(target).parent.mkdir(parents=True, exist_ok=True)
-        raw = duckdb.connect(target)
+        raw = _connect(target)
         # Extensions would be fetched from the network on first use: never, here.
         raw.execute("SET autoinstall_known_extensions = false")
         raw.execute("SET autoload_known_extensions = false")

@@ -9,6 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connections
 from gunicorn.app.base import BaseApplication
 
 
@@ -42,15 +43,34 @@ class Command(BaseCommand):
             help="worker processes (default 2, or RECOUP_WEB_WORKERS)",
         )
         parser.add_argument("--threads", type=int, default=4, help="threads per worker (default 4)")
+        parser.add_argument(
+            "--no-warm",
+            dest="warm",
+            action="store_false",
+            help="serve at once, without syncing the analytics copy and computing the dashboards",
+        )
 
     def handle(
-        self, *args: Any, host: str, port: int, workers: int, threads: int, **opts: Any
+        self,
+        *args: Any,
+        host: str,
+        port: int,
+        workers: int,
+        threads: int,
+        warm: bool,
+        **opts: Any,
     ) -> None:
         if not 0 < port < 65536:
             raise CommandError(f"--port {port}: expected a TCP port between 1 and 65535")
         if not settings.DEBUG:
             # Hashed static file names must exist before the first request.
             call_command("collectstatic", interactive=False, verbosity=0)
+        if warm:
+            # Once, here, before the workers are forked (preload_app): they inherit the synced
+            # analytics copy, the compiled KPI queries and the computed dashboards, so the first
+            # page after a start costs what a later one does (see docs/decisions/0009).
+            call_command("warm", stdout=self.stdout)
+            connections.close_all()
         self.stdout.write(f"Recoup is serving on http://{host}:{port}/  (Ctrl-C stops it)")
         _Gunicorn(
             {
@@ -61,5 +81,6 @@ class Command(BaseCommand):
                 "accesslog": "-",
                 "timeout": 120,
                 "graceful_timeout": 10,
+                "preload_app": True,
             }
         ).run()
