@@ -265,3 +265,120 @@ def test_a_run_whose_thread_is_gone_is_marked_failed_when_looked_at(world: World
     run.refresh_from_db()
     assert run.status == "failed"
     assert "the import stopped without finishing" in body.content.decode()
+
+
+# --- choosing and editing the column mapping -----------------------------------------------------
+
+ERP = b"Kunde Nr,Firma,Land\nK-7,Kappa GmbH,DE\nK-8,Lambda AG,AT\n"
+
+
+def _stage(client: Any, content: bytes = ERP, mapping: str = "") -> Any:
+    return client.post(
+        reverse("ingest:run"),
+        {
+            "kind": "customers",
+            "mapping": mapping,
+            "file": SimpleUploadedFile("erp.csv", content),
+            "action": "map",
+        },
+    )
+
+
+def _map(client: Any, url: str, action: str = "dry_run", **fields: str) -> Any:
+    data = {f"field-{name}": column for name, column in fields.items()}
+    data["action"] = action
+    save_as = data.pop("field-save_as", "")
+    if save_as:
+        data["save_as"] = save_as
+    response = client.post(url, data)
+    if response.status_code != 302:
+        return response
+    import_threads_join()
+    return client.get(response["Location"])
+
+
+def test_choosing_columns_shows_the_files_columns_beside_the_fields(world: World) -> None:
+    client = client_for(world.manager)
+    response = _stage(client)
+    assert response.status_code == 302
+    page = client.get(response["Location"]).content.decode()
+    assert "erp.csv · customers · 3 columns in the file" in page
+    assert '<label for="field-external_id">external_id</label>' in page
+    assert '<option value="Firma">Firma — e.g. Kappa GmbH, Lambda AG</option>' in page
+    # Nothing in this file is named like a field: every select starts at "not in the file".
+    assert '<option value="" selected>(not in the file)</option>' in page
+    assert not ImportRun.objects.exists()
+
+
+def test_an_edited_mapping_dry_runs_then_imports_and_is_saved_as_a_preset(
+    world: World, tmp_path: Path
+) -> None:
+    client = client_for(world.manager)
+    url = _stage(client)["Location"]
+    dry = _map(client, url, external_id="Kunde Nr", name="Firma", country="Land")
+    body = dry.content.decode()
+    assert "Dry run passed: nothing was changed" in body
+    assert "Change the column mapping and check again" in body
+    assert not Customer.objects.filter(external_id="K-7").exists()
+    # Back on the mapping page, the mapping just used is what is filled in.
+    again = client.get(url).content.decode()
+    assert '<option value="Firma" selected>' in again
+    done = _map(
+        client,
+        url,
+        action="import",
+        external_id="Kunde Nr",
+        name="Firma",
+        country="Land",
+        save_as="acme-erp",
+    )
+    assert "Imported" in done.content.decode()
+    assert Customer.objects.get(external_id="K-8").name == "Lambda AG"
+    run = ImportRun.objects.latest("id")
+    assert (run.status, run.mapping, run.dry_run) == ("succeeded", "acme-erp", False)
+    assert (tmp_path / "mapping-presets" / "acme-erp.yaml").is_file()
+    # The saved preset is offered on the upload form and imports the same layout directly.
+    form = client.get(reverse("ingest:index")).content.decode()
+    assert '<option value="acme-erp">acme-erp (ours)</option>' in form
+    more = b"Kunde Nr,Firma,Land\nK-9,Mu SA,FR\n"
+    client.post(
+        reverse("ingest:run"),
+        {"kind": "customers", "mapping": "acme-erp", "file": SimpleUploadedFile("m.csv", more)},
+    )
+    import_threads_join()
+    assert Customer.objects.get(external_id="K-9").country == "FR"
+
+
+def test_a_mapping_without_a_required_field_is_refused_and_nothing_runs(world: World) -> None:
+    client = client_for(world.manager)
+    url = _stage(client)["Location"]
+    response = _map(client, url, name="Firma", country="Land")
+    assert response.status_code == 422
+    assert "external_id is required: choose the column that holds it" in response.content.decode()
+    assert '<option value="Land" selected>' in response.content.decode()
+    assert not ImportRun.objects.exists()
+
+
+def test_a_preset_fills_in_the_mapping_and_keeps_what_it_computes(world: World) -> None:
+    client = client_for(world.manager)
+    ibm = Path(__file__).resolve().parents[1] / "fixtures/ingest/ibm-accounts-receivable.csv"
+    staged = client.post(
+        reverse("ingest:run"),
+        {
+            "kind": "payments",
+            "mapping": "ibm-accounts-receivable",
+            "file": SimpleUploadedFile("ibm.csv", ibm.read_bytes()),
+            "action": "map",
+        },
+    )
+    page = client.get(staged["Location"]).content.decode()
+    assert '<option value="__keep__" selected>Keep: template PAY-{invoiceNumber}</option>' in page
+    assert '<option value="SettledDate" selected>' in page
+    standard = client.get(staged["Location"], {"preset": ""}).content.decode()
+    assert "Keep: template" not in standard
+
+
+def test_someone_elses_staged_upload_is_not_found(world: World) -> None:
+    url = _stage(client_for(world.manager))["Location"]
+    assert client_for(world.north_collector).get(url).status_code == 404
+    assert client_for(world.viewer).get(url).status_code == 403

@@ -176,9 +176,11 @@ def import_run_start(
     dry_run: bool,
     actor: User | None,
     background: bool = True,
+    mapping_yaml: str | None = None,
 ) -> ImportRun:
     """Save the upload, record the run as running and import it in a thread (or right here
-    when `background` is false). The import itself stays all or nothing."""
+    when `background` is false). The import itself stays all or nothing. `mapping_yaml` is a
+    mapping edited on the page, named `mapping`: it is written beside the upload and used."""
     import_runs_stalled_fail()
     busy = ImportRun.objects.filter(status=ImportStatus.RUNNING).first()
     if busy is not None:
@@ -190,13 +192,18 @@ def import_run_start(
         kind=kind,
         file_name=Path(file_name).name,
         sha256="",
-        mapping=mapping or "",
+        mapping=Path(mapping).stem if mapping else "",
         started_at=timezone.now(),
         dry_run=dry_run,
         status=ImportStatus.RUNNING,
         started_by=actor,
     )
     path = _save_upload(run_folder(run.pk), file_name, chunks)
+    if mapping_yaml is not None:
+        edited = run_folder(run.pk) / "mapping" / f"{mapping or 'edited'}.yaml"
+        edited.parent.mkdir()
+        edited.write_text(mapping_yaml, encoding="utf-8")
+        mapping = str(edited)
     job = _ImportJob(run.pk, kind, path, mapping, dry_run, actor.pk if actor else None)
     if not background:
         job.run()

@@ -7,4 +7,5 @@ urlpatterns = [
     path("", views.import_page, name="index"),
     path("run/", views.import_run, name="run"),
     path("runs/<int:run_id>/", views.run_detail, name="run_detail"),
+    path("map/<str:token>/", views.mapping_page, name="mapping"),
 ]

@@ -4,18 +4,34 @@ and its background run) and `ledger_file_import`, which is all or nothing."""
 
 from __future__ import annotations
 
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 
 from recoup.accounts.access import change_required, user_may_change
 from recoup.accounts.models import User
+from recoup.core.errors import RecoupError
 from recoup.ingest.kinds import KINDS
-from recoup.ingest.mapping import preset_names
+from recoup.ingest.mapping_edit import (
+    KEEP,
+    MappingDraft,
+    mapping_apply,
+    mapping_draft,
+    mapping_preset_path,
+    mapping_preset_save,
+    mapping_presets,
+    mapping_yaml,
+    staged_mapping_keep,
+    staged_upload_get,
+    staged_upload_save,
+)
 from recoup.ingest.models import ImportRun, ImportStatus
 from recoup.ingest.runs import (
     ImportBusyError,
@@ -48,7 +64,7 @@ class ImportForm(forms.Form):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         field = self.fields["mapping"]
         assert isinstance(field, forms.ChoiceField)
-        field.choices = [("", "Standard columns"), *((n, n) for n in preset_names())]
+        field.choices = [("", "Standard columns"), *mapping_presets()]
 
     def clean_file(self) -> object:
         upload = self.cleaned_data["file"]
@@ -88,12 +104,22 @@ def import_run(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, "ingest/import.html", _page(request, form=form), status=422)
     upload = form.cleaned_data["file"]
+    preset = form.cleaned_data["mapping"]
+    if request.POST.get("action") == "map":
+        staged = staged_upload_save(
+            kind=form.cleaned_data["kind"],
+            preset=preset,
+            file_name=upload.name,
+            chunks=upload.chunks(),
+            owner=_actor(request),
+        )
+        return redirect("ingest:mapping", token=staged.token)
     try:
         run = import_run_start(
             kind=form.cleaned_data["kind"],
             file_name=upload.name,
             chunks=upload.chunks(),
-            mapping=form.cleaned_data["mapping"] or None,
+            mapping=mapping_preset_path(preset) if preset else None,
             dry_run=form.cleaned_data["dry_run"],
             actor=_actor(request),
         )
@@ -113,9 +139,97 @@ def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
     context: dict[str, Any] = {"run": run, "progress": None}
     if run.status == ImportStatus.RUNNING:
         context["progress"] = import_run_progress(run=run)
+    token = request.GET.get("upload", "")
+    context["poll_url"] = request.get_full_path()
+    if token and run.status != ImportStatus.RUNNING and isinstance(request.user, User):
+        # Expired or someone else's: then there is no link back to the mapping.
+        with suppress(RecoupError):
+            context["staged"] = staged_upload_get(token=token, user=request.user)
     if request.headers.get("HX-Request") == "true":
         if run.status != ImportStatus.RUNNING:
             # The run has ended: the recent imports list below it is refreshed out of band.
             context.update(runs=import_runs_recent(limit=15), oob=True)
         return render(request, "ingest/_run_update.html", context)
     return render(request, "ingest/import.html", _page(request, **context))
+
+
+def _choices_from(request: HttpRequest, draft: MappingDraft) -> dict[str, str]:
+    return {f.name: request.POST.get(f"field-{f.name}", "") for f in draft.fields}
+
+
+def _sample(draft: MappingDraft, column: str, width: int) -> str:
+    text = ", ".join(draft.samples.get(column, []))
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _mapping_rows(draft: MappingDraft, chosen: dict[str, str]) -> list[dict[str, Any]]:
+    """One row per field: its select's options (value, label, selected)."""
+    rows = []
+    for f in draft.fields:
+        picked = chosen.get(f.name, "")
+        options = [("", "(not in the file)", not picked)]
+        if f.fixed_source:
+            options.append((KEEP, f"Keep: {f.fixed_source}", picked == KEEP))
+        for column in draft.columns:
+            sample = _sample(draft, column, 40)
+            label = f"{column} — e.g. {sample}" if sample else column
+            options.append((column, label, picked == column))
+        rows.append({"field": f, "options": options})
+    return rows
+
+
+@change_required
+def mapping_page(request: HttpRequest, token: str) -> HttpResponse:
+    """The file's columns beside the kind's fields, prefilled from a preset; change any of them,
+    save them as a preset of our own if wanted, and dry-run (or import) with them."""
+    assert isinstance(request.user, User)  # change_required lets only people through
+    try:
+        staged = staged_upload_get(token=token, user=request.user)
+    except RecoupError as error:
+        raise Http404(str(error)) from None
+    preset = request.GET.get("preset", staged.preset) if request.method == "GET" else ""
+    preset = request.POST.get("preset", preset) if request.method == "POST" else preset
+    try:
+        draft = mapping_draft(
+            kind=staged.kind,
+            preset=preset or None,
+            path=staged.path,
+            edited=staged.last_mapping if "preset" not in request.GET else None,
+        )
+    except RecoupError as error:
+        messages.error(request, str(error))
+        return redirect(f"{reverse('ingest:mapping', args=[token])}?preset=")
+    context: dict[str, Any] = {
+        "staged": staged,
+        "draft": draft,
+        "error": "",
+        "presets": mapping_presets(),
+        "columns": [(c, _sample(draft, c, 60)) for c in draft.columns],
+    }
+    if request.method != "POST":
+        prefilled = {f.name: (KEEP if f.fixed_source else f.column) for f in draft.fields}
+        context["rows"] = _mapping_rows(draft, prefilled)
+        return render(request, "ingest/mapping.html", context)
+    chosen = _choices_from(request, draft)
+    context["rows"] = _mapping_rows(draft, chosen)
+    save_as = request.POST.get("save_as", "").strip()
+    context["save_as"] = save_as
+    try:
+        document = mapping_apply(draft=draft, choices=chosen)
+        if save_as:
+            mapping_preset_save(name=save_as, document=document, actor=request.user)
+        staged_mapping_keep(staged=staged, document=document)
+        with staged.path.open("rb") as source:
+            run = import_run_start(
+                kind=staged.kind,
+                file_name=staged.path.name,
+                chunks=iter(lambda: source.read(1 << 20), b""),
+                mapping=save_as or f"{preset or 'standard'}-edited",
+                mapping_yaml=mapping_yaml(document),
+                dry_run=request.POST.get("action") != "import",
+                actor=request.user,
+            )
+    except RecoupError as error:
+        context["error"] = str(error)
+        return render(request, "ingest/mapping.html", context, status=422)
+    return redirect(f"{reverse('ingest:run_detail', args=[run.pk])}?upload={token}")
