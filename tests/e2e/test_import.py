@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from playwright.sync_api import Page, expect
 
@@ -67,3 +68,40 @@ def test_a_long_file_shows_a_moving_progress_bar_then_the_result(
     expect(page.locator("#recent-imports")).to_contain_text("Dry run, nothing written")
     screenshot(page, "import-long-file-result")
     assert not Customer.objects.exists()
+
+
+def test_a_manager_maps_an_unfamiliar_file_dry_runs_it_and_saves_the_preset(
+    page: Page, screenshot: Shot, tmp_path: Path, settings: Any
+) -> None:
+    settings.DATA_DIR = tmp_path
+    person("max", Role.MANAGER, "Max")
+    erp = tmp_path / "erp-export.csv"
+    erp.write_text(
+        "Kunde Nr,Firma,Land,Kundensegment\nK-7,Kappa GmbH,DE,SMB\nK-8,Lambda AG,AT,Mid\n"
+    )
+    log_in(page, "max")
+    page.goto("/import/")
+    page.get_by_label("What the file holds").select_option("customers")
+    page.get_by_label("File", exact=True).set_input_files(str(erp))
+    page.get_by_role("button", name="Choose the columns first").click()
+    expect(page.get_by_role("heading", name="Which column holds what")).to_be_visible()
+    page.get_by_label("external_id").select_option("Kunde Nr")
+    page.get_by_label("name", exact=True).select_option("Firma")
+    page.get_by_label("country").select_option("Land")
+    page.get_by_label("segment").select_option("Kundensegment")
+    screenshot(page, "import-mapping")
+    page.get_by_role("button", name="Dry run with this mapping").click()
+    result = page.locator("#import-result")
+    expect(result).to_contain_text("Dry run passed: nothing was changed")
+    screenshot(page, "import-mapping-dry-run")
+    assert not Customer.objects.exists()
+    page.get_by_role("link", name="Change the column mapping and check again").click()
+    expect(page.get_by_label("segment")).to_have_value("Kundensegment")
+    page.get_by_label("Save as a preset of ours (optional)").fill("acme-erp")
+    page.get_by_role("button", name="Import with this mapping").click()
+    expect(page.locator("#import-result")).to_contain_text("Imported")
+    assert Customer.objects.get(external_id="K-8").segment == "Mid"
+    page.goto("/import/")
+    expect(
+        page.get_by_label("Column mapping").locator("option", has_text="acme-erp (ours)")
+    ).to_have_count(1)
