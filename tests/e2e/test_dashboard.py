@@ -61,7 +61,7 @@ def test_the_dashboard_draws_its_charts_and_drills_down_from_a_bucket(
     expect(page.get_by_role("heading", name="Behind it, by team")).to_be_visible()
     accounts = page.locator("#accounts-table tbody tr")
     expect(accounts).to_have_count(1)
-    expect(accounts.first.get_by_role("rowheader")).to_have_text("Customer 3")
+    expect(accounts.first.get_by_role("rowheader").get_by_role("link")).to_have_text("Customer 3")
     expect(accounts.first.locator("td.num")).to_have_text("2,900.00 USD")
     expect(page.locator("#accounts-table tfoot")).to_contain_text("2,900.00 USD")
     screenshot(page, "drill-down-bucket")
@@ -83,7 +83,7 @@ def test_a_collectors_drill_down_lists_only_their_teams_accounts(
     rows = page.locator("#accounts-table tbody tr")
     # North holds customers 1, 2 and 5; the South customers 3 and 4 stay out.
     expect(rows).to_have_count(3)
-    names = [n.strip() for n in rows.get_by_role("rowheader").all_inner_texts()]
+    names = [n.strip() for n in rows.get_by_role("rowheader").get_by_role("link").all_inner_texts()]
     assert names == ["Customer 5", "Customer 2", "Customer 1"]
     expect(page.locator("#accounts-table")).not_to_contain_text("Customer 3")
     expect(page.locator("#accounts-table")).not_to_contain_text("Customer 4")
