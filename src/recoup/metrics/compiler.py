@@ -14,7 +14,7 @@ exposes: PostgreSQL natively, DuckDB from its synced copy, Spark from Parquet.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -136,15 +136,23 @@ class Compiler:
 
     # Relations several queries read (the invoice state as of each point) are computed once per
     # evaluation into a temporary table instead of once per query.
-    SHARED = frozenset({"open", "closing", "balances"})
+    SHARED = frozenset({"open_on", "closing", "balances"})
     # Shared relations that do not read the points: an engine may keep them between evaluations
     # for as long as its data has not changed.
     STATIC = frozenset({"closing", "balances"})
 
-    def __init__(self, source: TableSource, points: ir.Table, dialect: str | None = None) -> None:
+    def __init__(
+        self,
+        source: TableSource,
+        points: ir.Table,
+        dialect: str | None = None,
+        open_at: tuple[str, ...] = ("as_of",),
+    ) -> None:
         self.source = source
         self.points = points
         self.dialect = dialect
+        # the point columns (dates) the evaluation needs open items on: see open_columns
+        self.open_at = open_at
         self._cache: dict[tuple[Any, ...], ir.Table] = {}
         # temporary table name -> the SQL that fills it, in the order they must be created
         self.shared: dict[str, str] = {}
@@ -313,12 +321,18 @@ class Compiler:
         spans = issued.union(after, distinct=False)
         return spans.filter((spans.open > 0) & (spans.since < spans.until))
 
-    def _rel_open(self, at: str, anchor: str, edges: tuple[int, ...]) -> ir.Table:
-        p = self._pts(at)
+    def _rel_open_on(self, columns: tuple[str, ...]) -> ir.Table:
+        """The items open on each distinct date of the points' `columns`, computed once: a
+        monthly trend's period starts are the previous points' ends, so with CEI's opening
+        balance that is 14 dates, not 26."""
+        p = self.points
+        dates = p.select(on=p[columns[0]])
+        for column in columns[1:]:
+            dates = dates.union(p.select(on=p[column]))
+        dates = dates.distinct()
         b = self.relation(("balances",))
-        s = b.join(p, (b.since <= p.at) & (p.at < b.until)).select(
-            p.as_of,
-            p.at,
+        return b.join(dates, (b.since <= dates.on) & (dates.on < b.until)).select(
+            dates.on,
             b.invoice_id,
             b.customer_id,
             b.issue_date,
@@ -326,10 +340,23 @@ class Compiler:
             b.currency,
             b.open,
         )
+
+    def _rel_open(self, at: str, anchor: str, edges: tuple[int, ...]) -> ir.Table:
+        o = self.relation(("open_on", self.open_at if at in self.open_at else (at,)))
+        p = self._pts(at)
+        s = o.join(p, o.on == p.at).select(
+            p.as_of,
+            p.at,
+            o.invoice_id,
+            o.customer_id,
+            o.issue_date,
+            o.due_date,
+            o.currency,
+            o.open,
+        )
         anchor_col = s.due_date if anchor == "due" else s.issue_date
         age = s.at.delta(anchor_col, unit="day")
         dpd = s.at.delta(s.due_date, unit="day")
-        # Only what the queries on open items read: this relation is materialized per evaluation.
         return s.select(
             "as_of",
             "at",
@@ -668,6 +695,20 @@ class Compiler:
 def _label(value: ir.Value) -> ir.StringValue:
     text = value.cast("string")
     return ibis.cases((text.isnull() | (text == ""), NONE_LABEL), else_=text)
+
+
+def open_columns(relations: Iterable[tuple[Any, ...]]) -> tuple[str, ...]:
+    """The point columns whose dates the relations need open items on (roll rates compare the
+    prior month end with the as-of date; over-limit exposure reads the as-of date)."""
+    needed: set[str] = set()
+    for key in relations:
+        if key[0] == "open":
+            needed.add(key[1])
+        elif key[0] == "roll":
+            needed.update(("prior", "as_of"))
+        elif key[0] == "overlimit":
+            needed.add("as_of")
+    return tuple(sorted(needed)) or ("as_of",)
 
 
 def plan_queries(

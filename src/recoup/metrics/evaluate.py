@@ -29,6 +29,7 @@ from recoup.metrics.compiler import (
     Measure,
     Query,
     bucket_labels,
+    open_columns,
     plan_queries,
 )
 from recoup.metrics.extract import schema
@@ -73,10 +74,13 @@ def query_sql(engine: Engine, compiled: Compiled, query: Query) -> tuple[str, Sh
         query.by_currency,
         tuple(m.name for m in query.measures),
         tuple(compiled.point_columns),
+        compiled.open_at,
     )
     cached = _SQL_CACHE.get(key)
     if cached is None:
-        compiler = Compiler(UnboundSource(), compiled.compiler.points, engine.dialect)
+        compiler = Compiler(
+            UnboundSource(), compiled.compiler.points, engine.dialect, compiled.open_at
+        )
         expr = compiler.query_expr(query)
         shared = tuple(
             (name, fill, name in compiler.static) for name, fill in compiler.shared.items()
@@ -454,6 +458,7 @@ class Compiled:
     points: tuple[Point, ...]
     point_table: pa.Table
     point_columns: list[str]
+    open_at: tuple[str, ...]
 
 
 def compile_specs(specs: Sequence[Spec], points: Sequence[Point]) -> Compiled:
@@ -470,13 +475,16 @@ def compile_specs(specs: Sequence[Spec], points: Sequence[Point]) -> Compiled:
         wanted.extend((measure, dims, filters) for measure in plan.measures)
     table = points_table(points, lookback_of(specs))
     unbound = ibis.table(ibis.Schema.from_pyarrow(table.schema), name=POINTS_TABLE)
+    queries = plan_queries(wanted)
+    open_at = open_columns(q.relation for q in queries)
     return Compiled(
         resolved,
-        plan_queries(wanted),
-        Compiler(UnboundSource(), unbound),
+        queries,
+        Compiler(UnboundSource(), unbound, open_at=open_at),
         tuple(points),
         table,
         list(table.column_names),
+        open_at,
     )
 
 
