@@ -71,7 +71,7 @@ def test_a_ratio_is_explained_by_each_customers_numerator_and_denominator(book: 
     found = metric_contributors(metric="pct_90_plus", as_of=AS_OF)
     number = metric_evaluate(MetricRequest("pct_90_plus", AS_OF)).value
     assert not found.additive
-    assert [c.label for c in found.columns] == ["Open more than 90 days past due", "Open amount"]
+    assert [c.label for c in found.columns] == ["Open over 90 days past due", "Open amount"]
     # Sorted by the numerator: only Globex has a balance more than 90 days past due.
     assert _names(book, [r.customer_id for r in found.rows])[0] == "Globex"
     assert found.rows[0].measures == (Decimal("300.00"), Decimal("1000.00"))

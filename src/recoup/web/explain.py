@@ -223,7 +223,7 @@ def accounts_page(x: Explanation, *, user: AnyUser, page_number: str | int | Non
         )
     return Accounts(
         additive=found.additive,
-        value_header=x.title if found.additive else f"{x.title}, for the customer alone",
+        value_header=x.title if found.additive else "The customer alone",
         headers=[c.label for c in columns],
         rows=rows,
         page=page,
