@@ -18,6 +18,7 @@ PAGES = [
     ("ledger:customers", "north_collector"),
     ("web:settings_users", "admin"),
     ("web:settings_teams", "admin"),
+    ("web:settings_kpis", "admin"),
 ]
 
 
@@ -42,3 +43,19 @@ def test_main_pages_keep_their_query_count_as_data_grows(
     cache.clear()
     with django_assert_max_num_queries(len(small.captured_queries)):
         assert client.get(url).status_code == 200
+
+
+def test_the_drill_down_keeps_its_query_count_as_customers_grow(
+    world: World, django_assert_max_num_queries: Any
+) -> None:
+    client = client_for(world.manager)
+    url = reverse("web:explain", args=["ar_total"])
+    client.get(url)
+    cache.clear()
+    with django_assert_max_num_queries(80) as small:
+        assert client.get(url).status_code == 200
+    _grow(world, 15)
+    cache.clear()
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        body = client.get(url).content.decode()
+    assert "Extra Customer 14" in body
