@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from recoup.accounts.models import AuditEntry, User
 from recoup.accounts.services import audit_record_many
-from recoup.core.bulk import bulk_insert
+from recoup.core.bulk import bulk_insert_columns
 from recoup.core.currencies import MINOR_UNIT_EXPONENT
 from recoup.core.money import Money
 from recoup.ingest.kinds import FieldSpec, FieldType, KindSpec
@@ -122,8 +122,9 @@ class Stage:
             cursor.execute(f"DROP TABLE IF EXISTS {q(STAGE)}")
             cursor.execute(f"CREATE {temp} {q(STAGE)} (_row BIGINT, {columns}){suffix}")
 
-    def write(self, rows: list[tuple[Any, ...]]) -> None:
-        bulk_insert(STAGE, ["_row", *("f_" + f.name for f in self.fields)], rows)
+    def write(self, columns: Sequence[Sequence[Any]]) -> None:
+        """Stage rows given column by column: row numbers, then each field's values."""
+        bulk_insert_columns(STAGE, ["_row", *("f_" + f.name for f in self.fields)], columns)
 
     def index(self) -> None:
         keys = [k for k in self.kind.key if k in self.names]
