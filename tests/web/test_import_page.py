@@ -3,6 +3,7 @@ nothing; a good file imports; viewers cannot import."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -64,15 +65,22 @@ def test_a_bad_file_shows_its_report_and_changes_nothing(world: World) -> None:
 
 def test_a_dry_run_checks_everything_and_changes_nothing(world: World) -> None:
     before = Customer.objects.count()
-    body = _upload(client_for(world.manager), GOOD, dry_run=True).content.decode()
+    client = client_for(world.manager)
+    body = _upload(client, GOOD, dry_run=True).content.decode()
     assert "Dry run passed: nothing was changed" in body
     assert Customer.objects.count() == before
+    # The upload is kept a while: its mapping can be changed and checked again at once.
+    link = re.search(r'href="(/import/map/[^/"]+/)" id="mapping-again"', body)
+    assert link is not None
+    page = client.get(link.group(1)).content.decode()
+    assert '<option value="external_id" selected>' in page
 
 
 def test_a_good_file_imports_and_a_second_upload_changes_nothing(world: World) -> None:
     client = client_for(world.manager)
     body = _upload(client, GOOD, dry_run=False).content.decode()
     assert "Imported" in body
+    assert "Change the column mapping" not in body
     assert Customer.objects.get(external_id="K-2").name == "Lambda Inc"
     again = _upload(client, GOOD, dry_run=False).content.decode()
     assert '<td class="num">0</td><td class="num">0</td><td class="num">2</td>' in again

@@ -105,7 +105,11 @@ def import_run(request: HttpRequest) -> HttpResponse:
         return render(request, "ingest/import.html", _page(request, form=form), status=422)
     upload = form.cleaned_data["file"]
     preset = form.cleaned_data["mapping"]
-    if request.POST.get("action") == "map":
+    dry_run = form.cleaned_data["dry_run"]
+    staged = None
+    if request.POST.get("action") == "map" or dry_run:
+        # Kept for a day, so that the mapping can be changed and the file checked again
+        # without uploading it a second time.
         staged = staged_upload_save(
             kind=form.cleaned_data["kind"],
             preset=preset,
@@ -113,20 +117,23 @@ def import_run(request: HttpRequest) -> HttpResponse:
             chunks=upload.chunks(),
             owner=_actor(request),
         )
-        return redirect("ingest:mapping", token=staged.token)
+        if request.POST.get("action") == "map":
+            return redirect("ingest:mapping", token=staged.token)
     try:
-        run = import_run_start(
-            kind=form.cleaned_data["kind"],
-            file_name=upload.name,
-            chunks=upload.chunks(),
-            mapping=mapping_preset_path(preset) if preset else None,
-            dry_run=form.cleaned_data["dry_run"],
-            actor=_actor(request),
-        )
+        with upload.open("rb") if staged is None else staged.path.open("rb") as source:
+            run = import_run_start(
+                kind=form.cleaned_data["kind"],
+                file_name=upload.name,
+                chunks=iter(lambda: source.read(1 << 20), b""),
+                mapping=mapping_preset_path(preset) if preset else None,
+                dry_run=dry_run,
+                actor=_actor(request),
+            )
     except ImportBusyError as error:
         context = _page(request, form=form, error=str(error))
         return render(request, "ingest/import.html", context, status=409)
-    return redirect("ingest:run_detail", run_id=run.pk)
+    url = reverse("ingest:run_detail", args=[run.pk])
+    return redirect(f"{url}?upload={staged.token}" if staged else url)
 
 
 @login_required
