@@ -144,3 +144,12 @@ def test_a_preset_name_that_is_taken_or_unsafe_is_refused(
     with pytest.raises(MappingError, match=message):
         mapping_preset_save(name=name, document={"records": []}, actor=None)
     assert not (tmp_path / "mapping-presets").exists()
+
+
+def test_a_preset_is_chosen_by_name_never_by_path(tmp_path: Path) -> None:
+    outside = tmp_path / "elsewhere.yaml"
+    outside.write_text("records: []\n")
+    for name in ("../../elsewhere", str(outside), "no-such-preset"):
+        with pytest.raises(MappingError, match="no such preset"):
+            mapping_preset_path(name)
+    assert mapping_preset_path("ibm-accounts-receivable") == "ibm-accounts-receivable"

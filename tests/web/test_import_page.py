@@ -390,3 +390,41 @@ def test_someone_elses_staged_upload_is_not_found(world: World) -> None:
     url = _stage(client_for(world.manager))["Location"]
     assert client_for(world.north_collector).get(url).status_code == 404
     assert client_for(world.viewer).get(url).status_code == 403
+
+
+def test_a_file_that_cannot_be_read_says_so_instead_of_a_mapping(world: World) -> None:
+    client = client_for(world.manager)
+    staged = client.post(
+        reverse("ingest:run"),
+        {
+            "kind": "customers",
+            "mapping": "",
+            "file": SimpleUploadedFile("broken.xlsx", b"not a spreadsheet"),
+            "action": "map",
+        },
+    )
+    response = client.get(staged["Location"])
+    assert response.status_code == 422
+    assert "The import did not start" in response.content.decode()
+    assert "broken.xlsx" in response.content.decode()
+
+
+def test_a_preset_that_does_not_fit_the_kind_falls_back_to_standard_columns(
+    world: World,
+) -> None:
+    client = client_for(world.manager)
+    staged = client.post(
+        reverse("ingest:run"),
+        {
+            "kind": "agencies",
+            "mapping": "",
+            "file": SimpleUploadedFile("a.csv", b"external_id,name\nA-1,Acme Collect\n"),
+            "action": "map",
+        },
+    )
+    response = client.get(staged["Location"], {"preset": "ibm-accounts-receivable"}, follow=True)
+    body = response.content.decode()
+    assert response.redirect_chain[-1][0].endswith("?preset=")
+    assert "mapping &#x27;ibm-accounts-receivable&#x27; does not produce agencies" in body
+    assert "Fields of agencies" in body
+    assert '<option value="name" selected>' in body

@@ -56,11 +56,13 @@ def mapping_presets() -> list[tuple[str, str]]:
 def mapping_preset_path(name: str) -> str:
     """What the importer's `mapping` argument takes for a preset: a shipped preset's name, or the
     path of one of the organisation's."""
-    if (PRESETS_DIR / f"{name}.yaml").is_file():
-        return name
-    own = organisation_presets_dir() / f"{name}.yaml"
-    if PRESET_NAME.match(name) and own.is_file():
-        return str(own)
+    # Names only, never paths: a name from a form must not reach a file outside the presets.
+    if PRESET_NAME.match(name):
+        if (PRESETS_DIR / f"{name}.yaml").is_file():
+            return name
+        own = organisation_presets_dir() / f"{name}.yaml"
+        if own.is_file():
+            return str(own)
     raise MappingError(f"mapping {name!r}: no such preset")
 
 

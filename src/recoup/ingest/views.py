@@ -204,8 +204,12 @@ def mapping_page(request: HttpRequest, token: str) -> HttpResponse:
             edited=staged.last_mapping if "preset" not in request.GET else None,
         )
     except RecoupError as error:
-        messages.error(request, str(error))
-        return redirect(f"{reverse('ingest:mapping', args=[token])}?preset=")
+        if preset:
+            # The preset does not fit this file or kind: start again from standard columns.
+            messages.error(request, str(error))
+            return redirect(f"{reverse('ingest:mapping', args=[token])}?preset=")
+        unreadable = _page(request, error=f"{staged.path.name}: {error}")
+        return render(request, "ingest/import.html", unreadable, status=422)
     context: dict[str, Any] = {
         "staged": staged,
         "draft": draft,
