@@ -428,3 +428,23 @@ def test_a_preset_that_does_not_fit_the_kind_falls_back_to_standard_columns(
     assert "mapping &#x27;ibm-accounts-receivable&#x27; does not produce agencies" in body
     assert "Fields of agencies" in body
     assert '<option value="name" selected>' in body
+
+
+def test_the_import_page_reads_its_history_in_a_fixed_number_of_queries(
+    world: World, django_assert_max_num_queries: Any
+) -> None:
+    client = client_for(world.manager)
+    _running_run(world)
+    with django_assert_max_num_queries(12) as few:
+        client.get(reverse("ingest:index"))
+    for n in range(10):
+        ImportRun.objects.create(
+            kind="customers",
+            file_name=f"c{n}.csv",
+            started_at=timezone.now(),
+            finished_at=timezone.now(),
+            status=ImportStatus.SUCCEEDED,
+            started_by=world.admin,
+        )
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get(reverse("ingest:index"))
