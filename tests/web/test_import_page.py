@@ -4,6 +4,7 @@ nothing; a good file imports; viewers cannot import."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -448,3 +449,44 @@ def test_the_import_page_reads_its_history_in_a_fixed_number_of_queries(
         )
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(reverse("ingest:index"))
+
+
+def test_a_rejected_run_shows_its_problems_from_the_report_before_they_are_stored(
+    world: World,
+) -> None:
+    run = import_run_start(
+        kind="customers",
+        file_name="bad.csv",
+        chunks=[BAD],
+        mapping=None,
+        dry_run=False,
+        actor=world.manager,
+        background=False,
+    )
+    assert run.status == "rejected"
+    assert any(p["value"] == "Mars/Olympus" for p in run.problems)
+    # The moment between "rejected" and its problems being stored on the run.
+    ImportRun.objects.filter(pk=run.pk).update(problems=[])
+    body = client_for(world.viewer).get(reverse("ingest:run_detail", args=[run.pk]))
+    assert "<code>Mars/Olympus</code>" in body.content.decode()
+
+
+def test_an_upload_that_cannot_be_saved_fails_its_run_and_blocks_nothing(world: World) -> None:
+    def broken_upload() -> Iterator[bytes]:
+        yield b"external_id,name\n"
+        raise OSError("No space left on device")
+
+    with pytest.raises(OSError, match="No space left"):
+        import_run_start(
+            kind="customers",
+            file_name="c.csv",
+            chunks=broken_upload(),
+            mapping=None,
+            dry_run=False,
+            actor=world.manager,
+        )
+    run = ImportRun.objects.get()
+    assert run.status == "failed"
+    assert run.error == "the import could not start: OSError: No space left on device"
+    again = _upload(client_for(world.manager), GOOD, dry_run=False)
+    assert "Imported" in again.content.decode()

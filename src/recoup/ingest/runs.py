@@ -198,21 +198,29 @@ def import_run_start(
         status=ImportStatus.RUNNING,
         started_by=actor,
     )
-    path = _save_upload(run_folder(run.pk), file_name, chunks)
-    if mapping_yaml is not None:
-        edited = run_folder(run.pk) / "mapping" / f"{mapping or 'edited'}.yaml"
-        edited.parent.mkdir()
-        edited.write_text(mapping_yaml, encoding="utf-8")
-        mapping = str(edited)
-    job = _ImportJob(run.pk, kind, path, mapping, dry_run, actor.pk if actor else None)
-    if not background:
-        job.run()
-        run.refresh_from_db()
-        return run
-    thread = threading.Thread(target=job.run_in_thread, name=f"import-run-{run.pk}", daemon=True)
-    with _threads_lock:
-        _threads[run.pk] = thread
-    thread.start()
+    try:
+        path = _save_upload(run_folder(run.pk), file_name, chunks)
+        if mapping_yaml is not None:
+            edited = run_folder(run.pk) / "mapping" / f"{mapping or 'edited'}.yaml"
+            edited.parent.mkdir()
+            edited.write_text(mapping_yaml, encoding="utf-8")
+            mapping = str(edited)
+        job = _ImportJob(run.pk, kind, path, mapping, dry_run, actor.pk if actor else None)
+        if not background:
+            job.run()
+            run.refresh_from_db()
+            return run
+        thread = threading.Thread(
+            target=job.run_in_thread, name=f"import-run-{run.pk}", daemon=True
+        )
+        with _threads_lock:
+            _threads[run.pk] = thread
+        thread.start()
+    except Exception as error:
+        # A run that never started must not block the next import until it looks stalled.
+        _fail(run.pk, f"the import could not start: {type(error).__name__}: {first_line(error)}")
+        shutil.rmtree(run_folder(run.pk), ignore_errors=True)
+        raise
     return run
 
 

@@ -39,7 +39,7 @@ from recoup.ingest.runs import (
     import_run_start,
     import_runs_stalled_fail,
 )
-from recoup.ingest.selectors import import_runs_recent
+from recoup.ingest.selectors import import_run_problems, import_runs_recent
 
 ALLOWED_SUFFIXES = {".csv", ".txt", ".tsv", ".xlsx", ".xls", ".parquet"}
 
@@ -143,7 +143,9 @@ def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
     run = get_object_or_404(ImportRun, pk=run_id)
     if run.status == ImportStatus.RUNNING and import_runs_stalled_fail():
         run.refresh_from_db()
-    context: dict[str, Any] = {"run": run, "progress": None}
+    context: dict[str, Any] = {"run": run, "progress": None, "problems": []}
+    if run.status == ImportStatus.REJECTED:
+        context["problems"] = import_run_problems(run=run)
     if run.status == ImportStatus.RUNNING:
         context["progress"] = import_run_progress(run=run)
     token = request.GET.get("upload", "")
