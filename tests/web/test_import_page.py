@@ -59,6 +59,7 @@ def test_a_bad_file_shows_its_report_and_changes_nothing(world: World) -> None:
     assert response.status_code == 200
     assert "problems found: nothing was changed" in body
     assert "Mars/Olympus" in body
+    assert '<option value="customers" selected>customers</option>' in body
     assert Customer.objects.count() == before
     assert not Customer.objects.filter(external_id="K-3").exists()
     assert ImportRun.objects.get().status == "rejected"

@@ -159,6 +159,8 @@ def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
             # The run has ended: the recent imports list below it is refreshed out of band.
             context.update(runs=import_runs_recent(limit=15), oob=True)
         return render(request, "ingest/_run_update.html", context)
+    # The next upload is most likely the same kind of file, fixed.
+    context["form"] = ImportForm(initial={"kind": run.kind, "mapping": run.mapping})
     return render(request, "ingest/import.html", _page(request, **context))
 
 
