@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
+from typing import Any
 
 import pytest
+import time_machine
+from django_tasks_db.models import DBTaskResult
 
 from recoup.accounts.models import AuditEntry
 from recoup.core.errors import RecoupError
+from recoup.okrs import tasks
 from recoup.okrs.models import Cycle
 from recoup.okrs.services import cycle_create, cycle_update
 
@@ -65,3 +69,16 @@ def test_a_cadence_that_makes_no_sense_is_refused_and_nothing_changes(
     quarter.refresh_from_db()
     assert (quarter.name, quarter.checkin_weekday, quarter.on_track_within) == ("2026-Q3", 0, 10)
     assert not AuditEntry.objects.filter(action="okr_cycle_update").exists()
+
+
+def test_a_new_check_in_day_moves_the_waiting_weekly_run_to_it(
+    quarter: Cycle, django_capture_on_commit_callbacks: Any
+) -> None:
+    with time_machine.travel(datetime(2026, 7, 7, 9, tzinfo=UTC), tick=False):  # a Tuesday
+        assert tasks.okr_schedule_ensure() == datetime(2026, 7, 13, 5, tzinfo=UTC)  # Monday
+        with django_capture_on_commit_callbacks(execute=True):
+            cycle_update(cycle=quarter, changes={"checkin_weekday": 3})
+    waiting = DBTaskResult.objects.get(
+        task_path=tasks.okr_checkin_weekly.module_path, status="READY"
+    )
+    assert waiting.run_after == datetime(2026, 7, 9, 5, tzinfo=UTC)  # the Thursday

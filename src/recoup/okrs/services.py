@@ -193,6 +193,10 @@ def cycle_update(
     before, after = _set_fields(cycle, changes)
     if after:
         _save(cycle)
+        if "checkin_weekday" in after:
+            from recoup.okrs.tasks import okr_schedule_refresh  # tasks import these services
+
+            transaction.on_commit(okr_schedule_refresh)
         audit_record(
             action="okr_cycle_update",
             object_type="okr_cycle",

@@ -59,3 +59,18 @@ def okr_schedule_ensure() -> datetime:
     run_after = next_run_after(timezone.now())
     okr_checkin_weekly.using(run_after=run_after).enqueue()
     return run_after
+
+
+def okr_schedule_refresh() -> int:
+    """Move the waiting weekly run to the next check-in day after a cycle's cadence changed
+    (it was scheduled for the old weekday); returns how many waiting runs moved."""
+    from django_tasks_db.models import DBTaskResult
+
+    run_after = next_run_after(timezone.now())
+    return (
+        DBTaskResult.objects.filter(
+            task_path=okr_checkin_weekly.module_path, status="READY", finished_at__isnull=True
+        )
+        .exclude(run_after=run_after)
+        .update(run_after=run_after)
+    )
