@@ -3,8 +3,12 @@ nothing; a good file imports; viewers cannot import."""
 
 from __future__ import annotations
 
+import json
+import os
 import re
-from collections.abc import Iterator
+import subprocess
+import threading
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -110,6 +114,24 @@ def _uploads_in_tmp(settings: Settings, tmp_path: Path) -> None:
     settings.DATA_DIR = tmp_path
 
 
+@pytest.fixture
+def import_thread() -> Iterator[Callable[[int], None]]:
+    """Stands in for the thread of this process that imports a run: alive until the test ends."""
+    done = threading.Event()
+    registered: list[int] = []
+
+    def start(run_id: int) -> None:
+        thread = threading.Thread(target=done.wait, daemon=True)
+        thread.start()
+        runs._threads[run_id] = thread
+        registered.append(run_id)
+
+    yield start
+    done.set()
+    for run_id in registered:
+        runs._threads.pop(run_id, None)
+
+
 def _running_run(world: World) -> ImportRun:
     return ImportRun.objects.create(
         kind="invoices",
@@ -120,8 +142,11 @@ def _running_run(world: World) -> ImportRun:
     )
 
 
-def test_a_running_import_shows_its_phase_and_a_moving_progress_bar(world: World) -> None:
+def test_a_running_import_shows_its_phase_and_a_moving_progress_bar(
+    world: World, import_thread: Callable[[int], None]
+) -> None:
     run = _running_run(world)
+    import_thread(run.pk)
     client = client_for(world.viewer)
     url = reverse("ingest:run_detail", args=[run.pk])
     page = client.get(url).content.decode()
@@ -217,11 +242,12 @@ def test_an_import_records_each_phase_where_the_run_page_reads_it(
     )
     assert run.status == "dry_run"
     assert [phase for phase, _, _ in read_back] == [
+        "starting",
         "reading customers",
         "checking customers",
         "loaded customers",
     ]
-    assert read_back[0][1] == 2
+    assert read_back[1][1] == 2
     assert not Customer.objects.filter(external_id="K-1").exists()
 
 
@@ -491,3 +517,36 @@ def test_an_upload_that_cannot_be_saved_fails_its_run_and_blocks_nothing(world: 
     assert run.error == "the import could not start: OSError: No space left on device"
     again = _upload(client_for(world.manager), GOOD, dry_run=False)
     assert "Imported" in again.content.decode()
+
+
+def test_a_run_whose_web_process_has_exited_is_marked_failed_at_once(world: World) -> None:
+    run = _running_run(world)
+    finished = subprocess.Popen(["true"])  # a process that has certainly exited
+    finished.wait()
+    import_run_progress_record(run_id=run.pk, phase="reading invoices", seen=10, total=100)
+    progress_file = Path(runs.run_folder(run.pk)) / "progress.json"
+    data = json.loads(progress_file.read_text())
+    progress_file.write_text(json.dumps({**data, "pid": finished.pid}))
+    client_for(world.viewer).get(reverse("ingest:run_detail", args=[run.pk]))
+    run.refresh_from_db()
+    assert run.status == "failed"
+    assert "the server stopped or restarted" in run.error
+
+
+def test_a_run_of_another_live_web_process_is_left_running(world: World) -> None:
+    run = _running_run(world)
+    import_run_progress_record(run_id=run.pk, phase="reading invoices", seen=10, total=100)
+    progress_file = Path(runs.run_folder(run.pk)) / "progress.json"
+    data = json.loads(progress_file.read_text())
+    progress_file.write_text(json.dumps({**data, "pid": os.getppid()}))
+    client_for(world.viewer).get(reverse("ingest:run_detail", args=[run.pk]))
+    run.refresh_from_db()
+    assert run.status == "running"
+
+
+def test_a_run_this_process_no_longer_runs_is_marked_failed(world: World) -> None:
+    run = _running_run(world)
+    import_run_progress_record(run_id=run.pk, phase="reading invoices", seen=10, total=100)
+    client_for(world.viewer).get(reverse("ingest:run_detail", args=[run.pk]))
+    run.refresh_from_db()
+    assert run.status == "failed"

@@ -66,6 +66,7 @@ class RunProgress:
     seen: int
     total: int | None
     at: datetime | None
+    pid: int | None = None  # the web process running the import
 
     @property
     def percent(self) -> int | None:
@@ -79,7 +80,13 @@ def import_run_progress_record(*, run_id: int, phase: str, seen: int, total: int
     target = _progress_file(run_id)
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_suffix(".tmp")
-    payload = {"phase": phase, "seen": seen, "total": total, "at": timezone.now().isoformat()}
+    payload = {
+        "phase": phase,
+        "seen": seen,
+        "total": total,
+        "at": timezone.now().isoformat(),
+        "pid": os.getpid(),
+    }
     partial.write_text(json.dumps(payload), encoding="utf-8")
     # Atomic on POSIX: a reader sees the old or the new progress, never half a file.
     os.replace(partial, target)
@@ -96,6 +103,7 @@ def import_run_progress(*, run: ImportRun) -> RunProgress:
         seen=int(data.get("seen") or 0),
         total=int(data["total"]) if data.get("total") is not None else None,
         at=datetime.fromisoformat(data["at"]) if data.get("at") else None,
+        pid=int(data["pid"]) if data.get("pid") else None,
     )
 
 
@@ -142,9 +150,25 @@ def _save_upload(folder: Path, file_name: str, chunks: Iterable[bytes]) -> Path:
     return path
 
 
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def _stalled(run: ImportRun, now: datetime) -> bool:
-    last = import_run_progress(run=run).at or run.started_at
-    return now - last > STALLED_AFTER
+    """The run's thread is gone: its web process has exited (a restart), or it has reported no
+    progress for `STALLED_AFTER` (a process on another machine, or one that hangs)."""
+    progress = import_run_progress(run=run)
+    if progress.pid is not None and not _process_alive(progress.pid):
+        return True
+    if progress.pid == os.getpid():
+        return True  # this process runs no thread for it (the caller checked)
+    return now - (progress.at or run.started_at) > STALLED_AFTER
 
 
 def import_runs_stalled_fail(*, now: datetime | None = None) -> int:
@@ -207,7 +231,13 @@ def import_run_start(
             mapping = str(edited)
         job = _ImportJob(run.pk, kind, path, mapping, dry_run, actor.pk if actor else None)
         if not background:
-            job.run()
+            with _threads_lock:
+                _threads[run.pk] = threading.current_thread()
+            try:
+                job.run()
+            finally:
+                with _threads_lock:
+                    _threads.pop(run.pk, None)
             run.refresh_from_db()
             return run
         thread = threading.Thread(
@@ -257,6 +287,7 @@ class _ImportJob:
             )
         )
         try:
+            import_run_progress_record(run_id=self.run_id, phase="starting", seen=0, total=None)
             run = ImportRun.objects.get(pk=self.run_id)
             actor = User.objects.filter(pk=self.actor_id).first() if self.actor_id else None
             outcome = ledger_file_import(
