@@ -3,6 +3,7 @@ whenever a request leaves a parameter out."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from decimal import Decimal
 
@@ -10,14 +11,14 @@ import pytest
 
 from recoup.accounts.models import AuditEntry
 from recoup.metrics.contracts import MetricRequest
-from recoup.metrics.models import MetricDefault
+from recoup.metrics.models import MetricDefault, MetricSnapshot
 from recoup.metrics.selectors import (
     ALL_METRICS,
     metric_defaults,
     metric_evaluate,
     metric_query,
 )
-from recoup.metrics.services import MetricDefaultsError, metric_defaults_set
+from recoup.metrics.services import MetricDefaultsError, metric_defaults_set, snapshot_refresh
 from tests.metrics.builder import Ledger
 
 AS_OF = date(2026, 9, 30)
@@ -119,3 +120,15 @@ def test_grouped_queries_use_the_default_bucket_edges(book: Ledger) -> None:
         "1-20": Decimal("40.00"),
         "21-60": Decimal("60.00"),
     }
+
+
+def test_snapshots_store_the_variant_in_force_under_its_full_key(book: Ledger) -> None:
+    metric_defaults_set(values={ALL_METRICS: {"current_days": "15"}})
+    assert snapshot_refresh(metrics=["ar_current"], start=AS_OF, end=AS_OF) == 1
+    stored = MetricSnapshot.objects.get(metric_id="ar_current")
+    assert json.loads(stored.key)["params"] == {
+        "anchor": "due",
+        "buckets": "30,60,90,120",
+        "current_days": "15",
+    }
+    assert stored.value_text == "40.00"

@@ -71,7 +71,10 @@ def snapshot_refresh(
         raise MetricInputError(f"at most {MAX_SNAPSHOT_DAYS} days per snapshot run, got {days}")
     params = params or {}
     filters = filters or {}
-    specs = [Spec(m, dict(params.get(m, {})), (), dict(filters)) for m in metrics]
+    defaults = metric_defaults()
+    specs = [
+        Spec(m, with_defaults(m, params.get(m, {}), defaults), (), dict(filters)) for m in metrics
+    ]
     points = [Point.at(start + timedelta(days=i)) for i in range(days)]
     opened = engine_open(engine)
     try:
@@ -85,7 +88,8 @@ def snapshot_refresh(
     rows = [
         MetricSnapshot(
             metric_id=r.metric,
-            key=snapshot_key(params.get(r.metric, {}), filters),
+            # Every parameter in force, given or the organisation's: the key names the variant.
+            key=snapshot_key(r.params, filters),
             on=r.as_of,
             value_text="" if r.value is None else format(r.value, "f"),
             data_as_of=data_as_of,
