@@ -11,6 +11,7 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
+from recoup.web.dashboard import dashboard_warm
 from tests.metrics.builder import Ledger
 from tests.web.conftest import World, client_for
 
@@ -255,3 +256,20 @@ def test_the_accounts_behind_a_number_come_fifty_to_a_page(world: World, ledger:
     ).content.decode()
     assert len(_accounts(second)) == 7
     assert _accounts(second)[-2:] == [("Small 01", "2.00 USD"), ("Small 00", "1.00 USD")]
+
+
+def test_a_warm_start_leaves_every_teams_dashboard_computed(
+    world: World, ledger: Ledger, django_assert_max_num_queries: Any
+) -> None:
+    assert dashboard_warm() == 3  # all teams, North, South
+    client = client_for(world.manager)
+    with django_assert_max_num_queries(80) as warm:
+        assert client.get("/").status_code == 200
+    with django_assert_max_num_queries(80) as team:
+        assert client.get("/", {"team": "South"}).status_code == 200
+    cache.clear()
+    with django_assert_max_num_queries(80) as computed:
+        assert client.get("/").status_code == 200
+    # Computing syncs the analytics copy (a count per ledger table); the warm pages do not.
+    assert len(warm.captured_queries) < len(computed.captured_queries)
+    assert len(team.captured_queries) < len(computed.captured_queries)
