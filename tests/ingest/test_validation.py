@@ -358,3 +358,33 @@ def test_blank_lines_of_a_windows_file_are_counted_too(
     path.write_bytes("\r\n".join([*lines, "I-2,C-404,2024-01-05,2024-02-04,10.00,USD"]).encode())
     problem = only(_rejected(run_import, "invoices", path).problems)
     assert (problem.row, problem.column, problem.value) == (6, "customer", "C-404")
+
+
+def test_lines_skipped_where_the_reader_splits_a_large_file_are_counted(
+    acme: m.Customer, tmp_path: Path, run_import: Run
+) -> None:
+    # The file is scanned a mebibyte at a time: a blank line falls right on the first boundary,
+    # a quoted line break just after it. (A quoted first row shows the reader that quotes are
+    # in use.)
+    rows = [HEADER.encode(), b'I-first,"C-1",2024-01-05,2024-02-04,10.00,USD\n']
+    size = sum(map(len, rows))
+    n = 0
+    while size < (1 << 20) - 100:
+        line = f"I-{n:06d},C-1,2024-01-05,2024-02-04,10.00,USD\n".encode()
+        rows.append(line)
+        size += len(line)
+        n += 1
+    filler = f"I-{n:06d},C-1,2024-01-05,2024-02-04,10.00,"
+    rows.append((filler + "U" * ((1 << 20) - size - len(filler) - 1) + "\n").encode())
+    assert sum(map(len, rows)) == 1 << 20
+    rows.append(b"\n")
+    rows.append(b'I-X,C-1,2024-01-05,2024-02-04,10.00,"US\nD"\n')
+    rows.append(b"I-Y,C-404,2024-01-05,2024-02-04,10.00,USD\n")
+    path = tmp_path / "inv.csv"
+    path.write_bytes(b"".join(rows))
+    problems = _rejected(run_import, "invoices", path).problems
+    data_lines = n + 2
+    assert [(p.row, p.column, p.value) for p in problems][-2:] == [
+        (data_lines + 3, "currency", "US\nD"),
+        (data_lines + 5, "customer", "C-404"),
+    ]

@@ -12,7 +12,6 @@ from __future__ import annotations
 import codecs
 import csv
 import hashlib
-import re
 import shutil
 import tempfile
 from collections.abc import Iterator, Sequence
@@ -121,44 +120,31 @@ def _transcode(path: Path, encoding: str, target: Path) -> None:
         out.write(decoder.decode(b"", final=True))
 
 
-def _odd_quotes(quote: bytes) -> re.Pattern[bytes]:
-    """A line with an odd number of `quote` characters: it opens a value it does not close."""
-    q, other = re.escape(quote), b"[^" + re.escape(quote) + b"\n]*"
-    return re.compile(
-        b"^" + other + b"(?:" + q + other + q + other + b")*" + q + other + b"$", re.M
-    )
-
-
 def _scan_lines(path: Path, quotes: tuple[bytes, ...]) -> tuple[int, bool]:
-    """The number of line breaks, and whether some line may start no record: a blank line, or
-    one that leaves a quoted value open. One pass over the bytes, whole lines at a time."""
+    """The number of line breaks, and whether some line may start no record: a blank line, or a
+    line break inside a quoted value. One pass over the bytes; splitting at the quotes keeps the
+    quoted stretches apart from the rest without a regular expression (several times faster on
+    files that quote every value)."""
     breaks = 0
     irregular = False
-    patterns = [_odd_quotes(q) for q in quotes]
-    # Each block starts with the line break before its first line, so a blank line is always
-    # two breaks in a row, also at the start of the file and across reads.
-    rest = b"\n"
+    tail = b"\n"  # as if a line break came before the first line: a leading blank line counts
+    inside = dict.fromkeys(quotes, False)  # whether a read ended inside a quoted value
     with path.open("rb") as handle:
-        while chunk := handle.read(1 << 22):
+        while chunk := handle.read(1 << 20):
             breaks += chunk.count(b"\n")
             if irregular:
                 continue
-            block = rest + chunk
-            cut = block.rfind(b"\n")
-            if cut < 0:
-                rest = block
-                continue
-            whole, rest = block[:cut], block[cut:]
-            irregular = _irregular(whole + b"\n", quotes, patterns)
-    if not irregular and rest.strip(b"\r\n"):
-        irregular = _irregular(rest + b"\n", quotes, patterns)
+            edge = tail + chunk[:2]
+            irregular = any(blank in chunk or blank in edge for blank in (b"\n\n", b"\n\r\n"))
+            for quote in quotes:
+                if quote not in chunk:
+                    continue
+                pieces = chunk.split(quote)
+                quoted = b"".join(pieces[0 if inside[quote] else 1 :: 2])
+                irregular = irregular or b"\n" in quoted
+                inside[quote] ^= len(pieces) % 2 == 0
+            tail = chunk[-2:]
     return breaks, irregular
-
-
-def _irregular(lines: bytes, quotes: tuple[bytes, ...], patterns: list[re.Pattern[bytes]]) -> bool:
-    if b"\n\n" in lines or b"\n\r\n" in lines:
-        return True
-    return any(q in lines and p.search(lines) for q, p in zip(quotes, patterns, strict=True))
 
 
 def _record_lines(path: Path, delimiter: str, quote: str, escape: str | None) -> LineNumbers:

@@ -200,7 +200,7 @@ def _batches(reader: pa.RecordBatchReader, file_name: str) -> Iterator[pa.Record
             batch = reader.read_next_batch()
         except StopIteration:
             return
-        except (duckdb.Error, pa.ArrowException) as exc:
+        except (duckdb.Error, pa.ArrowException, OSError) as exc:
             # A malformed line deep in a CSV surfaces only when DuckDB reaches it.
             raise FileReadError(f"{file_name}: cannot be read ({first_line(exc)})") from None
         yield batch
