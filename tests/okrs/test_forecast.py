@@ -23,7 +23,16 @@ def test_fewer_than_four_check_ins_give_no_forecast() -> None:
     )
     assert f.probability is None
     assert f.projected_end_value is None
-    assert "at least 4" in f.reason
+    assert (
+        f.reason == "a forecast needs check-ins on at least 4 different dates, there are 3 so far"
+    )
+
+
+def test_the_reason_reads_right_with_a_single_check_in() -> None:
+    f = forecast_key_result(
+        series=_weekly([100]), ends_on=END, target=D(80), higher_is_better=False
+    )
+    assert f.reason.endswith("there is 1 so far")
 
 
 def test_a_clearly_on_track_series_has_a_probability_near_one() -> None:

@@ -55,7 +55,8 @@ def forecast_key_result(
             None,
             None,
             None,
-            f"a forecast needs at least {MIN_POINTS} check-ins on different dates, there are {len(days)}",
+            f"a forecast needs check-ins on at least {MIN_POINTS} different dates,"
+            f" {_dates_so_far(len(days))}",
         )
     origin = days[0]
     x = np.array([(d - origin).days for d in days], dtype=float)
@@ -94,3 +95,9 @@ def forecast_key_result(
             f"{remaining_weeks:.1f} weeks left"
         ),
     )
+
+
+def _dates_so_far(count: int) -> str:
+    if count == 0:
+        return "there are none yet"
+    return "there is 1 so far" if count == 1 else f"there are {count} so far"
