@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any, ClassVar
+
 from django.conf import settings
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 
 
@@ -14,8 +16,19 @@ class Role(models.TextChoices):
     VIEWER = "viewer", "Viewer"
 
 
+class RecoupUserManager(UserManager["User"]):
+    def create_superuser(
+        self, username: str, email: str | None = None, password: str | None = None, **extra: Any
+    ) -> User:
+        # `recoup createsuperuser` makes someone who runs the place: show and treat them as admin.
+        extra.setdefault("role", Role.ADMIN)
+        return super().create_superuser(username, email, password, **extra)
+
+
 class User(AbstractUser):
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.VIEWER)
+
+    objects: ClassVar[RecoupUserManager] = RecoupUserManager()
 
     class Meta:
         constraints = [
