@@ -388,3 +388,15 @@ def test_lines_skipped_where_the_reader_splits_a_large_file_are_counted(
         (data_lines + 3, "currency", "US\nD"),
         (data_lines + 5, "customer", "C-404"),
     ]
+
+
+def test_a_line_the_reader_cannot_split_deep_in_the_file_is_reported(
+    acme: m.Customer, tmp_path: Path, run_import: Run
+) -> None:
+    # Past the rows the CSV sniffer samples, so the failure surfaces only while streaming.
+    good = "".join(f"I-{n:06d},C-1,2024-01-05,2024-02-04,10.00,USD\n" for n in range(30_000))
+    path = tmp_path / "inv.csv"
+    path.write_text(HEADER + good + 'I-X,C-1,2024-01-05,2024-02-04,10.00,"US\nD"\n')
+    problem = only(_rejected(run_import, "invoices", path).problems)
+    assert (problem.row, problem.column) == (1, "")
+    assert "inv.csv: cannot be read" in problem.expected
