@@ -195,8 +195,9 @@ BUCKET_SQL = """CASE WHEN dpd <= 0 THEN 'current' WHEN dpd <= 30 THEN '1-30' WHE
 
 
 # Per invoice, the date from which it is settled for good (its events then cover its amount), and
-# the events dated before it: an invoice is open on D only if issue_date <= D < until, and only
-# those events can be in its balance. Built once per data version, like the engine's.
+# the spans of dates over which its open amount is constant and positive (issue date to first
+# event, event to next event, last event to the settled date): the items open on D are the spans
+# with since <= D < until. Built once per data version, like the engine's.
 FLOOR_PREPARE = """
 CREATE OR REPLACE TEMP TABLE ev AS
   SELECT a.invoice_id, p.received_on AS on_, a.amount_minor AS amt FROM ledger_allocation a
@@ -208,9 +209,22 @@ CREATE OR REPLACE TEMP TABLE closing AS
     CASE WHEN COALESCE(per.settled, 0) >= i.amount_minor THEN COALESCE(per.last, i.issue_date)
     ELSE DATE '9999-12-31' END AS until
   FROM ledger_invoice i LEFT JOIN per ON per.invoice_id = i.id;
-CREATE OR REPLACE TEMP TABLE partial AS
-  SELECT ev.invoice_id, ev.on_, ev.amt, c.until FROM ev JOIN closing c
-  ON c.id = ev.invoice_id AND ev.on_ < c.until;
+CREATE OR REPLACE TEMP TABLE spans AS
+  WITH daily AS (SELECT ev.invoice_id, ev.on_, SUM(ev.amt) AS amt FROM ev JOIN closing c
+    ON c.id = ev.invoice_id AND ev.on_ < c.until GROUP BY ALL),
+  steps AS (SELECT invoice_id, on_,
+    SUM(amt) OVER (PARTITION BY invoice_id ORDER BY on_) AS reduced,
+    LEAD(on_) OVER (PARTITION BY invoice_id ORDER BY on_) AS next_on FROM daily),
+  first AS (SELECT invoice_id, MIN(on_) AS first_on FROM daily GROUP BY 1),
+  all_spans AS (
+    SELECT c.id, c.customer_id, c.currency, c.due_date, c.amount_minor AS open,
+      c.issue_date AS since, COALESCE(f.first_on, c.until) AS until
+    FROM closing c LEFT JOIN first f ON f.invoice_id = c.id
+    UNION ALL
+    SELECT c.id, c.customer_id, c.currency, c.due_date, c.amount_minor - s.reduced,
+      GREATEST(s.on_, c.issue_date), COALESCE(s.next_on, c.until)
+    FROM steps s JOIN closing c ON c.id = s.invoice_id)
+  SELECT * FROM all_spans WHERE open > 0 AND since < until;
 """
 
 
@@ -219,15 +233,11 @@ def floor_prepare(raw: Any) -> None:
 
 
 def _open_sql(points_sql: str) -> str:
+    # DISTINCT: with a cardinality it knows, DuckDB picks a cheaper plan for the range join.
     return f"""
-WITH pts AS ({points_sql}),
-red AS (SELECT e.invoice_id, pts.d, SUM(e.amt) AS amt FROM partial e
-  JOIN pts ON e.on_ <= pts.d AND pts.d < e.until GROUP BY ALL)
-SELECT pts.d, c.id, c.customer_id, c.currency,
-  c.amount_minor - COALESCE(red.amt, 0) AS open,
-  date_diff('day', c.due_date, pts.d) AS dpd
-FROM closing c JOIN pts ON c.issue_date <= pts.d AND pts.d < c.until
-LEFT JOIN red ON red.invoice_id = c.id AND red.d = pts.d
+WITH pts AS (SELECT DISTINCT d FROM ({points_sql}))
+SELECT pts.d, s.id, s.customer_id, s.currency, s.open, date_diff('day', s.due_date, pts.d) AS dpd
+FROM spans s JOIN pts ON s.since <= pts.d AND pts.d < s.until
 """
 
 
@@ -296,11 +306,12 @@ def floor_sql(raw: Any, fx: Any) -> dict[str, Any]:
         )
         for p in points
     }
+    # the trend's points are month ends: cash per calendar month, in one pass
     cash = raw.execute(
-        f"WITH pts AS ({pts}) SELECT pts.d, i.currency, SUM(a.amount_minor) FROM ledger_allocation a"
+        "SELECT last_day(p.received_on), i.currency, SUM(a.amount_minor) FROM ledger_allocation a"
         " JOIN ledger_payment p ON p.id = a.payment_id JOIN ledger_invoice i ON i.id = a.invoice_id"
-        " JOIN pts ON p.received_on > pts.d - INTERVAL 1 MONTH AND p.received_on <= pts.d"
-        " AND date_trunc('month', p.received_on) = date_trunc('month', pts.d) GROUP BY ALL"
+        f" WHERE p.received_on BETWEEN DATE '{points[0].replace(day=1)}' AND DATE '{AS_OF}'"
+        " GROUP BY ALL"
     ).fetchall()
     out["trend_cash"] = {p: conv([(c, s) for d, c, s in cash if d == p], p) for p in points}
     return out
