@@ -24,7 +24,8 @@ def test_fewer_than_four_check_ins_give_no_forecast() -> None:
     assert f.probability is None
     assert f.projected_end_value is None
     assert (
-        f.reason == "a forecast needs check-ins on at least 4 different dates, there are 3 so far"
+        f.reason
+        == "a forecast needs readings (the baseline and check-ins) on at least 4 dates, there are 3 so far"
     )
 
 

@@ -55,7 +55,7 @@ def forecast_key_result(
             None,
             None,
             None,
-            f"a forecast needs check-ins on at least {MIN_POINTS} different dates,"
+            f"a forecast needs readings (the baseline and check-ins) on at least {MIN_POINTS} dates,"
             f" {_dates_so_far(len(days))}",
         )
     origin = days[0]
