@@ -90,6 +90,10 @@ def _connect(target: str) -> duckdb.DuckDBPyConnection:
         pause = min(pause * 2, 0.5)
 
 
+# Static relations stored in the analytics file: name, the SQL that filled it, the data version.
+_KEPT = "_recoup_kept"
+
+
 class DuckDBEngine:
     name = "duckdb"
     dialect = "duckdb"
@@ -106,30 +110,55 @@ class DuckDBEngine:
         raw.execute(f"SET memory_limit = '{os.environ.get('RECOUP_DUCKDB_MEMORY', '1GB')}'")
         self.raw = raw
         self.last_sync: SyncReport | None = None
-        # static relations made from the data as it is now: name -> the SQL that filled it
-        self._kept: dict[str, str] = {}
 
     def sync(self) -> SyncReport:
         self.last_sync = sync_duckdb(self.raw)
-        if self.last_sync.rows:
-            self.forget_static()
         return self.last_sync
+
+    def _data_version(self) -> str | None:
+        """The sync's watermarks: they change whenever it brings in a changed row, and only the
+        sync writes the ledger tables here, so equal watermarks mean equal data."""
+        if not self._has_table("_recoup_sync"):
+            return None
+        row = self.raw.execute(
+            "SELECT string_agg(concat_ws(':', table_name, max_id, max_updated, row_count), ';'"
+            " ORDER BY table_name) FROM _recoup_sync"
+        ).fetchone()
+        return str(row[0]) if row and row[0] is not None else None
+
+    def _has_table(self, name: str) -> bool:
+        found = self.raw.execute(
+            "SELECT COUNT(*) FROM duckdb_tables() WHERE table_name = ? AND NOT temporary", [name]
+        ).fetchone()
+        return bool(found and found[0])
 
     def forget_static(self) -> None:
         """Drops what was kept from earlier evaluations: the next one recomputes it all."""
-        self._kept.clear()
+        if self._has_table(_KEPT):
+            self.raw.execute(f"DELETE FROM {_KEPT}")
 
     def load_points(self, table: pa.Table) -> None:
         self.raw.register(POINTS_TABLE, table)
 
     def materialize(self, name: str, sql: str, *, static: bool = False) -> None:
-        # Only the sync writes this file, so a static relation stays right until a sync changes
-        # rows: the per-invoice closing dates are then computed once, not on every dashboard.
-        if static and self._kept.get(name) == sql:
+        version = self._data_version() if static else None
+        if version is None:
+            self.raw.execute(f'CREATE OR REPLACE TEMP TABLE "{name}" AS {sql}')
             return
-        self.raw.execute(f'CREATE OR REPLACE TEMP TABLE "{name}" AS {sql}')
-        if static:
-            self._kept[name] = sql
+        # A static relation is stored in the file with the data version it was made from, so
+        # every engine on this file (each page, each process) reuses it until a sync changes
+        # rows: the per-invoice balance spans are then computed once, not on every dashboard.
+        self.raw.execute(
+            f"CREATE TABLE IF NOT EXISTS {_KEPT}"
+            " (name VARCHAR PRIMARY KEY, fill VARCHAR, data_version VARCHAR)"
+        )
+        kept = self.raw.execute(
+            f"SELECT fill, data_version FROM {_KEPT} WHERE name = ?", [name]
+        ).fetchone()
+        if kept == (sql, version) and self._has_table(name):
+            return
+        self.raw.execute(f'CREATE OR REPLACE TABLE "{name}" AS {sql}')
+        self.raw.execute(f"INSERT OR REPLACE INTO {_KEPT} VALUES (?, ?, ?)", [name, sql, version])
 
     def run(self, sql: str) -> list[dict[str, Any]]:
         cursor = self.raw.execute(sql)
