@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 
 from recoup.okrs.models import Confidence, Cycle
+from recoup.okrs.services import CYCLE_CADENCE_FIELDS
 
 WEEKDAYS = [
     (0, "Monday"),
@@ -27,14 +28,8 @@ class DateInput(forms.DateInput):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
-CADENCE_FIELDS = (
-    "checkin_weekday",
-    "planning_on",
-    "midcycle_review_on",
-    "evaluation_on",
-    "on_track_within",
-    "at_risk_within",
-)
+# The form edits exactly what `cycle_update` accepts.
+CADENCE_FIELDS = CYCLE_CADENCE_FIELDS
 
 
 class CycleCadenceForm(forms.Form):
