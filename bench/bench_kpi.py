@@ -444,9 +444,12 @@ def _baselines(analytics: Path, result: dict[str, Any]) -> None:
     import duckdb
     from django.conf import settings
 
+    from recoup.metrics.engines import SMALL_SIDE_ROWS
     from recoup.metrics.fx import FxTable
 
     raw = duckdb.connect(str(analytics), read_only=True)
+    # The floor gets the join setting the engine uses: it stays a floor.
+    raw.execute(f"SET nested_loop_join_threshold = {SMALL_SIDE_ROWS}")
     fx = FxTable.load(settings.BASE_CURRENCY)
     prepare_s, _ = _best(lambda: floor_prepare(raw), runs=1)
     floor_s, floor = _best(lambda: floor_sql(raw, fx), runs=3)

@@ -90,6 +90,14 @@ def _connect(target: str) -> duckdb.DuckDBPyConnection:
         pause = min(pause * 2, 0.5)
 
 
+# The date ranges of a trend (a point table, the distinct dates open items are needed on) are a
+# few dozen rows joined by inequalities to millions of invoices, spans or receipts. DuckDB sorts
+# both sides for such a join (IEJoin) unless the small side has fewer rows than this; a nested
+# loop over a few dates is one vectorized filter pass per date and measured 35-40% faster on the
+# 1M-invoice dashboard (decision 0010).
+SMALL_SIDE_ROWS = 32
+
+
 # Static relations stored in the analytics file: name, the SQL that filled it, the data version.
 _KEPT = "_recoup_kept"
 
@@ -108,6 +116,7 @@ class DuckDBEngine:
         raw.execute("SET autoload_known_extensions = false")
         # Beyond this DuckDB spills to disk instead of growing: the dashboard must fit in 2 GB.
         raw.execute(f"SET memory_limit = '{os.environ.get('RECOUP_DUCKDB_MEMORY', '1GB')}'")
+        raw.execute(f"SET nested_loop_join_threshold = {SMALL_SIDE_ROWS}")
         self.raw = raw
         self.last_sync: SyncReport | None = None
 
