@@ -3,26 +3,9 @@
 from __future__ import annotations
 
 import os
-from typing import Any
 
 import pytest
 from pytest_django.fixtures import Settings
-
-
-@pytest.fixture(scope="session")
-def django_db_modify_db_settings(
-    django_db_modify_db_settings_parallel_suffix: None, tmp_path_factory: pytest.TempPathFactory
-) -> None:
-    """On SQLite, test against a database file, as Recoup runs: Django's default in-memory test
-    database shares one cache between connections, where a background import's write locks
-    whole tables against every page (SQLITE_LOCKED), which WAL on a file never does."""
-    from django.conf import settings
-
-    database: dict[str, Any] = settings.DATABASES["default"]
-    if database["ENGINE"] == "django.db.backends.sqlite3":
-        database.setdefault("TEST", {})["NAME"] = str(
-            tmp_path_factory.mktemp("database") / "test.sqlite3"
-        )
 
 
 @pytest.fixture(autouse=True)
