@@ -17,9 +17,6 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.core.cache import cache
-from django.db import connection
-from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.backends.signals import connection_created
 from playwright.sync_api import Browser, ConsoleMessage, Page, Request, Route, expect
 
 from recoup.accounts.models import Role, User
@@ -58,25 +55,12 @@ def browser_type_launch_args() -> dict[str, Any]:
     }
 
 
-def _read_without_table_locks(connection: BaseDatabaseWrapper, **kwargs: Any) -> None:
-    if connection.vendor == "sqlite":
-        with connection.cursor() as cursor:
-            cursor.execute("PRAGMA read_uncommitted = true")
-
-
 @pytest.fixture
 def server_url(live_server: Any, transactional_db: None) -> Iterator[str]:
-    # The test database is SQLite in memory with one cache shared by every connection, where a
-    # background import's write transaction locks tables against the server's page reads
-    # (SQLITE_LOCKED). Recoup's own database file in WAL mode never does; reading uncommitted
-    # pages gives the shared cache the same behaviour for the pages these tests load.
-    _read_without_table_locks(connection)
-    connection_created.connect(_read_without_table_locks)
     cache.clear()  # computed pages are cached per process: start cold
     url: str = live_server.url
     yield url
     cache.clear()
-    connection_created.disconnect(_read_without_table_locks)
 
 
 class BrowserWatch:
