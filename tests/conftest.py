@@ -3,9 +3,29 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 
 import pytest
 from pytest_django.fixtures import Settings
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(
+    django_db_modify_db_settings_parallel_suffix: None, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """With RECOUP_TEST_DATABASE_FILE=1, SQLite tests run on a database file in WAL mode, as
+    Recoup does. The browser tests need it (`make test-sqlite` runs them so): in Django's default
+    in-memory test database every connection shares one cache, where a background import's
+    write transaction locks tables against the server's pages (SQLITE_LOCKED)."""
+    if os.environ.get("RECOUP_TEST_DATABASE_FILE") != "1":
+        return
+    from django.conf import settings
+
+    database: dict[str, Any] = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        database.setdefault("TEST", {})["NAME"] = str(
+            tmp_path_factory.mktemp("database") / "test.sqlite3"
+        )
 
 
 @pytest.fixture(autouse=True)
