@@ -7,10 +7,13 @@ from decimal import Decimal
 
 import pytest
 
+from recoup.accounts.scope import Scope
 from recoup.metrics.catalogue import CATALOGUE, MetricInputError
 from recoup.metrics.contracts import MetricRequest
 from recoup.metrics.selectors import metric_definitions, metric_evaluate
 from tests.metrics.builder import Ledger
+
+EVERYTHING = Scope.organisation("tests")
 
 PRODUCT_IDS = {
     "ar_total", "ar_current", "ar_overdue", "ar_by_bucket", "ar_90_plus", "pct_90_plus",
@@ -44,16 +47,18 @@ def test_metric_evaluate_returns_ar_as_of_the_date_in_major_units() -> None:
     first = ledger.invoice("Acme", "100.00", issued="2024-01-05", due="2024-02-04")
     ledger.invoice("Acme", "50.25", issued="2024-03-01", due="2024-03-31")
     ledger.pay(first, "40.00", on="2024-02-10")
-    value = metric_evaluate(MetricRequest("ar_total", date(2024, 2, 15)), engine="duckdb")
+    value = metric_evaluate(
+        MetricRequest("ar_total", date(2024, 2, 15)), engine="duckdb", scope=EVERYTHING
+    )
     assert value.value == Decimal("60.00")
     assert value.unit == "money"
     assert value.data_as_of == date(2024, 3, 1)
     north = metric_evaluate(
-        MetricRequest("ar_total", date(2024, 3, 31), filters={"team": ("North",)})
+        MetricRequest("ar_total", date(2024, 3, 31), filters={"team": ("North",)}), scope=EVERYTHING
     )
     assert north.value == Decimal("110.25")
     south = metric_evaluate(
-        MetricRequest("ar_total", date(2024, 3, 31), filters={"team": ("South",)})
+        MetricRequest("ar_total", date(2024, 3, 31), filters={"team": ("South",)}), scope=EVERYTHING
     )
     assert south.value == Decimal("0.00")
 
@@ -61,4 +66,6 @@ def test_metric_evaluate_returns_ar_as_of_the_date_in_major_units() -> None:
 @pytest.mark.django_db
 def test_metric_evaluate_refuses_a_parameter_the_metric_does_not_take() -> None:
     with pytest.raises(MetricInputError, match="does not take parameter 'window'"):
-        metric_evaluate(MetricRequest("ar_total", date(2024, 1, 1), params={"window": "30"}))
+        metric_evaluate(
+            MetricRequest("ar_total", date(2024, 1, 1), params={"window": "30"}), scope=EVERYTHING
+        )

@@ -7,9 +7,12 @@ from decimal import Decimal
 
 import pytest
 
+from recoup.accounts.scope import Scope
 from recoup.metrics.contracts import MetricRequest
 from recoup.metrics.selectors import metric_contributors, metric_evaluate, metric_query
 from tests.metrics.builder import Ledger
+
+EVERYTHING = Scope.organisation("tests")
 
 AS_OF = date(2026, 9, 30)
 
@@ -40,8 +43,8 @@ def _names(book: Ledger, ids: list[int]) -> list[str]:
 
 
 def test_customers_behind_total_receivables_add_up_to_it_largest_first(book: Ledger) -> None:
-    found = metric_contributors(metric="ar_total", as_of=AS_OF)
-    total = metric_evaluate(MetricRequest("ar_total", AS_OF)).value
+    found = metric_contributors(metric="ar_total", as_of=AS_OF, scope=EVERYTHING)
+    total = metric_evaluate(MetricRequest("ar_total", AS_OF), scope=EVERYTHING).value
     assert found.additive
     assert _names(book, [r.customer_id for r in found.rows]) == ["Acme", "Globex", "Initech"]
     assert [r.value for r in found.rows] == [Decimal("1250.00"), Decimal("1000.00"), Decimal(400)]
@@ -49,27 +52,35 @@ def test_customers_behind_total_receivables_add_up_to_it_largest_first(book: Led
 
 
 def test_customers_behind_one_aging_bucket_are_those_with_a_balance_in_it(book: Ledger) -> None:
-    found = metric_contributors(metric="ar_by_bucket", as_of=AS_OF, filters={"bucket": ("61-90",)})
+    found = metric_contributors(
+        metric="ar_by_bucket", as_of=AS_OF, filters={"bucket": ("61-90",)}, scope=EVERYTHING
+    )
     (bucket,) = metric_query(
-        metrics=["ar_by_bucket"], as_of=AS_OF, dims=["bucket"], filters={"bucket": ("61-90",)}
+        metrics=["ar_by_bucket"],
+        as_of=AS_OF,
+        dims=["bucket"],
+        filters={"bucket": ("61-90",)},
+        scope=EVERYTHING,
     ).results
     assert _names(book, [r.customer_id for r in found.rows]) == ["Globex"]
     assert found.total == bucket.value == Decimal("700.00")
 
 
 def test_without_a_bucket_a_customers_buckets_are_summed(book: Ledger) -> None:
-    found = metric_contributors(metric="ar_by_bucket", as_of=AS_OF)
+    found = metric_contributors(metric="ar_by_bucket", as_of=AS_OF, scope=EVERYTHING)
     assert [r.value for r in found.rows] == [Decimal("1250.00"), Decimal("1000.00"), Decimal(400)]
 
 
 def test_a_team_filter_keeps_the_other_teams_customers_out(book: Ledger) -> None:
-    found = metric_contributors(metric="ar_total", as_of=AS_OF, filters={"team": ("South",)})
+    found = metric_contributors(
+        metric="ar_total", as_of=AS_OF, filters={"team": ("South",)}, scope=EVERYTHING
+    )
     assert _names(book, [r.customer_id for r in found.rows]) == ["Initech"]
 
 
 def test_a_ratio_is_explained_by_each_customers_numerator_and_denominator(book: Ledger) -> None:
-    found = metric_contributors(metric="pct_90_plus", as_of=AS_OF)
-    number = metric_evaluate(MetricRequest("pct_90_plus", AS_OF)).value
+    found = metric_contributors(metric="pct_90_plus", as_of=AS_OF, scope=EVERYTHING)
+    number = metric_evaluate(MetricRequest("pct_90_plus", AS_OF), scope=EVERYTHING).value
     assert not found.additive
     assert [c.label for c in found.columns] == ["Open over 90 days past due", "Open amount"]
     # Sorted by the numerator: only Globex has a balance more than 90 days past due.
@@ -82,6 +93,10 @@ def test_a_ratio_is_explained_by_each_customers_numerator_and_denominator(book: 
 
 
 def test_a_count_metric_counts_each_account_once(book: Ledger) -> None:
-    found = metric_contributors(metric="accounts_90_plus", as_of=AS_OF)
+    found = metric_contributors(metric="accounts_90_plus", as_of=AS_OF, scope=EVERYTHING)
     assert _names(book, [r.customer_id for r in found.rows]) == ["Globex"]
-    assert found.total == metric_evaluate(MetricRequest("accounts_90_plus", AS_OF)).value == 1
+    assert (
+        found.total
+        == metric_evaluate(MetricRequest("accounts_90_plus", AS_OF), scope=EVERYTHING).value
+        == 1
+    )

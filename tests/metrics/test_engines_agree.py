@@ -30,7 +30,7 @@ def _every_engine(specs: list[Spec], points: list[Point]) -> dict[str, dict[Key,
     out: dict[str, dict[Key, Decimal | None]] = {}
     for name in [*engine_names(), "spark"]:
         engine = SparkEngine() if name == "spark" else engine_open(name)
-        results = evaluate(engine, specs, points)
+        results = evaluate(engine, specs, points, book=None)
         out[name] = {(r.metric, r.as_of, tuple(sorted(r.dims.items()))): r.value for r in results}
     return out
 

@@ -19,7 +19,9 @@ AS_OF = date(2024, 6, 30)
 def _ar_and_cash(engine: DuckDBEngine) -> tuple[Decimal | None, Decimal | None]:
     results = {
         r.metric: r.value
-        for r in evaluate(engine, [Spec("ar_total"), Spec("cash_collected")], [Point.at(AS_OF)])
+        for r in evaluate(
+            engine, [Spec("ar_total"), Spec("cash_collected")], [Point.at(AS_OF)], book=None
+        )
     }
     return results["ar_total"], results["cash_collected"]
 

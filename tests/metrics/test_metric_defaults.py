@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 
 from recoup.accounts.models import AuditEntry
+from recoup.accounts.scope import Scope
 from recoup.metrics.contracts import MetricRequest
 from recoup.metrics.models import MetricDefault, MetricSnapshot
 from recoup.metrics.selectors import (
@@ -20,6 +21,8 @@ from recoup.metrics.selectors import (
 )
 from recoup.metrics.services import MetricDefaultsError, metric_defaults_set, snapshot_refresh
 from tests.metrics.builder import Ledger
+
+EVERYTHING = Scope.organisation("tests")
 
 AS_OF = date(2026, 9, 30)
 
@@ -82,11 +85,18 @@ def test_an_empty_value_removes_the_choice(db: None) -> None:
 def test_an_organisation_wide_choice_serves_every_metric_that_takes_it(book: Ledger) -> None:
     metric_defaults_set(values={ALL_METRICS: {"current_days": "15"}})
     for metric in ("ar_current", "pct_current"):
-        assert metric_evaluate(MetricRequest(metric, AS_OF)).params["current_days"] == "15"
+        assert (
+            metric_evaluate(MetricRequest(metric, AS_OF), scope=EVERYTHING).params["current_days"]
+            == "15"
+        )
     # A metric's own choice overrides the organisation-wide one.
     metric_defaults_set(values={"pct_current": {"current_days": "0"}})
-    assert metric_evaluate(MetricRequest("pct_current", AS_OF)).value == Decimal(0)
-    assert metric_evaluate(MetricRequest("ar_current", AS_OF)).value == Decimal("40.00")
+    assert metric_evaluate(MetricRequest("pct_current", AS_OF), scope=EVERYTHING).value == Decimal(
+        0
+    )
+    assert metric_evaluate(MetricRequest("ar_current", AS_OF), scope=EVERYTHING).value == Decimal(
+        "40.00"
+    )
 
 
 def test_organisation_wide_edges_that_break_a_metrics_own_parameter_are_refused(
@@ -104,18 +114,20 @@ def test_organisation_wide_edges_that_break_a_metrics_own_parameter_are_refused(
 def test_evaluation_uses_the_default_when_a_request_leaves_the_parameter_out(
     book: Ledger,
 ) -> None:
-    assert metric_evaluate(MetricRequest("ar_current", AS_OF)).value == Decimal(0)
+    assert metric_evaluate(MetricRequest("ar_current", AS_OF), scope=EVERYTHING).value == Decimal(0)
     metric_defaults_set(values={"ar_current": {"current_days": "15"}})
-    found = metric_evaluate(MetricRequest("ar_current", AS_OF))
+    found = metric_evaluate(MetricRequest("ar_current", AS_OF), scope=EVERYTHING)
     assert (found.value, found.params["current_days"]) == (Decimal("40.00"), "15")
     # An explicit parameter still wins.
-    explicit = metric_evaluate(MetricRequest("ar_current", AS_OF, params={"current_days": "0"}))
+    explicit = metric_evaluate(
+        MetricRequest("ar_current", AS_OF, params={"current_days": "0"}), scope=EVERYTHING
+    )
     assert explicit.value == Decimal(0)
 
 
 def test_grouped_queries_use_the_default_bucket_edges(book: Ledger) -> None:
     metric_defaults_set(values={"ar_by_bucket": {"buckets": "20,60"}})
-    rows = metric_query(metrics=["ar_by_bucket"], as_of=AS_OF).results
+    rows = metric_query(metrics=["ar_by_bucket"], as_of=AS_OF, scope=EVERYTHING).results
     assert {r.dims["bucket"]: r.value for r in rows} == {
         "1-20": Decimal("40.00"),
         "21-60": Decimal("60.00"),

@@ -129,7 +129,9 @@ def test_ar_and_aging_buckets_equal_an_integer_ground_truth(
     def money(value: Decimal) -> Decimal:
         return Money(int(value.quantize(Decimal(1), rounding=ROUND_HALF_EVEN)), "USD").to_decimal()
 
-    results = evaluate(engine, [Spec("ar_by_bucket"), Spec("ar_total")], [Point.at(as_of)])
+    results = evaluate(
+        engine, [Spec("ar_by_bucket"), Spec("ar_total")], [Point.at(as_of)], book=None
+    )
     buckets = {r.dims["bucket"]: r.value for r in results if r.metric == "ar_by_bucket"}
     assert buckets == {b: money(to_usd_cents(v)) for b, v in by_bucket.items()}
     total: dict[str, int] = {}

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 
 from recoup.accounts.models import Team
+from recoup.accounts.scope import Scope
 from recoup.metrics.contracts import MetricRequest
 from recoup.metrics.engines import DuckDBEngine
 from recoup.metrics.evaluate import Point, Spec, evaluate
@@ -20,6 +21,8 @@ from recoup.metrics.services import (
     snapshot_refresh_changed,
 )
 from tests.metrics.builder import Ledger
+
+EVERYTHING = Scope.organisation("tests")
 
 pytestmark = pytest.mark.django_db
 
@@ -61,7 +64,7 @@ def test_the_incremental_sync_reads_only_changes_and_notices_deletions() -> None
     first.delete()
     report = engine.sync()
     assert "ledger_invoice" in report.reloaded
-    (result,) = evaluate(engine, [Spec("ar_total")], [Point.at(date(2024, 2, 1))])
+    (result,) = evaluate(engine, [Spec("ar_total")], [Point.at(date(2024, 2, 1))], book=None)
     assert result.value == Decimal("5.00")
 
 
@@ -72,14 +75,14 @@ def test_custom_metrics_are_listed_and_evaluated_per_team() -> None:
     custom_value_record(metric_id="qa_score", on=date(2024, 3, 8), value="84")
     custom_value_record(metric_id="qa_score", on=date(2024, 3, 8), value="90", team=north)
     assert "qa_score" in {m.id for m in metric_definitions()}
-    latest = metric_evaluate(MetricRequest("qa_score", date(2024, 3, 5)))
+    latest = metric_evaluate(MetricRequest("qa_score", date(2024, 3, 5)), scope=EVERYTHING)
     assert (latest.value, latest.unit, latest.data_as_of) == (
         Decimal("81.5"),
         "points",
         date(2024, 3, 1),
     )
     team = metric_evaluate(
-        MetricRequest("qa_score", date(2024, 3, 31), filters={"team": ("North",)})
+        MetricRequest("qa_score", date(2024, 3, 31), filters={"team": ("North",)}), scope=EVERYTHING
     )
     assert team.value == Decimal("90")
     custom_metric_define(
@@ -89,5 +92,5 @@ def test_custom_metrics_are_listed_and_evaluated_per_team() -> None:
     )
     for day, value in ((4, "10"), (5, "14")):
         custom_value_record(metric_id="invoices_per_hour", on=date(2024, 3, day), value=value)
-    mean = metric_evaluate(MetricRequest("invoices_per_hour", date(2024, 3, 31)))
+    mean = metric_evaluate(MetricRequest("invoices_per_hour", date(2024, 3, 31)), scope=EVERYTHING)
     assert mean.value == Decimal("12")

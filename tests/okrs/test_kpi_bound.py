@@ -18,6 +18,7 @@ import time_machine
 from django.core.management import call_command
 from django_tasks_db.models import DBTaskResult
 
+from recoup.accounts.scope import Scope
 from recoup.demo.services import demo_ledger_clear, demo_ledger_generate
 from recoup.metrics.contracts import MetricRequest
 from recoup.metrics.selectors import metric_evaluate
@@ -25,6 +26,8 @@ from recoup.okrs import selectors, services, tasks
 from recoup.okrs.models import BaselineSource, CheckIn, KeyResult
 from recoup.okrs.plan import PlanError, plan_parse
 from tests.demo.conftest import remove_demo_people
+
+EVERYTHING = Scope.organisation("tests")
 
 pytestmark = pytest.mark.django_db
 
@@ -77,7 +80,7 @@ def test_kpi_bound_key_results_take_their_baseline_from_the_kpi_engine_at_cycle_
             if kr.metric_window_days
             else None,
         )
-        assert kr.baseline == metric_evaluate(request).value, kr.key
+        assert kr.baseline == metric_evaluate(request, scope=EVERYTHING).value, kr.key
         assert kr.baseline_source == BaselineSource.KPI
         assert kr.baseline_as_of == CYCLE_START
     ninety = next(kr for kr in applied if kr.key == "ar-90-plus")
@@ -246,7 +249,8 @@ def test_the_credit_management_example_applies_to_the_demo_ledger(demo: None) ->
                 period_from=CYCLE_START - timedelta(days=kr.metric_window_days - 1)
                 if kr.metric_window_days
                 else None,
-            )
+            ),
+            scope=EVERYTHING,
         ).value
         if kr.baseline_source == BaselineSource.KPI:
             assert kr.baseline == reading, kr.key

@@ -11,8 +11,8 @@ from django.db import connection
 from django.db.models import Count, Max, Min, Model, Q, QuerySet, Sum
 from django.utils import timezone
 
-from recoup.accounts.access import AnyUser, user_sees_all_customers
-from recoup.accounts.models import Role, Team, TeamMembership, User
+from recoup.accounts.models import Team, TeamMembership, User
+from recoup.accounts.scope import Scope
 from recoup.core.errors import NotFoundError
 from recoup.core.money import Money
 from recoup.ledger.models import Activity, Assignment, Customer, Invoice, Payment
@@ -35,29 +35,38 @@ class LedgerOverview:
     invoiced_by_currency: list[CurrencyTotal]
 
 
-def ledger_overview() -> LedgerOverview:
-    """Counts and date range of what the ledger holds: a health check, not a KPI."""
-    span = Invoice.objects.aggregate(first=Min("issue_date"), last=Max("issue_date"))
+def ledger_overview(scope: Scope) -> LedgerOverview:
+    """Counts and date range of what the ledger holds within `scope` (a collector's book
+    today): a health check, not a KPI."""
+    invoices = invoices_in_scope(scope)
+    span = invoices.aggregate(first=Min("issue_date"), last=Max("issue_date"))
     by_currency = [
         CurrencyTotal(Money(row["total"] or 0, row["currency"]), row["n"])
-        for row in Invoice.objects.values("currency")
+        for row in invoices.values("currency")
         .annotate(total=Sum("amount_minor"), n=Count("id"))
         .order_by("currency")
     ]
+    if scope.sees_all:
+        payments, activities = Payment.objects.all(), Activity.objects.all()
+    else:
+        book = customers_in_scope(scope).values("id")
+        payments = Payment.objects.filter(customer_id__in=book)
+        activities = Activity.objects.filter(customer_id__in=book)
     return LedgerOverview(
-        customers=Customer.objects.count(),
-        invoices=Invoice.objects.count(),
-        payments=Payment.objects.count(),
-        activities=Activity.objects.count(),
+        customers=customers_in_scope(scope).count(),
+        invoices=invoices.count(),
+        payments=payments.count(),
+        activities=activities.count(),
         first_issue_date=span["first"],
         last_issue_date=span["last"],
         invoiced_by_currency=by_currency,
     )
 
 
-# --- Scoping: what a user may see of the ledger -------------------------------------------------
+# --- Scoping: what a scope may see of the ledger ------------------------------------------------
 # Every page and API that lists customers or invoices starts from these querysets, so a
-# collector's view is narrowed once, here, and never by a template hiding rows.
+# collector's view is narrowed once, here, by the rule of `recoup.accounts.scope` (which the KPI
+# compiler applies in SQL too), and never by a template hiding rows.
 
 
 def _assignments_standing_on(on: date) -> QuerySet[Assignment]:
@@ -66,47 +75,39 @@ def _assignments_standing_on(on: date) -> QuerySet[Assignment]:
     )
 
 
-def teams_visible_to(user: AnyUser) -> QuerySet[Team]:
-    """All teams for admins, managers and viewers; a collector's own teams; none otherwise."""
-    if user_sees_all_customers(user):
+def teams_in_scope(scope: Scope) -> QuerySet[Team]:
+    """Every team for a scope that sees everything; otherwise the scope's own teams."""
+    if scope.sees_all:
         return Team.objects.all()
-    if isinstance(user, User) and user.is_active:
-        return Team.objects.filter(memberships__user=user)
-    return Team.objects.none()
+    return Team.objects.filter(id__in=scope.team_ids)
 
 
-def customers_visible_to(user: AnyUser, *, on: date | None = None) -> QuerySet[Customer]:
-    """The customers `user` may see: everything, or for a collector their teams' debtors.
-
-    A collector sees a customer when the assignment standing on `on` (default today) names one
-    of the collector's teams, the collector, or a member of one of the collector's teams.
-    Inactive and anonymous users see nothing.
-    """
-    if user_sees_all_customers(user):
+def customers_in_scope(scope: Scope, *, on: date | None = None) -> QuerySet[Customer]:
+    """The customers `scope` may see: everything, or its book on `on` (default today): the
+    customers whose assignment standing that day names one of its teams or collectors."""
+    if not isinstance(scope, Scope):
+        raise TypeError(f"a ledger reader needs a Scope, got {type(scope).__name__}")
+    if scope.sees_all:
         return Customer.objects.all()
-    if not (isinstance(user, User) and user.is_active and user.role == Role.COLLECTOR):
+    if scope.is_empty:
         return Customer.objects.none()
     day = on if on is not None else timezone.localdate()
-    team_ids = TeamMembership.objects.filter(user=user).values("team_id")
-    teammate_ids = TeamMembership.objects.filter(team_id__in=team_ids).values("user_id")
     standing = _assignments_standing_on(day).filter(
-        Q(team_id__in=team_ids) | Q(collector=user) | Q(collector_id__in=teammate_ids)
+        Q(team_id__in=scope.team_ids) | Q(collector_id__in=scope.collector_ids)
     )
     return Customer.objects.filter(id__in=standing.values("customer_id"))
 
 
-def invoices_visible_to(user: AnyUser, *, on: date | None = None) -> QuerySet[Invoice]:
-    """The invoices of the customers `user` may see (see `customers_visible_to`)."""
-    if user_sees_all_customers(user):
+def invoices_in_scope(scope: Scope, *, on: date | None = None) -> QuerySet[Invoice]:
+    """The invoices of the customers `scope` may see (see `customers_in_scope`)."""
+    if scope.sees_all:
         return Invoice.objects.all()
-    return Invoice.objects.filter(customer_id__in=customers_visible_to(user, on=on).values("id"))
+    return Invoice.objects.filter(customer_id__in=customers_in_scope(scope, on=on).values("id"))
 
 
-def customer_search(
-    user: AnyUser, *, query: str = "", on: date | None = None
-) -> QuerySet[Customer]:
-    """Customers `user` may see whose name or external id contains `query`, with invoice counts."""
-    customers = customers_visible_to(user, on=on)
+def customer_search(scope: Scope, *, query: str = "", on: date | None = None) -> QuerySet[Customer]:
+    """Customers `scope` may see whose name or external id contains `query`, with invoice counts."""
+    customers = customers_in_scope(scope, on=on)
     if query:
         customers = customers.filter(Q(name__icontains=query) | Q(external_id__icontains=query))
     return customers.annotate(invoice_count=Count("invoices")).order_by("name", "id")
@@ -138,14 +139,14 @@ class CustomerDetail:
 
 
 def customer_detail(
-    user: AnyUser, *, customer_id: int, on: date | None = None, limit: int = 200
+    scope: Scope, *, customer_id: int, on: date | None = None, limit: int = 200
 ) -> CustomerDetail:
-    """One customer `user` may see, with its latest invoices, payments and assignment history.
+    """One customer `scope` may see, with its latest invoices, payments and assignment history.
 
     Raises `NotFoundError` both for a missing customer and for one outside the user's scope,
     so a page cannot be used to probe which customers exist.
     """
-    customer = customers_visible_to(user, on=on).filter(pk=customer_id).first()
+    customer = customers_in_scope(scope, on=on).filter(pk=customer_id).first()
     if customer is None:
         raise NotFoundError(f"customer {customer_id} not found")
     return CustomerDetail(

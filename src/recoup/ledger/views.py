@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from recoup.accounts.scope import scope_for
 from recoup.core.errors import NotFoundError
 from recoup.ledger.selectors import customer_detail, customer_search, ledger_overview
 
@@ -15,15 +16,17 @@ CUSTOMERS_PER_PAGE = 50
 
 @login_required
 def overview(request: HttpRequest) -> HttpResponse:
-    return render(request, "ledger/overview.html", {"overview": ledger_overview()})
+    return render(
+        request, "ledger/overview.html", {"overview": ledger_overview(scope_for(request.user))}
+    )
 
 
 @login_required
 def customer_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:100]
-    page = Paginator(customer_search(request.user, query=query), CUSTOMERS_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    page = Paginator(
+        customer_search(scope_for(request.user), query=query), CUSTOMERS_PER_PAGE
+    ).get_page(request.GET.get("page"))
     template = "ledger/customers.html"
     if request.headers.get("HX-Request") == "true":
         template += "#customer-results"
@@ -33,7 +36,7 @@ def customer_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def customer_page(request: HttpRequest, customer_id: int) -> HttpResponse:
     try:
-        detail = customer_detail(request.user, customer_id=customer_id)
+        detail = customer_detail(scope_for(request.user), customer_id=customer_id)
     except NotFoundError as error:
         raise Http404(str(error)) from error
     return render(request, "ledger/customer.html", {"detail": detail})

@@ -131,6 +131,16 @@ def bucket_expr(age: ir.IntegerValue, edges: Sequence[int], anchor: str) -> ir.S
     return ibis.cases(*cases, else_=labels[-1])
 
 
+@dataclass(frozen=True, slots=True)
+class Book:
+    """The debtors a query may count (see `recoup.accounts.scope`): those whose assignment
+    standing on each row's date names one of `team_ids` or `collector_ids`. None on a Compiler
+    means the whole ledger."""
+
+    team_ids: tuple[int, ...]
+    collector_ids: tuple[int, ...]
+
+
 class Compiler:
     """Builds relations and aggregate queries against one engine's tables and points table."""
 
@@ -147,8 +157,10 @@ class Compiler:
         points: ir.Table,
         dialect: str | None = None,
         open_at: tuple[str, ...] = ("as_of",),
+        book: Book | None = None,
     ) -> None:
         self.source = source
+        self.book = book
         self.points = points
         self.dialect = dialect
         # the point columns (dates) the evaluation needs open items on: see open_columns
@@ -685,8 +697,37 @@ class Compiler:
             rel = rel.mutate(agency=_label(rel.ag_name)).drop("ag_invoice", "ag_as_of", "ag_name")
         return rel
 
+    def in_book(self, rel: ir.Table) -> ir.Table:
+        """`rel` narrowed to the compiler's book, below every grouping and filter, so that no
+        query can forget it. Facts of a debtor follow the debtor's assignment on the row's date
+        (as the team and collector dimensions do); team-level facts (collection costs) their team."""
+        book = self.book
+        if book is None:
+            return rel
+        if "customer_id" in rel.columns:
+            asg = self.t("ledger_assignment")
+            wanted = ibis.literal(False)
+            if book.team_ids:
+                wanted = wanted | asg.team_id.isin(list(book.team_ids))
+            if book.collector_ids:
+                wanted = wanted | asg.collector_id.isin(list(book.collector_ids))
+            asg = asg.filter(wanted).select(
+                b_customer="customer_id", b_from="valid_from", b_to="valid_to"
+            )
+            return rel.semi_join(
+                asg,
+                [
+                    rel.customer_id == asg.b_customer,
+                    asg.b_from <= rel.at,
+                    asg.b_to.isnull() | (asg.b_to > rel.at),
+                ],
+            )
+        if "team_id" in rel.columns:
+            return rel.filter(rel.team_id.isin(list(book.team_ids) or [-1]))
+        raise ValueError(f"facts {sorted(rel.columns)} name no debtor or team to narrow a book by")
+
     def query_expr(self, query: Query) -> ir.Table:
-        rel = self.relation(query.relation)
+        rel = self.in_book(self.relation(query.relation))
         wanted = tuple(dict.fromkeys((*query.dims, *(name for name, _ in query.filters))))
         rel = self.with_dims(rel, wanted)
         for name, values in query.filters:

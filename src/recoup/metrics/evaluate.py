@@ -25,6 +25,7 @@ from recoup.metrics.catalogue import DIMENSIONS, MetricDef, MetricInputError, ca
 from recoup.metrics.compiler import (
     NOT_REACHED,
     RIGHT_PARTY,
+    Book,
     Compiler,
     Measure,
     Query,
@@ -75,11 +76,16 @@ def query_sql(engine: Engine, compiled: Compiled, query: Query) -> tuple[str, Sh
         tuple(m.name for m in query.measures),
         tuple(compiled.point_columns),
         compiled.open_at,
+        compiled.book,
     )
     cached = _SQL_CACHE.get(key)
     if cached is None:
         compiler = Compiler(
-            UnboundSource(), compiled.compiler.points, engine.dialect, compiled.open_at
+            UnboundSource(),
+            compiled.compiler.points,
+            engine.dialect,
+            compiled.open_at,
+            book=compiled.book,
         )
         expr = compiler.query_expr(query)
         shared = tuple(
@@ -459,9 +465,10 @@ class Compiled:
     point_table: pa.Table
     point_columns: list[str]
     open_at: tuple[str, ...]
+    book: Book | None
 
 
-def compile_specs(specs: Sequence[Spec], points: Sequence[Point]) -> Compiled:
+def compile_specs(specs: Sequence[Spec], points: Sequence[Point], *, book: Book | None) -> Compiled:
     if not points:
         raise MetricInputError("no as-of dates to compute")
     resolved = []
@@ -480,16 +487,20 @@ def compile_specs(specs: Sequence[Spec], points: Sequence[Point]) -> Compiled:
     return Compiled(
         resolved,
         queries,
-        Compiler(UnboundSource(), unbound, open_at=open_at),
+        Compiler(UnboundSource(), unbound, open_at=open_at, book=book),
         tuple(points),
         table,
         list(table.column_names),
         open_at,
+        book,
     )
 
 
-def evaluate(engine: Engine, specs: Sequence[Spec], points: Sequence[Point]) -> list[Result]:
-    compiled = compile_specs(specs, points)
+def evaluate(
+    engine: Engine, specs: Sequence[Spec], points: Sequence[Point], *, book: Book | None
+) -> list[Result]:
+    """The specs' results at every point, counting only the debtors in `book` (None: all)."""
+    compiled = compile_specs(specs, points, book=book)
     engine.load_points(compiled.point_table)
     made: set[str] = set()
     base = settings.BASE_CURRENCY
@@ -556,10 +567,10 @@ def _present(value: Decimal | None, plan: Plan, base: str) -> Decimal | None:
 
 
 def explain(
-    engine: Engine, specs: Sequence[Spec], points: Sequence[Point]
+    engine: Engine, specs: Sequence[Spec], points: Sequence[Point], *, book: Book | None
 ) -> list[tuple[str, str]]:
     """(what, SQL) for every query the specs need; the points are the queries' parameters."""
-    compiled = compile_specs(specs, points)
+    compiled = compile_specs(specs, points, book=book)
     out = []
     seen: set[str] = set()
     for query in compiled.queries:

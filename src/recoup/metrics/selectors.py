@@ -18,6 +18,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Q
 
+from recoup.accounts.scope import Scope
 from recoup.core.money import currency_exponent
 from recoup.metrics.catalogue import (
     CATALOGUE,
@@ -25,6 +26,7 @@ from recoup.metrics.catalogue import (
     MetricInputError,
     Param,
 )
+from recoup.metrics.compiler import Book
 from recoup.metrics.contracts import Direction, MetricInfo, MetricRequest, MetricValue
 from recoup.metrics.engines import DuckDBEngine, Freshness, PostgresEngine, SparkEngine, engine_open
 from recoup.metrics.evaluate import (
@@ -131,18 +133,30 @@ def _engine(engine: str | AnyEngine | None) -> Iterator[AnyEngine]:
         yield engine
 
 
+def book_of(scope: Scope) -> Book | None:
+    """The debtors the KPI compiler counts for `scope`: None for the whole ledger."""
+    if not isinstance(scope, Scope):
+        # A reader called without a scope must fail, never fall back to "everything".
+        raise TypeError(f"a KPI reader needs a Scope, got {type(scope).__name__}")
+    if scope.sees_all:
+        return None
+    return Book(tuple(sorted(scope.team_ids)), tuple(sorted(scope.collector_ids)))
+
+
 def metric_evaluate(
-    request: MetricRequest, *, engine: str | AnyEngine | None = None
+    request: MetricRequest, *, scope: Scope, engine: str | AnyEngine | None = None
 ) -> MetricValue:
-    """One number: `request.metric` as of `request.as_of`, filtered, ungrouped."""
+    """One number: `request.metric` as of `request.as_of`, filtered, ungrouped, counting the
+    debtors `scope` may see."""
+    book = book_of(scope)
     custom = CustomMetric.objects.filter(metric_id=request.metric).first()
     if custom is not None:
-        return _custom_value(custom, request)
+        return _custom_value(custom, request, scope)
     params = with_defaults(request.metric, request.params, metric_defaults())
     spec = Spec(request.metric, params, (), dict(request.filters))
     point = Point.at(request.as_of, request.period_from)
     with _engine(engine) as eng:
-        (result,) = evaluate(eng, [spec], [point])
+        (result,) = evaluate(eng, [spec], [point], book=book)
         fresh = eng.freshness()
     return MetricValue(
         metric=result.metric,
@@ -157,6 +171,7 @@ def metric_evaluate(
 
 def metric_query(
     *,
+    scope: Scope,
     metrics: Sequence[str],
     as_of: date,
     period_from: date | None = None,
@@ -168,8 +183,9 @@ def metric_query(
     """Several catalogue metrics as of one date, grouped by `dims`, in one engine pass."""
     specs = _specs(metrics, dims, params or {}, filters or {})
     point = Point.at(as_of, period_from)
+    book = book_of(scope)
     with _engine(engine) as eng:
-        results = evaluate(eng, specs, [point])
+        results = evaluate(eng, specs, [point], book=book)
         fresh = eng.freshness()
         name = eng.name
     return QueryResult(as_of, fresh.data_as_of, name, fresh.state, results)
@@ -177,6 +193,7 @@ def metric_query(
 
 def metric_series(
     *,
+    scope: Scope,
     metrics: Sequence[str],
     start: date,
     end: date,
@@ -189,8 +206,9 @@ def metric_series(
     """Each metric at the end of every `grain` period from `start` to `end`, in one pass."""
     specs = _specs(metrics, dims, params or {}, filters or {})
     points = series_points(start, end, grain)
+    book = book_of(scope)
     with _engine(engine) as eng:
-        results = evaluate(eng, specs, points)
+        results = evaluate(eng, specs, points, book=book)
         fresh = eng.freshness()
         name = eng.name
     return QueryResult(end, fresh.data_as_of, name, fresh.state, results)
@@ -198,6 +216,7 @@ def metric_series(
 
 def metric_explain(
     *,
+    scope: Scope,
     metrics: Sequence[str],
     as_of: date,
     period_from: date | None = None,
@@ -209,8 +228,9 @@ def metric_explain(
     """The SQL each query runs, preceded by the parameters (the as-of point)."""
     specs = _specs(metrics, dims, params or {}, filters or {})
     point = Point.at(as_of, period_from)
+    book = book_of(scope)
     with _engine(engine) as eng:
-        queries = explain(eng, specs, [point])
+        queries = explain(eng, specs, [point], book=book)
     header = (
         "parameters",
         f"as_of = {point.as_of}\nperiod_from = {point.period_from}\n"
@@ -228,16 +248,22 @@ class Dashboard:
     trend: QueryResult  # DASHBOARD_TREND at each of the last 13 month ends
 
 
-def metric_dashboard(*, as_of: date, engine: str | AnyEngine | None = None) -> Dashboard:
+def metric_dashboard(
+    *, as_of: date, scope: Scope, engine: str | AnyEngine | None = None
+) -> Dashboard:
     """The dashboard set: every as-of KPI on `as_of` and a 13-month trend, in two passes."""
+    book = book_of(scope)
     stock = [m.id for m in CATALOGUE.values() if not m.is_flow]
     first = as_of.replace(day=1)
     for _ in range(12):
         first = (first - timedelta(days=1)).replace(day=1)
     with _engine(engine) as eng:
-        now = evaluate(eng, _specs(stock, (), {}, {}), [Point.at(as_of)])
+        now = evaluate(eng, _specs(stock, (), {}, {}), [Point.at(as_of)], book=book)
         trend = evaluate(
-            eng, _specs(DASHBOARD_TREND, (), {}, {}), series_points(first, as_of, "month")
+            eng,
+            _specs(DASHBOARD_TREND, (), {}, {}),
+            series_points(first, as_of, "month"),
+            book=book,
         )
         fresh = eng.freshness()
         return Dashboard(
@@ -342,6 +368,7 @@ class Contributors:
 
 def metric_contributors(
     *,
+    scope: Scope,
     metric: str,
     as_of: date,
     period_from: date | None = None,
@@ -360,8 +387,9 @@ def metric_contributors(
     mdef, resolved = validate(spec)
     plan = plan_metric(mdef, resolved)
     point = Point.at(as_of, period_from)
+    book = book_of(scope)
     with _engine(engine) as eng:
-        results = evaluate(eng, [spec], [point])
+        results = evaluate(eng, [spec], [point], book=book)
     shown = plan.measures[:MAX_MEASURE_COLUMNS]
     columns = tuple(
         MeasureColumn(m.name, measure_label(m.name), "money" if m.money else "count") for m in shown
@@ -472,10 +500,17 @@ def _specs(
     ]
 
 
-def _custom_value(custom: CustomMetric, request: MetricRequest) -> MetricValue:
+def _custom_value(custom: CustomMetric, request: MetricRequest, scope: Scope) -> MetricValue:
     if request.params:
         raise MetricInputError(f"custom metric {custom.metric_id} takes no parameters")
     rows = CustomValue.objects.filter(metric=custom, on__lte=request.as_of)
+    if not scope.sees_all:
+        # Organisation-wide values are aggregates; a team's or a person's follow the scope.
+        rows = rows.filter(
+            Q(team__isnull=True, collector__isnull=True)
+            | Q(team_id__in=scope.team_ids)
+            | Q(collector_id__in=scope.collector_ids)
+        )
     for dim, values in request.filters.items():
         if dim == "team":
             rows = rows.filter(team__name__in=values)

@@ -6,8 +6,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date, timedelta
 
+from recoup.accounts.scope import Scope
 from recoup.metrics import selectors as metric_selectors
 from recoup.metrics.contracts import MetricInfo, MetricRequest, MetricValue
+
+# Key results are aggregates everyone in the organisation may read (as OKR tools make them
+# transparent); what names a debtor stays behind each person's scope elsewhere.
+KEY_RESULT_SCOPE = Scope.organisation("key results")
 
 
 def kpi_request(
@@ -38,7 +43,8 @@ def kpi_evaluate(
     return metric_selectors.metric_evaluate(
         kpi_request(
             metric=metric, as_of=as_of, params=params, filters=filters, window_days=window_days
-        )
+        ),
+        scope=KEY_RESULT_SCOPE,
     )
 
 

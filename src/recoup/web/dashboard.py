@@ -21,9 +21,13 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
-from recoup.accounts.access import AnyUser, user_sees_all_customers
-from recoup.accounts.models import Role, Team, User
-from recoup.ledger.selectors import ledger_fingerprint, teams_visible_to
+from recoup.accounts.scope import (
+    Scope,
+    scope_check_filters,
+    scope_collector_names,
+    scope_team_names,
+)
+from recoup.ledger.selectors import ledger_fingerprint
 from recoup.metrics.catalogue import CATALOGUE
 from recoup.metrics.compiler import bucket_labels
 from recoup.metrics.contracts import Direction
@@ -63,27 +67,21 @@ SHORT_TITLES = {
 AnyEngine = DuckDBEngine | PostgresEngine | SparkEngine
 
 
-class ScopeError(ValueError):
-    """The user asked for a team or collector outside what they may see."""
-
-
 @dataclass(frozen=True, slots=True)
-class Scope:
-    """What the dashboard is about: all, some teams, or one collector; and what may be chosen."""
+class Focus:
+    """What the dashboard is about (all it may see, one team, or one collector), what may be
+    chosen, and the asker's `Scope`, which narrows every number below the choice."""
 
     team: str | None
     collector: str | None
     allowed_teams: tuple[str, ...]
     allowed_collectors: tuple[str, ...]
-    # A collector's dashboard is always narrowed to their own teams.
-    forced_teams: tuple[str, ...] | None
+    scope: Scope
 
     def filters(self) -> dict[str, tuple[str, ...]]:
         chosen: dict[str, tuple[str, ...]] = {}
         if self.team is not None:
             chosen["team"] = (self.team,)
-        elif self.forced_teams is not None:
-            chosen["team"] = self.forced_teams
         if self.collector is not None:
             chosen["collector"] = (self.collector,)
         return chosen
@@ -92,36 +90,35 @@ class Scope:
         params = {"team": self.team or "", "collector": self.collector or "", **extra}
         return urlencode({k: v for k, v in params.items() if v})
 
+    def cache_key(self) -> str:
+        """Identifies the question, not the asker: two people with the same book share answers."""
+        return repr((self.team, self.collector, self.allowed_teams, self.scope.cache_key()))
+
+    @property
+    def mine_only(self) -> bool:
+        return not self.scope.sees_all
+
     @property
     def label(self) -> str:
         if self.collector:
             return f"collector {self.collector}"
         if self.team:
             return f"team {self.team}"
-        if self.forced_teams is not None:
-            return "your teams (" + ", ".join(self.forced_teams) + ")"
+        if self.mine_only:
+            return "your teams (" + ", ".join(self.allowed_teams) + ")"
         return "all teams"
 
 
-def dashboard_scope(user: AnyUser, *, team: str = "", collector: str = "") -> Scope:
-    """The scope `user` asked for, refused if it reaches beyond what the user may see."""
-    teams = tuple(teams_visible_to(user).values_list("name", flat=True))
-    collectors = User.objects.filter(role=Role.COLLECTOR, is_active=True)
-    if not user_sees_all_customers(user):
-        collectors = collectors.filter(memberships__team__name__in=teams)
-    allowed_collectors = tuple(
-        collectors.order_by("username").values_list("username", flat=True).distinct()
-    )
-    if team and team not in teams:
-        raise ScopeError(f"team {team!r} is not one you may see")
-    if collector and collector not in allowed_collectors:
-        raise ScopeError(f"collector {collector!r} is not one you may see")
-    return Scope(
+def dashboard_focus(scope: Scope, *, team: str = "", collector: str = "") -> Focus:
+    """The focus asked for, refused (`OutOfScopeError`) if it reaches beyond `scope`."""
+    filters = {"team": (team,) if team else (), "collector": (collector,) if collector else ()}
+    scope_check_filters(scope, filters)
+    return Focus(
         team=team or None,
         collector=collector or None,
-        allowed_teams=teams,
-        allowed_collectors=allowed_collectors,
-        forced_teams=None if user_sees_all_customers(user) else teams,
+        allowed_teams=scope_team_names(scope),
+        allowed_collectors=scope_collector_names(scope),
+        scope=scope,
     )
 
 
@@ -179,7 +176,7 @@ class Dashboard:
     as_of: date
     data_as_of: date | None
     freshness: str
-    scope: Scope
+    focus: Focus
     tiles: list[Tile]
     aging_spec: dict[str, Any]
     aging_rows: list[BucketRow]
@@ -228,12 +225,12 @@ def _by_metric(results: Sequence[Result]) -> dict[str, list[Result]]:
     return grouped
 
 
-def explain_url(metric: str, as_of: date, scope: Scope, **extra: str) -> str:
-    query = scope.query(as_of=as_of.isoformat(), **extra)
+def explain_url(metric: str, as_of: date, focus: Focus, **extra: str) -> str:
+    query = focus.query(as_of=as_of.isoformat(), **extra)
     return f"{reverse('web:explain', args=[metric])}?{query}"
 
 
-def cached[T](kind: str, scope: Scope, as_of: date | None, extra: str, build: Callable[[], T]) -> T:
+def cached[T](kind: str, focus: Focus, as_of: date | None, extra: str, build: Callable[[], T]) -> T:
     """`build()`, or its earlier result for the same question on an unchanged ledger.
 
     Computing the dashboard runs a dozen KPI queries; the answer only changes when the ledger
@@ -241,7 +238,7 @@ def cached[T](kind: str, scope: Scope, as_of: date | None, extra: str, build: Ca
     """
     # The organisation's KPI variants change the answer as much as the ledger does.
     variants = sorted((m, sorted(p.items())) for m, p in metric_defaults().items())
-    question = repr((kind, scope, as_of, extra, ledger_fingerprint(), variants))
+    question = repr((kind, focus.cache_key(), as_of, extra, ledger_fingerprint(), variants))
     key = "recoup:web:" + hashlib.sha256(question.encode()).hexdigest()
     found = cache.get(key)
     if found is not None:
@@ -251,9 +248,9 @@ def cached[T](kind: str, scope: Scope, as_of: date | None, extra: str, build: Ca
     return value
 
 
-def dashboard_build(*, scope: Scope, as_of: date | None = None) -> Dashboard:
+def dashboard_build(*, focus: Focus, as_of: date | None = None) -> Dashboard:
     """Everything the dashboard shows, as of `as_of` (default: the latest date in the data)."""
-    return cached("dashboard", scope, as_of, "", lambda: _dashboard_compute(scope, as_of))
+    return cached("dashboard", focus, as_of, "", lambda: _dashboard_compute(focus, as_of))
 
 
 def dashboard_warm() -> int:
@@ -261,27 +258,24 @@ def dashboard_warm() -> int:
     teams and for each team, as of the latest data. A server calls this before it serves: the
     engine compiles each query once per process (the most of a first dashboard's time), and the
     page cache then holds the answers. Returns the number of dashboards computed."""
-    teams = tuple(Team.objects.order_by("name").values_list("name", flat=True))
-    collectors = tuple(
-        User.objects.filter(role=Role.COLLECTOR, is_active=True)
-        .order_by("username")
-        .values_list("username", flat=True)
-        .distinct()
-    )
-    scopes = [Scope(None, None, teams, collectors, None)]
-    scopes += [Scope(team, None, teams, collectors, None) for team in teams]
-    for scope in scopes:
-        dashboard_build(scope=scope)
-    return len(scopes)
+    # What admins and managers open first: every team, and each team.
+    scope = Scope.organisation("warm start")
+    whole = dashboard_focus(scope)
+    focuses = [whole, *(dashboard_focus(scope, team=team) for team in whole.allowed_teams)]
+    for focus in focuses:
+        dashboard_build(focus=focus)
+    return len(focuses)
 
 
-def _dashboard_compute(scope: Scope, as_of: date | None) -> Dashboard:
-    filters = scope.filters()
+def _dashboard_compute(focus: Focus, as_of: date | None) -> Dashboard:
+    filters = focus.filters()
+    scope = focus.scope
     with kpi_engine() as engine:
         fresh = engine.freshness()
         day = as_of or fresh.data_as_of or timezone.localdate()
         start = months_before(day, TREND_MONTHS - 1).replace(day=1)
         series = metric_series(
+            scope=scope,
             metrics=sorted(set(TILE_METRICS) | set(TREND_METRICS)),
             start=start,
             end=day,
@@ -290,29 +284,35 @@ def _dashboard_compute(scope: Scope, as_of: date | None) -> Dashboard:
             engine=engine,
         )
         aging = metric_query(
-            metrics=["ar_by_bucket"], as_of=day, dims=["bucket"], filters=filters, engine=engine
+            scope=scope,
+            metrics=["ar_by_bucket"],
+            as_of=day,
+            dims=["bucket"],
+            filters=filters,
+            engine=engine,
         )
         breakdowns = []
-        if scope.collector is None:
-            dims = ["team"] if scope.team is None and len(scope.allowed_teams) > 1 else []
+        if focus.collector is None:
+            dims = ["team"] if focus.team is None and len(focus.allowed_teams) > 1 else []
             for dim in (*dims, "collector"):
                 result = metric_query(
+                    scope=scope,
                     metrics=list(BREAKDOWN_METRICS),
                     as_of=day,
                     dims=[dim],
                     filters=filters,
                     engine=engine,
                 )
-                breakdowns.append(_breakdown(dim, result.results, day, scope))
+                breakdowns.append(_breakdown(dim, result.results, day, focus))
     grouped = _by_metric(series.results)
-    tiles = [_tile(m, grouped.get(m, []), day, scope) for m in TILE_METRICS]
+    tiles = [_tile(m, grouped.get(m, []), day, focus) for m in TILE_METRICS]
     trends = [_trend(m, grouped.get(m, [])) for m in TREND_METRICS]
-    aging_spec, aging_rows, aging_variant = _aging(aging.results, day, scope)
+    aging_spec, aging_rows, aging_variant = _aging(aging.results, day, focus)
     return Dashboard(
         as_of=day,
         data_as_of=fresh.data_as_of,
         freshness=fresh.state,
-        scope=scope,
+        focus=focus,
         tiles=tiles,
         aging_spec=aging_spec,
         aging_rows=aging_rows,
@@ -322,7 +322,7 @@ def _dashboard_compute(scope: Scope, as_of: date | None) -> Dashboard:
     )
 
 
-def _tile(metric: str, points: list[Result], day: date, scope: Scope) -> Tile:
+def _tile(metric: str, points: list[Result], day: date, focus: Focus) -> Tile:
     mdef = CATALOGUE[metric]
     current = points[-1] if points else None
     previous = points[-2] if len(points) > 1 else None
@@ -351,7 +351,7 @@ def _tile(metric: str, points: list[Result], day: date, scope: Scope) -> Tile:
         variant_text=variant_text(current.params if current else {}),
         spark_id=f"spark-{metric}",
         spark=sparkline_spec([SeriesPoint(p.as_of, p.value) for p in points], title=mdef.title),
-        href=explain_url(metric, day, scope),
+        href=explain_url(metric, day, focus),
     )
 
 
@@ -372,7 +372,7 @@ def _trend(metric: str, points: list[Result]) -> Trend:
 
 
 def _aging(
-    results: Sequence[Result], day: date, scope: Scope
+    results: Sequence[Result], day: date, focus: Focus
 ) -> tuple[dict[str, Any], list[BucketRow], str]:
     params = dict(results[0].params) if results else {}
     edges = [int(e) for e in params.get("buckets", "30,60,90,120").split(",")]
@@ -382,7 +382,7 @@ def _aging(
     bars, rows = [], []
     for label in order:
         amount = amounts.get(label, Decimal(0))
-        href = explain_url("ar_by_bucket", day, scope, bucket=label)
+        href = explain_url("ar_by_bucket", day, focus, bucket=label)
         bars.append(Bar(label, amount, href))
         share = (amount * 100 / total) if total else None
         rows.append(
@@ -397,7 +397,7 @@ def _aging(
     return spec, rows, variant_text(results[0].params) if results else ""
 
 
-def _breakdown(dim: str, results: Sequence[Result], day: date, scope: Scope) -> Breakdown:
+def _breakdown(dim: str, results: Sequence[Result], day: date, focus: Focus) -> Breakdown:
     by_key: dict[str, dict[str, Result]] = defaultdict(dict)
     for r in results:
         by_key[r.dims.get(dim, "")][r.metric] = r
@@ -408,7 +408,7 @@ def _breakdown(dim: str, results: Sequence[Result], day: date, scope: Scope) -> 
         for m in BREAKDOWN_METRICS:
             found = by_key[key].get(m)
             cells.append(with_unit(found.value, found.unit, compact=True) if found else "—")
-        choosable = key in (scope.allowed_teams if dim == "team" else scope.allowed_collectors)
-        href = f"?{scope.query(**{dim: key}, as_of=day.isoformat())}" if choosable else ""
+        choosable = key in (focus.allowed_teams if dim == "team" else focus.allowed_collectors)
+        href = f"?{focus.query(**{dim: key}, as_of=day.isoformat())}" if choosable else ""
         rows.append(BreakdownRow(key, href, cells))
     return Breakdown(dim, headers, rows)

@@ -16,8 +16,8 @@ from django.core.paginator import Page, Paginator
 from django.urls import reverse
 from django.utils import timezone
 
-from recoup.accounts.access import AnyUser
-from recoup.ledger.selectors import customers_visible_to
+from recoup.accounts.scope import Scope
+from recoup.ledger.selectors import customers_in_scope
 from recoup.metrics.catalogue import CATALOGUE, MetricInputError
 from recoup.metrics.evaluate import Result
 from recoup.metrics.selectors import (
@@ -28,7 +28,7 @@ from recoup.metrics.selectors import (
     metric_query,
     reference_values,
 )
-from recoup.web.dashboard import Scope, cached, kpi_engine, variant_text
+from recoup.web.dashboard import Focus, cached, kpi_engine, variant_text
 from recoup.web.formatting import with_unit
 
 BREAKDOWN_DIMENSIONS = ("collector", "team", "segment", "country")
@@ -72,23 +72,24 @@ class Explanation:
 
 
 def explanation_build(
-    *, metric: str, scope: Scope, as_of: date | None = None, bucket: str = ""
+    *, metric: str, focus: Focus, as_of: date | None = None, bucket: str = ""
 ) -> Explanation:
     """The drill-down of `metric` (one aging `bucket` of it, if given) in the user's scope."""
     return cached(
         "explain",
-        scope,
+        focus,
         as_of,
         f"{metric}|{bucket}",
-        lambda: _explanation_compute(metric, scope, as_of, bucket),
+        lambda: _explanation_compute(metric, focus, as_of, bucket),
     )
 
 
-def _explanation_compute(metric: str, scope: Scope, as_of: date | None, bucket: str) -> Explanation:
+def _explanation_compute(metric: str, focus: Focus, as_of: date | None, bucket: str) -> Explanation:
     mdef = CATALOGUE.get(metric)
     if mdef is None:
         raise MetricInputError(f"unknown metric {metric!r}")
-    filters = scope.filters()
+    filters = focus.filters()
+    scope = focus.scope
     if bucket:
         if "bucket" not in mdef.dimensions:
             raise MetricInputError(f"metric {metric} has no aging buckets")
@@ -98,19 +99,26 @@ def _explanation_compute(metric: str, scope: Scope, as_of: date | None, bucket: 
         fresh = engine.freshness()
         day = as_of or fresh.data_as_of or timezone.localdate()
         main = metric_query(
-            metrics=[metric], as_of=day, dims=base_dims, filters=filters, engine=engine
+            scope=scope, metrics=[metric], as_of=day, dims=base_dims, filters=filters, engine=engine
         ).results
         breakdowns = []
         for dim in BREAKDOWN_DIMENSIONS:
-            if dim not in mdef.dimensions or _fixed(dim, scope):
+            if dim not in mdef.dimensions or _fixed(dim, focus):
                 continue
             rows = metric_query(
-                metrics=[metric], as_of=day, dims=[*base_dims, dim], filters=filters, engine=engine
+                scope=scope,
+                metrics=[metric],
+                as_of=day,
+                dims=[*base_dims, dim],
+                filters=filters,
+                engine=engine,
             ).results
-            breakdowns.append(_shares(dim, rows, scope, day, bucket))
-        contributors = metric_contributors(metric=metric, as_of=day, filters=filters, engine=engine)
+            breakdowns.append(_shares(dim, rows, focus, day, bucket))
+        contributors = metric_contributors(
+            scope=scope, metric=metric, as_of=day, filters=filters, engine=engine
+        )
         queries = metric_explain(
-            metrics=[metric], as_of=day, dims=base_dims, filters=filters, engine=engine
+            scope=scope, metrics=[metric], as_of=day, dims=base_dims, filters=filters, engine=engine
         )
     unit = main[0].unit if main else mdef.unit
     total = _sum(r.value for r in main)
@@ -126,7 +134,7 @@ def _explanation_compute(metric: str, scope: Scope, as_of: date | None, bucket: 
         bucket=bucket,
         value_text=with_unit(total, unit),
         variant_text=variant_text(main[0].params if main else {}),
-        scope_label=scope.label,
+        scope_label=focus.label,
         breakdowns=breakdowns,
         queries=queries,
         references=[(r.period, r.value_text, r.source) for r in reference_values(metric)],
@@ -134,12 +142,12 @@ def _explanation_compute(metric: str, scope: Scope, as_of: date | None, bucket: 
     )
 
 
-def _fixed(dim: str, scope: Scope) -> bool:
-    """A dimension already pinned to one value by the scope has nothing to break down."""
+def _fixed(dim: str, focus: Focus) -> bool:
+    """A dimension already pinned to one value by the focus has nothing to break down."""
     if dim == "collector":
-        return scope.collector is not None
+        return focus.collector is not None
     if dim == "team":
-        return scope.team is not None or scope.collector is not None
+        return focus.team is not None or focus.collector is not None
     return False
 
 
@@ -149,7 +157,7 @@ def _sum(values: Iterable[Decimal | None]) -> Decimal | None:
 
 
 def _shares(
-    dim: str, rows: Sequence[Result], scope: Scope, day: date, bucket: str
+    dim: str, rows: Sequence[Result], focus: Focus, day: date, bucket: str
 ) -> BreakdownList:
     by_key: dict[str, list[Decimal | None]] = {}
     unit = rows[0].unit if rows else ""
@@ -159,10 +167,10 @@ def _shares(
     for key, values in by_key.items():
         value = _sum(values)
         href = ""
-        if dim == "collector" and key in scope.allowed_collectors:
-            href = "?" + scope.query(collector=key, as_of=day.isoformat(), bucket=bucket)
-        elif dim == "team" and key in scope.allowed_teams:
-            href = "?" + scope.query(team=key, as_of=day.isoformat(), bucket=bucket)
+        if dim == "collector" and key in focus.allowed_collectors:
+            href = "?" + focus.query(collector=key, as_of=day.isoformat(), bucket=bucket)
+        elif dim == "team" and key in focus.allowed_teams:
+            href = "?" + focus.query(team=key, as_of=day.isoformat(), bucket=bucket)
         shares.append(Share(key, with_unit(value, unit), value, href))
     shares.sort(key=lambda s: (s.value is None, -(s.value or 0)))
     return BreakdownList(dim, shares)
@@ -191,14 +199,14 @@ class Accounts:
     total_cells: list[str]
 
 
-def accounts_page(x: Explanation, *, user: AnyUser, page_number: str | int | None) -> Accounts:
-    """Page `page_number` of the customers behind `x`, named from the ledger as `user` sees it."""
+def accounts_page(x: Explanation, *, scope: Scope, page_number: str | int | None) -> Accounts:
+    """Page `page_number` of the customers behind `x`, named from the ledger as `scope` sees it."""
     found = x.contributors
     page = Paginator(found.rows, ACCOUNTS_PER_PAGE).get_page(page_number)
     ids = [row.customer_id for row in page.object_list]
     visible = {
         c["id"]: (c["name"], c["external_id"])
-        for c in customers_visible_to(user, on=x.as_of)
+        for c in customers_in_scope(scope, on=x.as_of)
         .filter(id__in=ids)
         .values("id", "name", "external_id")
     }

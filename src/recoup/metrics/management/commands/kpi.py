@@ -13,6 +13,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from recoup.accounts.models import User
+from recoup.accounts.scope import Scope, scope_check_filters, scope_for
 from recoup.core.errors import RecoupError
 from recoup.metrics.catalogue import CATALOGUE, DIMENSIONS, GRAINS, MetricInputError
 from recoup.metrics.contracts import MetricRequest
@@ -109,6 +111,11 @@ class Command(BaseCommand):
         )
         parser.add_argument("--grain", choices=GRAINS, help="a series at this grain")
         parser.add_argument("--engine", choices=ENGINES, help="default: duckdb")
+        parser.add_argument(
+            "--as-user",
+            metavar="USERNAME",
+            help="compute within this person's scope (a collector's book); default: everything",
+        )
         parser.add_argument("--format", choices=("table", "json", "csv"), default="table")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -134,6 +141,17 @@ class Command(BaseCommand):
                 self.stdout.write(f"{'':<32} params: {params}")
         for custom in CustomMetric.objects.all():
             self.stdout.write(f"{custom.metric_id:<32} {custom.unit:<8} custom {custom.title}")
+
+    def _scope(self, username: str | None) -> Scope:
+        """The operator computes for the whole organisation unless they ask as someone."""
+        if not username:
+            return Scope.organisation("recoup kpi")
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            raise UsageError(f"--as-user {username!r}: no such user")
+        if not user.is_active:
+            raise UsageError(f"--as-user {username!r}: the account is deactivated")
+        return scope_for(user)
 
     def _dates(self, options: dict[str, Any]) -> tuple[date, date | None]:
         as_of = parse_date(options["as_of"], "--as-of") if options["as_of"] else None
@@ -164,8 +182,11 @@ class Command(BaseCommand):
         if not requested:
             metrics = [m.id for m in CATALOGUE.values() if not m.is_flow]
         engine = options["engine"]
+        scope = self._scope(options["as_user"])
+        scope_check_filters(scope, filters)
         if action == "explain":
             for title, sql in metric_explain(
+                scope=scope,
                 metrics=metrics,
                 as_of=end,
                 period_from=start,
@@ -189,6 +210,7 @@ class Command(BaseCommand):
             if start is None:
                 raise UsageError("--grain needs --from (the series start)")
             result = metric_series(
+                scope=scope,
                 metrics=metrics,
                 start=start,
                 end=end,
@@ -200,6 +222,7 @@ class Command(BaseCommand):
             )
         elif metrics:
             result = metric_query(
+                scope=scope,
                 metrics=metrics,
                 as_of=end,
                 period_from=start,
@@ -215,7 +238,9 @@ class Command(BaseCommand):
             if dims:
                 raise MetricInputError(f"custom metric {metric_id} cannot be grouped (--by)")
             value = metric_evaluate(
-                MetricRequest(metric_id, end, filters=filters, period_from=start), engine=engine
+                MetricRequest(metric_id, end, filters=filters, period_from=start),
+                scope=scope,
+                engine=engine,
             )
             rows.append(
                 {
