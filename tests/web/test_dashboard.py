@@ -261,7 +261,8 @@ def test_the_accounts_behind_a_number_come_fifty_to_a_page(world: World, ledger:
 def test_a_warm_start_leaves_every_teams_dashboard_computed(
     world: World, ledger: Ledger, django_assert_max_num_queries: Any
 ) -> None:
-    assert dashboard_warm() == 3  # all teams, North, South
+    # all teams, North, South, and the books of North's and South's collectors
+    assert dashboard_warm() == 5
     client = client_for(world.manager)
     with django_assert_max_num_queries(80) as warm:
         assert client.get("/").status_code == 200
@@ -273,3 +274,17 @@ def test_a_warm_start_leaves_every_teams_dashboard_computed(
     # Computing syncs the analytics copy (a count per ledger table); the warm pages do not.
     assert len(warm.captured_queries) < len(computed.captured_queries)
     assert len(team.captured_queries) < len(computed.captured_queries)
+
+
+
+def test_a_warm_start_leaves_each_collectors_book_computed(
+    world: World, ledger: Ledger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dashboard_warm()
+
+    def not_again(*args: object) -> None:
+        raise AssertionError("the warm start should have computed this dashboard")
+
+    monkeypatch.setattr("recoup.web.dashboard._dashboard_compute", not_again)
+    for collector in (world.north_collector, world.south_collector):
+        assert client_for(collector).get("/").status_code == 200

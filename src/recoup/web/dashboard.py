@@ -21,10 +21,12 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
+from recoup.accounts.models import Role, User
 from recoup.accounts.scope import (
     Scope,
     scope_check_filters,
     scope_collector_names,
+    scope_for,
     scope_team_names,
 )
 from recoup.ledger.selectors import ledger_fingerprint
@@ -258,10 +260,16 @@ def dashboard_warm() -> int:
     teams and for each team, as of the latest data. A server calls this before it serves: the
     engine compiles each query once per process (the most of a first dashboard's time), and the
     page cache then holds the answers. Returns the number of dashboards computed."""
-    # What admins and managers open first: every team, and each team.
+    # What admins and managers open first: every team, and each team; then each collector's
+    # own book (collectors of the same teams share one, and its compiled queries).
     scope = Scope.organisation("warm start")
     whole = dashboard_focus(scope)
     focuses = [whole, *(dashboard_focus(scope, team=team) for team in whole.allowed_teams)]
+    books: dict[str, Scope] = {}
+    for user in User.objects.filter(role=Role.COLLECTOR, is_active=True).order_by("id"):
+        book = scope_for(user)
+        books.setdefault(book.cache_key(), book)
+    focuses += [dashboard_focus(book) for book in books.values() if not book.is_empty]
     for focus in focuses:
         dashboard_build(focus=focus)
     return len(focuses)
