@@ -46,9 +46,10 @@ lint: setup-dev
 	$(BIN)/mypy src
 	$(BIN)/lint-imports
 
-# The browser tests and the web import run against a database file (a background import and the
-# pages then read and write as in production); the rest on Django's faster in-memory database.
-SERVER_TESTS := tests/e2e tests/web/test_import_page.py
+# The browser tests, the web import and the parallel log-ins run against a database file (a
+# background import, the pages and concurrent requests then read and write as in production); the
+# rest on Django's faster in-memory database.
+SERVER_TESTS := tests/e2e tests/web/test_import_page.py tests/web/test_login_race.py
 
 test-sqlite: setup-dev
 	env -u DATABASE_URL $(BIN)/pytest $(PYTEST_ARGS) $(addprefix --ignore=,$(SERVER_TESTS))

@@ -10,6 +10,7 @@ import os
 import sys
 
 import django
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management import ManagementUtility, get_commands
 
 RECOUP_APPS_PREFIX = "recoup."
@@ -33,7 +34,8 @@ class RecoupUtility(ManagementUtility):
             "",
             "Run 'recoup <command> --help' for a command's options.",
             "Configuration comes from the environment: DATABASE_URL (default: embedded SQLite",
-            "at var/recoup.sqlite3), RECOUP_SECRET_KEY, RECOUP_BASE_CURRENCY, RECOUP_DEBUG.",
+            "at var/recoup.sqlite3), RECOUP_SECRET_KEY, RECOUP_BASE_CURRENCY, RECOUP_DEBUG and",
+            "the others in the README's Configuration table.",
         ]
         return "\n".join(lines)
 
@@ -44,7 +46,20 @@ def _public_name(module_name: str) -> str:
     return module_name.replace("_", "-") if app.startswith(RECOUP_APPS_PREFIX) else module_name
 
 
+# A configuration mistake is the operator's to fix, not a bug: sysexits' EX_CONFIG.
+EXIT_CONFIG = 78
+
+
 def main(argv: list[str] | None = None) -> None:
+    try:
+        _run(argv)
+    except ImproperlyConfigured as error:
+        # One line naming the variable beats a traceback through Django's settings loader.
+        print(f"recoup: configuration error: {error}", file=sys.stderr)
+        sys.exit(EXIT_CONFIG)
+
+
+def _run(argv: list[str] | None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "recoup.settings")
     args = list(sys.argv if argv is None else argv)
     args[0] = "recoup"

@@ -9,7 +9,7 @@ from django.urls import reverse
 from pytest_django.fixtures import Settings
 
 from recoup.accounts.models import AuditEntry
-from recoup.web.models import LoginFailure
+from recoup.web.models import LoginAttempt, LoginOutcome
 from tests.web.conftest import PASSWORD, World
 
 
@@ -48,7 +48,8 @@ def test_a_wrong_password_is_refused_and_counted(world: World) -> None:
     response = _login(client, "nina", "not the password")
     assert response.status_code == 200
     assert "Please enter a correct username and password" in response.content.decode()
-    assert LoginFailure.objects.filter(username="nina", ip="127.0.0.1").count() == 1
+    failures = LoginAttempt.objects.filter(username="nina", ip="127.0.0.1")
+    assert list(failures.values_list("outcome", flat=True)) == [LoginOutcome.FAILED]
     assert AuditEntry.objects.filter(action="login_failed", object_id="nina").exists()
 
 
@@ -81,7 +82,7 @@ def test_a_successful_login_forgets_earlier_failures(world: World) -> None:
     client = Client()
     _login(client, "nina", "guess")
     assert _login(client, "nina", PASSWORD).status_code == 302
-    assert not LoginFailure.objects.filter(username="nina").exists()
+    assert not LoginAttempt.objects.filter(username="nina").exists()
 
 
 def test_the_admin_login_page_is_throttled_too(world: World, settings: Settings) -> None:

@@ -71,19 +71,18 @@ def default_analytics_path() -> str:
     return str(settings.DATA_DIR / "analytics.duckdb")
 
 
-# Only one process may open a DuckDB file at a time: the web server's workers and the background
-# sync take turns, each holding it for one evaluation or one sync.
-LOCK_WAIT_SECONDS = float(os.environ.get("RECOUP_DUCKDB_LOCK_WAIT", "60"))
-
-
 def _connect(target: str) -> duckdb.DuckDBPyConnection:
-    """Opens the DuckDB file, waiting while another process holds its lock."""
+    """Opens the DuckDB file, waiting while another process holds its lock.
+
+    Only one process may open a DuckDB file at a time: the web server's workers and the background
+    sync take turns, each holding it for one evaluation or one sync.
+    """
     waited, pause = 0.0, 0.02
     while True:
         try:
             return duckdb.connect(target)
         except duckdb.IOException as error:
-            if "lock" not in str(error).lower() or waited >= LOCK_WAIT_SECONDS:
+            if "lock" not in str(error).lower() or waited >= settings.DUCKDB_LOCK_WAIT_SECONDS:
                 raise
         time.sleep(pause)
         waited += pause
@@ -115,7 +114,7 @@ class DuckDBEngine:
         raw.execute("SET autoinstall_known_extensions = false")
         raw.execute("SET autoload_known_extensions = false")
         # Beyond this DuckDB spills to disk instead of growing: the dashboard must fit in 2 GB.
-        raw.execute(f"SET memory_limit = '{os.environ.get('RECOUP_DUCKDB_MEMORY', '1GB')}'")
+        raw.execute("SET memory_limit = ?", [settings.DUCKDB_MEMORY])
         raw.execute(f"SET nested_loop_join_threshold = {SMALL_SIDE_ROWS}")
         self.raw = raw
         self.last_sync: SyncReport | None = None
@@ -251,7 +250,7 @@ def spark_session() -> Any:
                 .config("spark.driver.bindAddress", "127.0.0.1")
                 .config("spark.driver.host", "127.0.0.1")
                 .config("spark.sql.shuffle.partitions", "4")
-                .config("spark.driver.memory", os.environ.get("RECOUP_SPARK_MEMORY", "4g"))
+                .config("spark.driver.memory", settings.SPARK_MEMORY)
                 .getOrCreate()
             )
             _spark_session.sparkContext.setLogLevel("ERROR")
@@ -325,7 +324,7 @@ def export_parquet(directory: Path) -> int:
 
 def engine_open(name: str | None = None) -> DuckDBEngine | PostgresEngine | SparkEngine:
     """The engine by name; the default is DuckDB fed from the operational database."""
-    chosen = name or os.environ.get("RECOUP_KPI_ENGINE", "duckdb")
+    chosen = name or settings.KPI_ENGINE
     if chosen == "duckdb":
         engine = DuckDBEngine()
         engine.sync()

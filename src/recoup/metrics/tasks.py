@@ -3,9 +3,9 @@ changed, so the next dashboard does not pay for the sync (see docs/decisions/000
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
+from django.conf import settings
 from django.tasks import task
 
 from recoup.metrics.engines import DuckDBEngine
@@ -15,7 +15,7 @@ from recoup.metrics.services import snapshot_refresh_changed
 @task()
 def analytics_sync() -> dict[str, Any]:
     """Syncs the DuckDB copy, then recomputes the stored snapshots the changes reach back to."""
-    if os.environ.get("RECOUP_KPI_ENGINE", "duckdb") != "duckdb":
+    if settings.KPI_ENGINE != "duckdb":
         return {"skipped": "the KPI engine reads the operational database directly"}
     engine = DuckDBEngine()
     try:

@@ -7,26 +7,32 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.utils import timezone
 
-from recoup.web.models import LoginFailure
+from recoup.web.models import LoginAttempt
 
 
 def login_window() -> timedelta:
     return timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
 
 
+def login_slots_taken(*, username: str, ip: str, now: datetime) -> dict[int, datetime]:
+    """The slots of `username` from `ip` whose attempt is still in the window, with its time."""
+    limit: int = settings.LOGIN_MAX_FAILURES
+    return dict(
+        LoginAttempt.objects.filter(
+            username=username.lower(), ip=ip, slot__lte=limit, at__gt=now - login_window()
+        ).values_list("slot", "at")
+    )
+
+
 def login_locked_until(*, username: str, ip: str, now: datetime | None = None) -> datetime | None:
     """When the lock on `username` from `ip` ends, or None if a log-in may be tried now.
 
-    Locked once `LOGIN_MAX_FAILURES` failures fall within the last `LOGIN_LOCKOUT_MINUTES`; the
-    lock lifts when the oldest of those failures leaves the window.
+    Locked while all `LOGIN_MAX_FAILURES` slots hold an attempt from the last
+    `LOGIN_LOCKOUT_MINUTES` (failed, or still being checked); the lock lifts when the oldest of
+    them leaves the window.
     """
     now = now or timezone.now()
-    limit: int = settings.LOGIN_MAX_FAILURES
-    recent = list(
-        LoginFailure.objects.filter(username=username.lower(), ip=ip, at__gt=now - login_window())
-        .order_by("-at")
-        .values_list("at", flat=True)[:limit]
-    )
-    if len(recent) < limit:
+    taken = login_slots_taken(username=username, ip=ip, now=now)
+    if len(taken) < settings.LOGIN_MAX_FAILURES:
         return None
-    return recent[-1] + login_window()
+    return min(taken.values()) + login_window()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from argparse import ArgumentParser
 from typing import Any
 
@@ -39,7 +38,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--workers",
             type=int,
-            default=int(os.environ.get("RECOUP_WEB_WORKERS", "2")),
+            default=settings.WEB_WORKERS,
             help="worker processes (default 2, or RECOUP_WEB_WORKERS)",
         )
         parser.add_argument("--threads", type=int, default=4, help="threads per worker (default 4)")
