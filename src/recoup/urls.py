@@ -13,5 +13,6 @@ urlpatterns = [
     path("ledger/", include("recoup.ledger.urls")),
     path("okrs/", include("recoup.okrs.urls")),
     path("import/", include("recoup.ingest.urls")),
+    path("audit/", include("recoup.accounts.urls")),
     path("", include("recoup.web.urls")),
 ]

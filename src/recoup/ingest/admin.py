@@ -1,10 +1,13 @@
+"""Import runs in the admin, read-only: a run is the record of what an import did."""
+
 from django.contrib import admin
 
+from recoup.core.admin import ReadOnlyAdminMixin
 from recoup.ingest.models import ImportRun
 
 
 @admin.register(ImportRun)
-class ImportRunAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class ImportRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = (
         "started_at",
         "kind",
@@ -19,4 +22,3 @@ class ImportRunAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     )
     list_filter = ("status", "kind", "dry_run")
     search_fields = ("file_name", "sha256")
-    readonly_fields = [f.name for f in ImportRun._meta.fields]

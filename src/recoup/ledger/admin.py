@@ -1,31 +1,34 @@
+"""The ledger in the admin, read-only: facts change through imports and services, which audit."""
+
 from django.contrib import admin
 
+from recoup.core.admin import ReadOnlyAdminMixin
 from recoup.ledger import models as m
 
 
 @admin.register(m.Customer)
-class CustomerAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class CustomerAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ("external_id", "name", "segment", "country", "time_zone", "since")
     list_filter = ("segment", "cease_communication", "bankruptcy", "do_not_call")
     search_fields = ("external_id", "name")
 
 
 @admin.register(m.ContactPoint)
-class ContactPointAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class ContactPointAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ("customer", "kind", "value", "status", "is_primary")
     list_filter = ("kind", "status")
     search_fields = ("value", "customer__external_id")
     raw_id_fields = ("customer",)
 
 
-class AllocationInline(admin.TabularInline):  # type: ignore[type-arg]
+class AllocationInline(ReadOnlyAdminMixin, admin.TabularInline):  # type: ignore[type-arg]
     model = m.Allocation
     extra = 0
     raw_id_fields = ("payment", "invoice")
 
 
 @admin.register(m.Allocation)
-class AllocationAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class AllocationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ("payment", "invoice", "amount_minor")
     search_fields = ("payment__external_id", "invoice__external_id")
     raw_id_fields = ("payment", "invoice")
@@ -33,7 +36,7 @@ class AllocationAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(m.Invoice)
-class InvoiceAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class InvoiceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ("external_id", "customer", "issue_date", "due_date", "amount_minor", "currency")
     list_filter = ("currency",)
     search_fields = ("external_id", "customer__external_id", "customer__name")
@@ -43,7 +46,7 @@ class InvoiceAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(m.Payment)
-class PaymentAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class PaymentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ("external_id", "customer", "received_on", "amount_minor", "currency")
     search_fields = ("external_id", "customer__external_id")
     date_hierarchy = "received_on"
@@ -53,7 +56,7 @@ class PaymentAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(m.Adjustment)
-class AdjustmentAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class AdjustmentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ("external_id", "invoice", "kind", "effective_on", "amount_minor", "currency")
     list_filter = ("kind",)
     search_fields = ("external_id", "invoice__external_id")
@@ -61,7 +64,7 @@ class AdjustmentAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(m.Activity)
-class ActivityAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class ActivityAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ("occurred_at", "customer", "channel", "direction", "outcome", "collector")
     list_filter = ("channel", "direction", "outcome")
     search_fields = ("external_id", "customer__external_id")
@@ -71,27 +74,27 @@ class ActivityAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(m.PromiseToPay)
-class PromiseToPayAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class PromiseToPayAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ("external_id", "customer", "promised_on", "due_date", "amount_minor", "status")
     list_filter = ("status",)
     search_fields = ("external_id", "customer__external_id")
     raw_id_fields = ("customer", "invoice", "activity", "collector")
 
 
-class InstalmentInline(admin.TabularInline):  # type: ignore[type-arg]
+class InstalmentInline(ReadOnlyAdminMixin, admin.TabularInline):  # type: ignore[type-arg]
     model = m.Instalment
     extra = 0
 
 
 @admin.register(m.Instalment)
-class InstalmentAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class InstalmentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ("plan", "sequence", "due_date", "amount_minor")
     raw_id_fields = ("plan",)
     list_select_related = ("plan",)
 
 
 @admin.register(m.PaymentPlan)
-class PaymentPlanAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class PaymentPlanAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ("external_id", "customer", "agreed_on", "total_minor", "currency", "status")
     list_filter = ("status",)
     raw_id_fields = ("customer",)
@@ -99,40 +102,40 @@ class PaymentPlanAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(m.Dispute)
-class DisputeAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class DisputeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ("external_id", "invoice", "opened_on", "resolved_on", "status")
     list_filter = ("status",)
     raw_id_fields = ("invoice",)
 
 
 @admin.register(m.Agency)
-class AgencyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class AgencyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ("external_id", "name", "kind")
     search_fields = ("name", "external_id")
 
 
 @admin.register(m.Placement)
-class PlacementAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class PlacementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ("external_id", "invoice", "agency", "placed_on", "recalled_on", "amount_minor")
     list_filter = ("agency",)
     raw_id_fields = ("invoice",)
 
 
 @admin.register(m.Assignment)
-class AssignmentAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class AssignmentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ("customer", "collector", "team", "valid_from", "valid_to")
     list_filter = ("team",)
     raw_id_fields = ("customer", "collector")
 
 
 @admin.register(m.FxRate)
-class FxRateAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class FxRateAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ("currency", "rate_date", "rate_scaled")
     list_filter = ("currency",)
 
 
 @admin.register(m.CreditDecision)
-class CreditDecisionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class CreditDecisionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ("external_id", "customer", "applied_on", "decided_on", "decision", "score")
     list_filter = ("decision", "policy_exception")
     search_fields = ("external_id", "applicant", "customer__external_id")
@@ -141,7 +144,7 @@ class CreditDecisionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(m.CollectionCost)
-class CollectionCostAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class CollectionCostAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ("external_id", "incurred_on", "amount_minor", "currency", "category", "team")
     list_filter = ("category", "team")
     search_fields = ("external_id",)

@@ -1,9 +1,13 @@
+"""OKRs in the admin, read-only: every change (a check-in above all, which is never edited)
+goes through `recoup.okrs.services`, which validates it and writes the audit entry."""
+
 from django.contrib import admin
 
+from recoup.core.admin import ReadOnlyAdminMixin
 from recoup.okrs import models as m
 
 
-class ObjectiveInline(admin.TabularInline):  # type: ignore[type-arg]
+class ObjectiveInline(ReadOnlyAdminMixin, admin.TabularInline):  # type: ignore[type-arg]
     model = m.Objective
     fields = ("key", "title", "owner", "team", "commitment")
     raw_id_fields = ("owner", "parent")
@@ -12,13 +16,13 @@ class ObjectiveInline(admin.TabularInline):  # type: ignore[type-arg]
 
 
 @admin.register(m.Cycle)
-class CycleAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class CycleAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ("name", "starts_on", "ends_on", "checkin_weekday")
     inlines = (ObjectiveInline,)
 
 
 @admin.register(m.Objective)
-class ObjectiveAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class ObjectiveAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ("title", "cycle", "team", "owner", "commitment")
     list_filter = ("cycle", "team", "commitment")
     search_fields = ("title", "key")
@@ -27,7 +31,7 @@ class ObjectiveAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(m.KeyResult)
-class KeyResultAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class KeyResultAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ("title", "objective", "kind", "metric", "baseline", "target", "owner")
     list_filter = ("kind", "objective__cycle")
     search_fields = ("title", "key", "metric")
@@ -36,7 +40,7 @@ class KeyResultAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(m.Initiative)
-class InitiativeAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class InitiativeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ("title", "key_result", "owner", "due_on", "status", "priority")
     list_filter = ("status", "priority")
     search_fields = ("title",)
@@ -45,7 +49,7 @@ class InitiativeAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(m.CheckIn)
-class CheckInAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class CheckInAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ("key_result", "data_date", "value", "confidence", "source", "author")
     list_filter = ("confidence", "source")
     date_hierarchy = "data_date"
@@ -54,7 +58,7 @@ class CheckInAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(m.StatusOverride)
-class StatusOverrideAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class StatusOverrideAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ("key_result", "status", "author", "created_at", "cleared_at")
     list_filter = ("status",)
     raw_id_fields = ("key_result", "author")

@@ -1,0 +1,231 @@
+"""How an audit entry reads for people: its codes in words and its values as a field-by-field diff.
+
+The services write short codes (`okr_checkin_create`, `custom_value`, `via="import"`) so that the
+log stays stable and searchable; the Audit page shows them through these dictionaries. A code
+written by a newer service and not yet listed here still reads sensibly through the fallbacks
+(`okr_checkin_create` would read "okr checkin create"); `tests/accounts/test_audit_page.py`
+checks that every action the code writes is listed.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+# What the person did, as the verb phrase after their name: "Ada Lovelace checked in a key result".
+ACTION_PHRASES: dict[str, str] = {
+    "user_create": "added a user",
+    "user_update": "changed a user",
+    "user_deactivate": "deactivated a user",
+    "user_reactivate": "reactivated a user",
+    "user_password_reset": "reset a user's password",
+    "user_password_change": "changed their password",
+    "team_create": "created a team",
+    "team_member_add": "added someone to a team",
+    "team_member_remove": "removed someone from a team",
+    "api_token_create": "created an API token",
+    "api_token_revoke": "revoked an API token",
+    "calendar_address_create": "made a new calendar address",
+    "login_failed": "failed to log in",
+    "login_locked": "locked a log-in after repeated failures",
+    "import": "imported a file",
+    "import_update": "changed a record",
+    "import_mapping_preset_save": "saved a column mapping",
+    "demo_ledger_generate": "generated the demo ledger",
+    "demo_ledger_clear": "cleared the demo ledger",
+    "metric_snapshot_refresh": "refreshed KPI snapshots",
+    "metric_defaults_set": "changed a KPI's default variant",
+    "custom_metric_define": "defined a custom metric",
+    "custom_metric_update": "changed a custom metric",
+    "custom_value_record": "recorded a custom metric value",
+    "reference_value_set": "set a reference value",
+    "okr_cycle_create": "created an OKR cycle",
+    "okr_cycle_update": "changed an OKR cycle",
+    "okr_objective_create": "created an objective",
+    "okr_objective_update": "changed an objective",
+    "okr_key_result_create": "created a key result",
+    "okr_key_result_update": "changed a key result",
+    "okr_key_result_curve_learn": "learned a key result's expected curve",
+    "okr_initiative_create": "created an initiative",
+    "okr_initiative_update": "changed an initiative",
+    "okr_checkin_create": "checked in a key result",
+    "okr_status_override_set": "overrode a key result's status",
+    "okr_status_override_clear": "cleared a key result's status override",
+    "okr_baseline_capture": "captured a key result's baseline",
+}
+
+# What kind of item an entry is about. Imports name ledger records by their model
+# (`Model._meta.model_name`), so those appear here without underscores.
+OBJECT_KINDS: dict[str, str] = {
+    "user": "User",
+    "team": "Team",
+    "api_token": "API token",
+    "login": "Log-in as",
+    "import_run": "Import run",
+    "mapping_preset": "Column mapping",
+    "ledger": "Ledger",
+    "metric": "KPI",
+    "metric_snapshot": "KPI snapshot",
+    "custom_metric": "Custom metric",
+    "custom_value": "Custom metric value",
+    "reference_value": "Reference value",
+    "okr_cycle": "OKR cycle",
+    "okr_objective": "Objective",
+    "okr_key_result": "Key result",
+    "okr_initiative": "Initiative",
+    "customer": "Customer",
+    "contactpoint": "Contact point",
+    "invoice": "Invoice",
+    "payment": "Payment",
+    "allocation": "Allocation",
+    "adjustment": "Adjustment",
+    "activity": "Activity",
+    "promisetopay": "Promise to pay",
+    "paymentplan": "Payment plan",
+    "instalment": "Instalment",
+    "dispute": "Dispute",
+    "agency": "Agency",
+    "placement": "Placement",
+    "assignment": "Assignment",
+    "fxrate": "FX rate",
+    "creditdecision": "Credit decision",
+    "collectioncost": "Collection cost",
+}
+
+# Who acted when no person did (a command or a job names itself in `via`), and, beside a
+# person's name, through what they acted.
+VIA_NAMES: dict[str, str] = {
+    "import": "Import",
+    "demo-data": "Demo data",
+    "demo-login": "Demo log-in",
+    "web": "Web",
+    "api": "API",
+    "kpi": "KPI command",
+    "analytics-sync": "Analytics sync",
+    "okr-cli": "OKR command",
+    "okr-apply": "OKR plan file",
+    "okr-baseline": "OKR baselines",
+    "okr-checkin-auto": "Automatic check-ins",
+    "okr-checkin-task": "Scheduled check-ins",
+}
+
+# Who acted when an entry names no person and no command: someone not logged in (a failed
+# log-in names the username that was tried as its item, not as its actor).
+VIA_WITHOUT_PERSON: dict[str, str] = {
+    "web": "Someone on the web",
+    "api": "Someone through the API",
+}
+
+# Values longer than this are shortened in the table; the full value stays one click away.
+SHORT_VALUE = 60
+
+
+def _words(code: str) -> str:
+    return code.replace("_", " ").replace("-", " ").strip()
+
+
+def action_phrase(action: str) -> str:
+    return ACTION_PHRASES.get(action) or _words(action) or "did something"
+
+
+def object_kind(object_type: str) -> str:
+    return OBJECT_KINDS.get(object_type) or _words(object_type).capitalize() or "Item"
+
+
+def via_name(via: str) -> str:
+    """What a person acted through ("API"), or the command or job that acted on its own."""
+    if not via:
+        return "System"
+    return VIA_NAMES.get(via) or f"System ({via})"
+
+
+def actor_without_person(via: str) -> str:
+    """Who an entry without a person names: a command or job ("Import"), or someone unknown."""
+    return VIA_WITHOUT_PERSON.get(via) or via_name(via)
+
+
+# Field names are snake_case codes; these read as letters, not as words.
+_ACRONYMS = frozenset({"api", "fx", "id", "ip", "kpi", "okr", "sql", "url"})
+
+
+def field_label(name: str) -> str:
+    """`amount_minor` reads "Amount (minor units)", `due_date` "Due date", `ip` "IP"."""
+    base = name.removesuffix("_minor")
+    words = [w.upper() if w in _ACRONYMS else w for w in _words(base).split()]
+    if not words:
+        return name
+    label = " ".join([words[0][:1].upper() + words[0][1:], *words[1:]])
+    return f"{label} (minor units)" if base != name else label
+
+
+def value_text(value: Any) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int | float):
+        return str(value)
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+
+
+@dataclass(frozen=True, slots=True)
+class ShownValue:
+    """A value as a cell shows it: `short` always, `full` too when `short` had to be cut."""
+
+    short: str
+    full: str
+
+    @property
+    def is_cut(self) -> bool:
+        return self.short != self.full
+
+
+def shown(value: Any) -> ShownValue:
+    text = value_text(value)
+    if len(text) <= SHORT_VALUE:
+        return ShownValue(text, text)
+    return ShownValue(text[: SHORT_VALUE - 1].rstrip() + "…", text)
+
+
+@dataclass(frozen=True, slots=True)
+class FieldChange:
+    """One field of an entry: its value before and after (None where the entry has no side)."""
+
+    field: str
+    label: str
+    before: ShownValue | None
+    after: ShownValue | None
+
+
+def _as_fields(values: Any) -> dict[str, Any]:
+    if values is None:
+        return {}
+    if isinstance(values, dict):
+        return values
+    # Entries are written with mappings; anything else is shown whole rather than dropped.
+    return {"value": values}
+
+
+def field_changes(before: Any, after: Any) -> list[FieldChange]:
+    """The fields that differ between `before` and `after`, in the order they were written.
+
+    A side that is missing (a creation has no before, a removal no after) shows every field of
+    the other side; a field present on one side only counts as changed.
+    """
+    old, new = _as_fields(before), _as_fields(after)
+    changes = []
+    for name in dict.fromkeys([*old, *new]):
+        if name in old and name in new and old[name] == new[name]:
+            continue
+        changes.append(
+            FieldChange(
+                field=name,
+                label=field_label(name),
+                before=shown(old[name]) if name in old else None,
+                after=shown(new[name]) if name in new else None,
+            )
+        )
+    return changes

@@ -1,0 +1,8 @@
+from django.urls import path
+
+from recoup.accounts import views
+
+app_name = "accounts"
+urlpatterns = [
+    path("", views.audit_page, name="audit"),
+]
