@@ -2,21 +2,30 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from recoup.core.currencies import MINOR_UNIT_EXPONENT
-from recoup.core.env import env_bool, env_list, env_str
+from recoup.core.env import (
+    env_bool,
+    env_choice,
+    env_float,
+    env_header,
+    env_int,
+    env_list,
+    env_secret,
+    env_str,
+    env_time_zone,
+)
 
 # The working directory holds var/ (embedded database, analytics cache, reports), so one
 # checkout or one deployment directory is one Recoup instance.
 DATA_DIR = Path(env_str("RECOUP_DATA_DIR", str(Path.cwd() / "var"))).resolve()
 
 DEBUG = env_bool("RECOUP_DEBUG", False)
-_secret = os.environ.get("RECOUP_SECRET_KEY", "")
+_secret = env_secret("RECOUP_SECRET_KEY")
 if not _secret:
     # Without a configured key, keep one per instance on disk so sessions survive restarts;
     # it is created on first use, never committed.
@@ -35,9 +44,12 @@ SECRET_KEY = _secret
 ALLOWED_HOSTS = env_list("RECOUP_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("RECOUP_CSRF_TRUSTED_ORIGINS", [])
 
-BASE_CURRENCY = env_str("RECOUP_BASE_CURRENCY", "USD")
-if BASE_CURRENCY not in MINOR_UNIT_EXPONENT:
-    raise ImproperlyConfigured(f"RECOUP_BASE_CURRENCY={BASE_CURRENCY!r} is not an ISO 4217 code")
+BASE_CURRENCY = env_choice(
+    "RECOUP_BASE_CURRENCY",
+    "USD",
+    MINOR_UNIT_EXPONENT,
+    meaning="an ISO 4217 currency code such as USD or EUR",
+)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -47,6 +59,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_tasks_db",
+    # Serves Swagger UI for /api/docs from its own static files, not from a CDN.
+    "ninja",
     "recoup.core",
     "recoup.accounts",
     "recoup.ledger",
@@ -65,6 +79,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "recoup.web.middleware.PasswordChangeRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
 ]
@@ -84,14 +99,22 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
                 "recoup.web.context_processors.navigation",
+                "recoup.web.context_processors.access",
             ],
         },
     },
 ]
 
 EMBEDDED_DATABASE = DATA_DIR / "recoup.sqlite3"
-DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{EMBEDDED_DATABASE}")
-_db = dj_database_url.parse(DATABASE_URL, conn_max_age=0)
+# The URL may hold a password: messages about it name its scheme only.
+DATABASE_URL = env_secret("DATABASE_URL") or f"sqlite:///{EMBEDDED_DATABASE}"
+_DATABASE_URL_EXPECTED = "DATABASE_URL must be a sqlite:/// or postgres:// URL"
+try:
+    _db = dj_database_url.parse(DATABASE_URL, conn_max_age=0)
+except ValueError:
+    raise ImproperlyConfigured(
+        f"{_DATABASE_URL_EXPECTED}; got one starting {DATABASE_URL.partition(':')[0]!r}"
+    ) from None
 if _db["ENGINE"] == "django.db.backends.sqlite3":
     _db["OPTIONS"] = {
         # WAL lets the web server read while an import or the worker writes; IMMEDIATE takes the
@@ -107,7 +130,7 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
         Path(_db["NAME"]).parent.mkdir(parents=True, exist_ok=True)
 elif _db["ENGINE"] not in {"django.db.backends.postgresql"}:
     raise ImproperlyConfigured(
-        f"DATABASE_URL uses {_db['ENGINE']}: Recoup supports sqlite:/// and postgres:// URLs"
+        f"{_DATABASE_URL_EXPECTED}; got one for {_db['ENGINE'].rpartition('.')[2]}"
     )
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -127,12 +150,13 @@ LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:dashboard"
 LOGOUT_REDIRECT_URL = "web:login"
 # Log-in throttling: this many failures for one username from one address within the window
-# lock that pair out until the oldest failure leaves the window.
-LOGIN_MAX_FAILURES = int(env_str("RECOUP_LOGIN_MAX_FAILURES", "5"))
-LOGIN_LOCKOUT_MINUTES = int(env_str("RECOUP_LOGIN_LOCKOUT_MINUTES", "15"))
+# lock that pair out until the oldest failure leaves the window; at most this many passwords are
+# checked in the window however many requests arrive at once (recoup.web.services).
+LOGIN_MAX_FAILURES = env_int("RECOUP_LOGIN_MAX_FAILURES", 5, minimum=1, maximum=1000)
+LOGIN_LOCKOUT_MINUTES = env_int("RECOUP_LOGIN_LOCKOUT_MINUTES", 15, minimum=1, maximum=7 * 24 * 60)
 
 LANGUAGE_CODE = "en-us"
-TIME_ZONE = env_str("RECOUP_TIME_ZONE", "UTC")
+TIME_ZONE = env_time_zone("RECOUP_TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
 
@@ -148,10 +172,38 @@ WHITENOISE_USE_FINDERS = DEBUG
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
+# `recoup serve`'s gunicorn worker processes (its --workers overrides this).
+WEB_WORKERS = env_int("RECOUP_WEB_WORKERS", 2, minimum=1, maximum=64)
+# The KPI engine is the operator's choice, never a request's (docs/architecture.md).
+KPI_ENGINE = env_choice("RECOUP_KPI_ENGINE", "duckdb", ("duckdb", "postgres", "spark"))
+# Seconds a process waits for another to release the DuckDB analytics file.
+DUCKDB_LOCK_WAIT_SECONDS = env_float("RECOUP_DUCKDB_LOCK_WAIT", 60.0, minimum=0, maximum=3600)
+# Beyond this DuckDB spills to disk instead of growing: the dashboard must fit in 2 GB.
+DUCKDB_MEMORY = env_str(
+    "RECOUP_DUCKDB_MEMORY",
+    "1GB",
+    pattern=r"(?i)[0-9]+(\.[0-9]+)? ?([kmgt]i?b|b)",
+    meaning="a size such as 512MB or 2GB",
+)
+SPARK_MEMORY = env_str(
+    "RECOUP_SPARK_MEMORY", "4g", pattern=r"(?i)[0-9]+[kmgt]", meaning="a size such as 512m or 4g"
+)
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("RECOUP_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Off by default: the embedded default serves plain HTTP on 127.0.0.1, where a redirect to HTTPS
+# or a remembered HSTS policy would lock the browser out of it. A deployment behind TLS turns them
+# on (README "Production").
+SECURE_SSL_REDIRECT = env_bool("RECOUP_SSL_REDIRECT", False)
+# Behind a TLS-terminating proxy Django sees plain HTTP; only the proxy's header tells it the
+# request was secure. Set it only when that proxy overwrites the header, or clients could forge it.
+SECURE_PROXY_SSL_HEADER = env_header("RECOUP_PROXY_SSL_HEADER")
+SECURE_HSTS_SECONDS = env_int("RECOUP_HSTS_SECONDS", 0, minimum=0, maximum=2 * 365 * 24 * 3600)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("RECOUP_HSTS_INCLUDE_SUBDOMAINS", True)
+# Preloading is a promise to browsers that is slow to take back; it is never assumed.
+SECURE_HSTS_PRELOAD = env_bool("RECOUP_HSTS_PRELOAD", False)
 X_FRAME_OPTIONS = "DENY"
 
 from django.utils.csp import CSP  # noqa: E402
@@ -170,5 +222,10 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("RECOUP_LOG_LEVEL", "WARNING")},
+    "root": {
+        "handlers": ["console"],
+        "level": env_choice(
+            "RECOUP_LOG_LEVEL", "WARNING", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+        ),
+    },
 }

@@ -27,6 +27,9 @@ class RecoupUserManager(UserManager["User"]):
 
 class User(AbstractUser):
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.VIEWER)
+    # Set when an admin resets the password: the temporary one was seen by the admin, so the
+    # person chooses their own before anything else (`recoup.web.middleware`).
+    must_change_password = models.BooleanField(default=False)
 
     objects: ClassVar[RecoupUserManager] = RecoupUserManager()
 
@@ -90,3 +93,45 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type} {self.object_id}"
+
+
+class TokenKind(models.TextChoices):
+    API = "api", "API token"
+    CALENDAR = "calendar", "Calendar address"
+
+
+class ApiToken(models.Model):
+    """A personal secret that acts as its owner: an API bearer token, or a calendar address.
+
+    Only the SHA-256 of the secret is stored (the secret is shown once, when it is made); the
+    first characters are kept to tell tokens apart. Revoked tokens stay, as history.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    kind = models.CharField(max_length=16, choices=TokenKind.choices, default=TokenKind.API)
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=16)
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=TokenKind.values), name="api_token_kind_valid"
+            ),
+            # One calendar address per person: "reset" revokes the old one and makes a new one.
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(kind="calendar", revoked_at__isnull=True),
+                name="api_token_one_calendar_address",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.name})"

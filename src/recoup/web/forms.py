@@ -4,21 +4,21 @@ variants (the organisation's default metric parameters)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import password_validation
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
+from django.utils import timezone
 
 from recoup.accounts.models import Role, Team, User
 from recoup.metrics.catalogue import CATALOGUE, Param
 from recoup.metrics.selectors import ALL_METRICS, shared_params
-from recoup.web.selectors import login_locked_until
-from recoup.web.services import login_failure_record, login_failures_clear
+from recoup.web.services import login_attempt_claim, login_attempt_fail, login_attempt_succeed
 
 
 def client_ip(request: HttpRequest | None) -> str:
@@ -34,26 +34,29 @@ LOCKED_MESSAGE = (
 
 
 class ThrottledAuthenticationForm(AuthenticationForm):
-    """Django's log-in form, refusing to even check the password while the username is locked.
+    """Django's log-in form, checking a password only after claiming one of the username and
+    address's attempt slots, so a locked username is never checked, however many guesses arrive
+    at once.
 
-    A success forgets the failures of that username and address.
+    A success forgets the failures of that username and address that came before it.
     """
 
     def clean(self) -> dict[str, Any]:
         username = self.cleaned_data.get("username") or ""
-        ip = client_ip(self.request)
-        locked_until = login_locked_until(username=username, ip=ip)
-        if locked_until is not None:
-            raise _locked(locked_until)
+        if not username or not self.cleaned_data.get("password"):
+            # Nothing will be checked: the missing field's own error says what to do.
+            return super().clean()
+        claim = login_attempt_claim(username=username, ip=client_ip(self.request))
+        if claim.attempt is None:
+            raise _locked(claim.locked_until or timezone.now())
         try:
             cleaned = super().clean()
         except ValidationError:
-            if username:
-                locked_until = login_failure_record(username=username, ip=ip)
-                if locked_until is not None:
-                    raise _locked(locked_until) from None
+            locked_until = login_attempt_fail(attempt=claim.attempt)
+            if locked_until is not None:
+                raise _locked(locked_until) from None
             raise
-        login_failures_clear(username=username, ip=ip)
+        login_attempt_succeed(attempt=claim.attempt)
         return cleaned
 
 
@@ -124,6 +127,64 @@ class TeamMemberAddForm(forms.Form):
     team = forms.ModelChoiceField(queryset=Team.objects.all())
     user = forms.ModelChoiceField(queryset=User.objects.filter(is_active=True).order_by("username"))
     is_lead = forms.BooleanField(required=False, label="Team lead")
+
+
+class UserEditForm(forms.Form):
+    """An admin changes a person's name, e-mail, role and teams (`accounts.services.user_update`)."""
+
+    first_name = forms.CharField(max_length=150, required=False)
+    last_name = forms.CharField(max_length=150, required=False)
+    email = forms.EmailField(required=False)
+    role = forms.ChoiceField(
+        choices=Role.choices, help_text=UserCreateForm.base_fields["role"].help_text
+    )
+    teams = forms.ModelMultipleChoiceField(
+        queryset=Team.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="A collector or viewer sees the debtors of their teams.",
+    )
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "initial",
+            {
+                "first_name": user.first_name,
+                "last_name": user.last_name,
+                "email": user.email,
+                "role": user.role,
+                "teams": list(user.teams.values_list("pk", flat=True)),
+            },
+        )
+        super().__init__(*args, **kwargs)
+
+
+# How long a new API token lives; "never" is allowed, as some integrations cannot be re-keyed
+# often, and the settings page shows each token's last use to spot the forgotten ones.
+TOKEN_LIFETIMES = (("30", "30 days"), ("90", "90 days"), ("365", "1 year"), ("", "Never"))
+
+
+class ApiTokenCreateForm(forms.Form):
+    name = forms.CharField(max_length=100, help_text='What will use it, e.g. "Power BI refresh".')
+    expires_in = forms.ChoiceField(
+        label="Expires after", choices=TOKEN_LIFETIMES, initial="90", required=False
+    )
+
+    def expires_at(self) -> datetime | None:
+        days = self.cleaned_data.get("expires_in") or ""
+        return timezone.now() + timedelta(days=int(days)) if days else None
+
+
+class RecoupPasswordChangeForm(PasswordChangeForm):
+    """Django's password change, refusing to keep the same password (a temporary one from an
+    admin must really be replaced)."""
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        new = cleaned.get("new_password1")
+        if new and self.user.check_password(new):
+            self.add_error("new_password1", "Choose a password different from the current one.")
+        return cleaned
 
 
 # The dashboard's metrics come first on the KPI variants page: their variants are the ones people

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from recoup.web import views
+from recoup.web import settings_views, views
 
 app_name = "web"
 urlpatterns = [
@@ -9,7 +9,39 @@ urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("settings/", views.settings_index, name="settings"),
-    path("settings/users/", views.settings_users, name="settings_users"),
+    path("settings/users/", settings_views.settings_users, name="settings_users"),
+    path("settings/users/<int:user_id>/", settings_views.settings_user, name="settings_user"),
+    path(
+        "settings/users/<int:user_id>/deactivate/",
+        settings_views.settings_user_deactivate,
+        name="settings_user_deactivate",
+    ),
+    path(
+        "settings/users/<int:user_id>/reactivate/",
+        settings_views.settings_user_reactivate,
+        name="settings_user_reactivate",
+    ),
+    path(
+        "settings/users/<int:user_id>/password-reset/",
+        settings_views.settings_user_password_reset,
+        name="settings_user_password_reset",
+    ),
+    path("settings/tokens/", settings_views.settings_tokens, name="settings_tokens"),
+    path(
+        "settings/tokens/<int:token_id>/revoke/",
+        settings_views.settings_token_revoke,
+        name="settings_token_revoke",
+    ),
+    path(
+        "settings/calendar/reset/",
+        settings_views.settings_calendar_reset,
+        name="settings_calendar_reset",
+    ),
+    path("password/", settings_views.PasswordChangeView.as_view(), name="password_change"),
+    # Outside the session-authenticated API: calendar apps send no cookies, the secret decides.
+    path(
+        "calendar/<str:secret>/<str:cycle>.ics", settings_views.calendar_feed, name="calendar_feed"
+    ),
     path("settings/teams/", views.settings_teams, name="settings_teams"),
     path("settings/kpis/", views.settings_kpis, name="settings_kpis"),
 ]
