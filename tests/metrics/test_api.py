@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from recoup.accounts.models import User
+from recoup.accounts.models import Role, User
 from tests.metrics.builder import Ledger
 
 pytestmark = pytest.mark.django_db
@@ -13,7 +13,10 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def client() -> Client:
-    user = User.objects.create_user(username="viewer", password="a long pass phrase 42")
+    # A manager reads the whole ledger (tests/web/test_scoping.py covers narrower scopes).
+    user = User.objects.create_user(
+        username="mia", password="a long pass phrase 42", role=Role.MANAGER
+    )
     c = Client()
     c.force_login(user)
     return c

@@ -5,15 +5,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.contrib.auth.models import AnonymousUser
-
 import pytest
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
 from recoup.accounts.models import Role
 from recoup.accounts.scope import Scope, scope_for
 from recoup.accounts.services import team_member_add
-from recoup.ledger.models import Assignment, Customer, Invoice
+from recoup.ledger.models import Assignment, Invoice
 from recoup.ledger.selectors import customers_in_scope, invoices_in_scope, teams_in_scope
 from tests.web.conftest import World, client_for, make_customer, make_user
 
@@ -216,7 +214,9 @@ def test_the_engine_is_not_a_request_parameter(world: World) -> None:
 
 
 def test_the_dashboard_of_a_collector_counts_their_book_only(world: World) -> None:
-    Customer.objects.filter(pk=world.unassigned_customer.pk).delete()
     body = client_for(world.north_collector).get("/?as_of=2026-06-30").content.decode()
     assert "your teams (North)" in body
+    assert "123.45" in body
+    assert "370.35" not in body
+    assert "370.35" in client_for(world.manager).get("/?as_of=2026-06-30").content.decode()
     assert client_for(world.north_collector).get("/?team=South").status_code == 403
