@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from recoup.accounts.models import Role, User
-from recoup.accounts.services import user_create
+from recoup.accounts.services import team_create, team_member_add, user_create
 from recoup.okrs.models import CheckIn, Cycle, KeyResult, Objective
 from tests.okrs.conftest import PLAN
 
@@ -38,8 +38,16 @@ def test_the_api_needs_a_session(client: Client) -> None:
     assert client.get(f"{BASE}/status").status_code == 401
 
 
+@pytest.fixture
+def plan_people(db: None) -> None:
+    """The people and team that PLAN declares, created beforehand by an admin."""
+    north = team_create(name="North")
+    for username, role in (("ana", Role.MANAGER), ("ben", Role.COLLECTOR)):
+        team_member_add(team=north, user=user_create(username=username, password=None, role=role))
+
+
 def test_a_manager_applies_a_plan_and_reapplying_changes_nothing(
-    manager: User, client_as: Any
+    manager: User, plan_people: None, client_as: Any
 ) -> None:
     c = client_as("mia")
     first = c.post(f"{BASE}/plans", {"yaml": PLAN}, content_type="application/json")

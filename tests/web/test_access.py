@@ -10,9 +10,9 @@ from django.test import RequestFactory
 
 from recoup.accounts.access import (
     admin_required,
+    can_change,
+    can_manage_users,
     change_required,
-    user_is_admin,
-    user_may_change,
 )
 from tests.web.conftest import World
 
@@ -34,11 +34,11 @@ def _request(user: object) -> HttpRequest:
 
 
 def test_admins_managers_and_collectors_may_change_but_viewers_may_not(world: World) -> None:
-    assert user_may_change(world.admin)
-    assert user_may_change(world.manager)
-    assert user_may_change(world.north_collector)
-    assert not user_may_change(world.viewer)
-    assert not user_may_change(AnonymousUser())
+    assert can_change(world.admin)
+    assert can_change(world.manager)
+    assert can_change(world.north_collector)
+    assert not can_change(world.viewer)
+    assert not can_change(AnonymousUser())
 
 
 def test_a_viewer_is_refused_by_the_change_guard(world: World) -> None:
@@ -58,11 +58,11 @@ def test_only_admins_pass_the_admin_guard(world: World) -> None:
     for user in (world.manager, world.north_collector, world.viewer):
         with pytest.raises(PermissionDenied):
             _admin_view(_request(user))
-    assert user_is_admin(world.admin)
-    assert not user_is_admin(world.manager)
+    assert can_manage_users(world.admin)
+    assert not can_manage_users(world.manager)
 
 
 def test_a_deactivated_admin_loses_every_right(world: World) -> None:
     world.admin.is_active = False
-    assert not user_is_admin(world.admin)
-    assert not user_may_change(world.admin)
+    assert not can_manage_users(world.admin)
+    assert not can_change(world.admin)

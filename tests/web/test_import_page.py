@@ -147,7 +147,7 @@ def test_a_running_import_shows_its_phase_and_a_moving_progress_bar(
 ) -> None:
     run = _running_run(world)
     import_thread(run.pk)
-    client = client_for(world.viewer)
+    client = client_for(world.manager)
     url = reverse("ingest:run_detail", args=[run.pk])
     page = client.get(url).content.decode()
     assert "Importing big.csv" in page
@@ -297,7 +297,7 @@ def test_a_second_import_waits_for_the_running_one(world: World) -> None:
 def test_a_run_whose_thread_is_gone_is_marked_failed_when_looked_at(world: World) -> None:
     run = _running_run(world)
     ImportRun.objects.filter(pk=run.pk).update(started_at=timezone.now() - timedelta(hours=1))
-    body = client_for(world.viewer).get(reverse("ingest:run_detail", args=[run.pk]))
+    body = client_for(world.manager).get(reverse("ingest:run_detail", args=[run.pk]))
     run.refresh_from_db()
     assert run.status == "failed"
     assert "the import stopped without finishing" in body.content.decode()
@@ -494,7 +494,7 @@ def test_a_rejected_run_shows_its_problems_from_the_report_before_they_are_store
     assert any(p["value"] == "Mars/Olympus" for p in run.problems)
     # The moment between "rejected" and its problems being stored on the run.
     ImportRun.objects.filter(pk=run.pk).update(problems=[])
-    body = client_for(world.viewer).get(reverse("ingest:run_detail", args=[run.pk]))
+    body = client_for(world.manager).get(reverse("ingest:run_detail", args=[run.pk]))
     assert "<code>Mars/Olympus</code>" in body.content.decode()
 
 
@@ -527,7 +527,7 @@ def test_a_run_whose_web_process_has_exited_is_marked_failed_at_once(world: Worl
     progress_file = Path(runs.run_folder(run.pk)) / "progress.json"
     data = json.loads(progress_file.read_text())
     progress_file.write_text(json.dumps({**data, "pid": finished.pid}))
-    client_for(world.viewer).get(reverse("ingest:run_detail", args=[run.pk]))
+    client_for(world.manager).get(reverse("ingest:run_detail", args=[run.pk]))
     run.refresh_from_db()
     assert run.status == "failed"
     assert "the server stopped or restarted" in run.error
@@ -539,7 +539,7 @@ def test_a_run_of_another_live_web_process_is_left_running(world: World) -> None
     progress_file = Path(runs.run_folder(run.pk)) / "progress.json"
     data = json.loads(progress_file.read_text())
     progress_file.write_text(json.dumps({**data, "pid": os.getppid()}))
-    client_for(world.viewer).get(reverse("ingest:run_detail", args=[run.pk]))
+    client_for(world.manager).get(reverse("ingest:run_detail", args=[run.pk]))
     run.refresh_from_db()
     assert run.status == "running"
 
@@ -547,6 +547,6 @@ def test_a_run_of_another_live_web_process_is_left_running(world: World) -> None
 def test_a_run_this_process_no_longer_runs_is_marked_failed(world: World) -> None:
     run = _running_run(world)
     import_run_progress_record(run_id=run.pk, phase="reading invoices", seen=10, total=100)
-    client_for(world.viewer).get(reverse("ingest:run_detail", args=[run.pk]))
+    client_for(world.manager).get(reverse("ingest:run_detail", args=[run.pk]))
     run.refresh_from_db()
     assert run.status == "failed"

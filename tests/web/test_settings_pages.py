@@ -18,9 +18,23 @@ def test_only_admins_open_the_settings_pages(world: World, role: str) -> None:
     assert response.status_code == 403
 
 
-def test_the_settings_link_shows_only_for_admins(world: World) -> None:
+def test_the_settings_link_shows_for_those_who_may_read_the_settings(world: World) -> None:
     assert 'href="/settings/"' in client_for(world.admin).get("/").content.decode()
-    assert 'href="/settings/"' not in client_for(world.manager).get("/").content.decode()
+    assert 'href="/settings/"' in client_for(world.manager).get("/").content.decode()
+    for reader in (world.viewer, world.north_collector):
+        assert 'href="/settings/"' not in client_for(reader).get("/").content.decode()
+
+
+def test_a_manager_lands_on_the_kpi_variants_and_sees_no_user_settings(world: World) -> None:
+    client = client_for(world.manager)
+    response = client.get(reverse("web:settings"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("web:settings_kpis")
+    body = client.get(response["Location"]).content.decode()
+    assert reverse("web:settings_users") not in body
+    assert client_for(world.admin).get(reverse("web:settings"))["Location"] == reverse(
+        "web:settings_users"
+    )
 
 
 def test_settings_lists_users_with_their_roles_and_teams(world: World) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import shutil
 import threading
 import time
@@ -26,8 +27,10 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from recoup.accounts.access import can_import, require
 from recoup.accounts.models import User
 from recoup.core.errors import RecoupError
+from recoup.ingest.mapping import MappingError
 from recoup.ingest.models import ImportRun, ImportStatus
 from recoup.ingest.problems import Problem
 from recoup.ingest.readers import first_line
@@ -38,6 +41,8 @@ logger = logging.getLogger(__name__)
 # A running run whose progress has not moved for this long has lost its thread (the web process
 # stopped or restarted): it is marked failed when someone looks at it or starts another import.
 STALLED_AFTER = timedelta(minutes=15)
+# An edited mapping's name: a preset's name, perhaps with "-edited" (mapping_edit.PRESET_NAME).
+EDITED_MAPPING_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,79}")
 PROGRESS_EVERY_SECONDS = 0.25
 
 _threads: dict[int, threading.Thread] = {}
@@ -205,6 +210,15 @@ def import_run_start(
     """Save the upload, record the run as running and import it in a thread (or right here
     when `background` is false). The import itself stays all or nothing. `mapping_yaml` is a
     mapping edited on the page, named `mapping`: it is written beside the upload and used."""
+    # Refused before a run is recorded; the importer checks every kind the mapping produces.
+    require(
+        actor is None or can_import(actor, kind),
+        f"your role may not import {kind}: managers and admins import it",
+    )
+    edited_name = mapping or "edited"
+    if mapping_yaml is not None and not EDITED_MAPPING_NAME.fullmatch(edited_name):
+        # It names the file the edited mapping is written to: a name, never a path.
+        raise MappingError(f"mapping {edited_name!r}: use lower-case letters, digits and hyphens")
     import_runs_stalled_fail()
     busy = ImportRun.objects.filter(status=ImportStatus.RUNNING).first()
     if busy is not None:
@@ -225,7 +239,7 @@ def import_run_start(
     try:
         path = _save_upload(run_folder(run.pk), file_name, chunks)
         if mapping_yaml is not None:
-            edited = run_folder(run.pk) / "mapping" / f"{mapping or 'edited'}.yaml"
+            edited = run_folder(run.pk) / "mapping" / f"{edited_name}.yaml"
             edited.parent.mkdir()
             edited.write_text(mapping_yaml, encoding="utf-8")
             mapping = str(edited)

@@ -9,12 +9,22 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from recoup.accounts.access import AnyUser, can_see_all_import_runs, role_of
 from recoup.ingest.models import ImportRun
 
 
-def import_runs_recent(*, limit: int = 50) -> QuerySet[ImportRun]:
-    """The latest runs first, whatever their outcome."""
-    return ImportRun.objects.order_by("-started_at", "-id")[:limit]
+def import_runs_visible_to(user: AnyUser) -> QuerySet[ImportRun]:
+    """The runs `user` may read (`can_see_import_run`): all of them, or those they started."""
+    if can_see_all_import_runs(user):
+        return ImportRun.objects.all()
+    if role_of(user) is None:
+        return ImportRun.objects.none()
+    return ImportRun.objects.filter(started_by_id=user.pk)
+
+
+def import_runs_recent(*, user: AnyUser, limit: int = 50) -> QuerySet[ImportRun]:
+    """The latest runs `user` may read first, whatever their outcome."""
+    return import_runs_visible_to(user).order_by("-started_at", "-id")[:limit]
 
 
 def import_run_problems(*, run: ImportRun, limit: int = 50) -> list[dict[str, Any]]:

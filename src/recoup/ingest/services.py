@@ -26,6 +26,7 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from recoup.accounts.access import can_import, require
 from recoup.accounts.models import User
 from recoup.accounts.services import audit_record
 from recoup.core.errors import RecoupError
@@ -140,7 +141,11 @@ def _stage_record(
     number of data rows read."""
     source_columns = [*opened.columns] + (["__row"] if opened.has_row_numbers else [])
     compiled = compile_record(
-        record, mapping, vendor=connection.vendor, source_columns=source_columns
+        record,
+        mapping,
+        vendor=connection.vendor,
+        source_columns=source_columns,
+        nul_free=opened.nul_free,
     )
     stage = Stage(record, compiled.fields)
     stage.create()
@@ -181,7 +186,8 @@ def _stage_record(
                         int(numbers[i]),
                         record.kind.name,
                         labels[name],
-                        "" if raw is None else str(raw),
+                        # Shown and stored (PostgreSQL keeps no NUL): a NUL is shown as ␀.
+                        "" if raw is None else str(raw).replace("\x00", "\u2400"),
                         str(what),
                     )
                 )
@@ -264,6 +270,13 @@ def ledger_file_import(
     with ProblemSink(keep=keep_problems) as sink:
         try:
             preset = load_preset(mapping) if mapping is not None else None
+            # A mapping may feed several kinds from one file (invoices with their customers):
+            # the person importing must be allowed every one of them.
+            for produced in [r.kind.name for r in preset.records] if preset else [kind]:
+                require(
+                    actor is None or can_import(actor, produced),
+                    f"your role may not import {produced}: managers and admins import it",
+                )
             with (
                 open_source(
                     path,

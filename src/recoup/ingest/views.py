@@ -11,11 +11,18 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
-from recoup.accounts.access import change_required, user_may_change
+from recoup.accounts.access import (
+    AnyUser,
+    can_import,
+    can_import_something,
+    importable_kinds,
+    permission_required,
+)
 from recoup.accounts.models import User
 from recoup.core.errors import RecoupError
 from recoup.ingest.kinds import KINDS
@@ -32,22 +39,20 @@ from recoup.ingest.mapping_edit import (
     staged_upload_get,
     staged_upload_save,
 )
-from recoup.ingest.models import ImportRun, ImportStatus
+from recoup.ingest.models import ImportStatus
 from recoup.ingest.runs import (
     ImportBusyError,
     import_run_progress,
     import_run_start,
     import_runs_stalled_fail,
 )
-from recoup.ingest.selectors import import_run_problems, import_runs_recent
+from recoup.ingest.selectors import import_run_problems, import_runs_recent, import_runs_visible_to
 
 ALLOWED_SUFFIXES = {".csv", ".txt", ".tsv", ".xlsx", ".xls", ".parquet"}
 
 
 class ImportForm(forms.Form):
-    kind = forms.ChoiceField(
-        label="What the file holds", choices=[(k, k.replace("_", " ")) for k in KINDS]
-    )
+    kind = forms.ChoiceField(label="What the file holds")
     mapping = forms.ChoiceField(
         label="Column mapping",
         required=False,
@@ -60,8 +65,12 @@ class ImportForm(forms.Form):
         label="Dry run: check everything, change nothing",
     )
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: object, user: AnyUser, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        # Only the kinds this person may import are offered (`recoup.accounts.access`).
+        kind = self.fields["kind"]
+        assert isinstance(kind, forms.ChoiceField)
+        kind.choices = [(k, k.replace("_", " ")) for k in importable_kinds(user, KINDS)]
         field = self.fields["mapping"]
         assert isinstance(field, forms.ChoiceField)
         field.choices = [("", "Standard columns"), *mapping_presets()]
@@ -82,11 +91,17 @@ def _actor(request: HttpRequest) -> User | None:
 
 def _page(request: HttpRequest, **context: Any) -> dict[str, Any]:
     return {
-        "form": ImportForm(),
-        "runs": import_runs_recent(limit=15),
-        "may_change": user_may_change(request.user),
+        "form": ImportForm(user=request.user),
+        "runs": import_runs_recent(user=request.user, limit=15),
         **context,
     }
+
+
+def _refuse_kind(request: HttpRequest, kind: str) -> None:
+    if kind in KINDS and not can_import(request.user, kind):
+        raise PermissionDenied(
+            f"Your role may not import {kind.replace('_', ' ')}: managers and admins import it."
+        )
 
 
 @login_required
@@ -94,13 +109,14 @@ def import_page(request: HttpRequest) -> HttpResponse:
     return render(request, "ingest/import.html", _page(request))
 
 
-@change_required
+@permission_required(can_import_something)
 def import_run(request: HttpRequest) -> HttpResponse:
     """Save the upload and start the import in the background; the run's page shows its
     progress, then its result."""
     if request.method != "POST":
         return import_page(request)
-    form = ImportForm(request.POST, request.FILES)
+    _refuse_kind(request, request.POST.get("kind", ""))
+    form = ImportForm(request.POST, request.FILES, user=request.user)
     if not form.is_valid():
         return render(request, "ingest/import.html", _page(request, form=form), status=422)
     upload = form.cleaned_data["file"]
@@ -140,7 +156,8 @@ def import_run(request: HttpRequest) -> HttpResponse:
 def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
     """One run: its progress while it runs (htmx polls this page for the fragment; without
     JavaScript the page refreshes itself), then its result or validation report."""
-    run = get_object_or_404(ImportRun, pk=run_id)
+    # Someone else's run is not found rather than forbidden: run ids cannot be probed.
+    run = get_object_or_404(import_runs_visible_to(request.user), pk=run_id)
     if run.status == ImportStatus.RUNNING and import_runs_stalled_fail():
         run.refresh_from_db()
     context: dict[str, Any] = {"run": run, "progress": None, "problems": []}
@@ -157,10 +174,12 @@ def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
     if request.headers.get("HX-Request") == "true":
         if run.status != ImportStatus.RUNNING:
             # The run has ended: the recent imports list below it is refreshed out of band.
-            context.update(runs=import_runs_recent(limit=15), oob=True)
+            context.update(runs=import_runs_recent(user=request.user, limit=15), oob=True)
         return render(request, "ingest/_run_update.html", context)
     # The next upload is most likely the same kind of file, fixed.
-    context["form"] = ImportForm(initial={"kind": run.kind, "mapping": run.mapping})
+    context["form"] = ImportForm(
+        initial={"kind": run.kind, "mapping": run.mapping}, user=request.user
+    )
     return render(request, "ingest/import.html", _page(request, **context))
 
 
@@ -189,15 +208,16 @@ def _mapping_rows(draft: MappingDraft, chosen: dict[str, str]) -> list[dict[str,
     return rows
 
 
-@change_required
+@permission_required(can_import_something)
 def mapping_page(request: HttpRequest, token: str) -> HttpResponse:
     """The file's columns beside the kind's fields, prefilled from a preset; change any of them,
     save them as a preset of our own if wanted, and dry-run (or import) with them."""
-    assert isinstance(request.user, User)  # change_required lets only people through
+    assert isinstance(request.user, User)  # the guard lets only people through
     try:
         staged = staged_upload_get(token=token, user=request.user)
     except RecoupError as error:
         raise Http404(str(error)) from None
+    _refuse_kind(request, staged.kind)
     preset = request.GET.get("preset", staged.preset) if request.method == "GET" else ""
     preset = request.POST.get("preset", preset) if request.method == "POST" else preset
     try:

@@ -1,8 +1,9 @@
 """The OKR API (mounted at /api/okrs): cycles, objectives, key results, initiatives, check-ins,
 overrides, status, history, forecasts, audit, templates, target suggestions and plans.
 
-Session authentication; managers and admins change plans, a key result's owner may check it in,
-everyone signed in may read. Bad input answers 422 with a `detail` naming what is wrong."""
+Session authentication; who may change what is decided by `recoup.accounts.access` (the same
+predicates as the pages: docs/access.md), everyone signed in may read. Bad input answers 422 with
+a `detail` naming what is wrong; a refused change 403."""
 
 from __future__ import annotations
 
@@ -14,16 +15,24 @@ from typing import Any, Literal
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
-from ninja.security import django_auth
 
-from recoup.accounts.models import Role, Team, User
+from recoup.accounts.access import (
+    can_change_okrs,
+    can_check_in,
+    can_override_status,
+    can_progress_initiative,
+    can_see_target_suggestions,
+)
+from recoup.accounts.api_auth import API_AUTH
+from recoup.accounts.models import Team, User
+from recoup.core.dates import InputDate
 from recoup.core.errors import AccessDeniedError, NotFoundError, RecoupError
 from recoup.okrs import selectors, services
 from recoup.okrs.models import Cycle, Initiative, KeyResult, Objective
 from recoup.okrs.plan import PlanError, plan_parse
 from recoup.okrs.templates import TEMPLATES, template_as_plan
 
-router = Router(auth=django_auth, tags=["okrs"])
+router = Router(auth=API_AUTH, tags=["okrs"])
 VIA = "api"
 
 
@@ -56,10 +65,14 @@ def _actor(request: HttpRequest) -> User:
     return user
 
 
+def _allow(allowed: bool, message: str) -> None:
+    if not allowed:
+        raise HttpError(403, message)
+
+
 def _require_planner(request: HttpRequest) -> User:
     user = _actor(request)
-    if not (user.is_superuser or user.role in (Role.ADMIN, Role.MANAGER)):
-        raise HttpError(403, "changing OKRs needs the manager or admin role")
+    _allow(can_change_okrs(user), "changing OKRs needs the manager or admin role")
     return user
 
 
@@ -88,6 +101,16 @@ def _get(model: type[Any], pk: int, what: str) -> Any:
     return found
 
 
+def _patch(payload: Schema, *, not_null: tuple[str, ...]) -> dict[str, Any]:
+    """The fields a PATCH names. JSON `null` clears a field that may be empty; for one that must
+    hold a value it is refused here, before the database would refuse it with an error."""
+    given: dict[str, Any] = payload.dict(exclude_unset=True)
+    for name in not_null:
+        if name in given and given[name] is None:
+            raise HttpError(422, f"{name} cannot be null: leave it out to keep its value")
+    return given
+
+
 def _cycle(name: str | None, as_of: date | None = None) -> Cycle:
     return _call(lambda: selectors.cycle_get(name=name, today=as_of))
 
@@ -97,12 +120,12 @@ def _cycle(name: str | None, as_of: date | None = None) -> Cycle:
 
 class CycleIn(Schema):
     name: str = Field(min_length=1, max_length=64)
-    starts_on: date
-    ends_on: date
+    starts_on: InputDate
+    ends_on: InputDate
     checkin_weekday: int = Field(0, ge=0, le=6)
-    planning_on: date | None = None
-    midcycle_review_on: date | None = None
-    evaluation_on: date | None = None
+    planning_on: InputDate | None = None
+    midcycle_review_on: InputDate | None = None
+    evaluation_on: InputDate | None = None
     on_track_within: int = Field(10, ge=0, le=100)
     at_risk_within: int = Field(25, ge=0, le=100)
 
@@ -138,7 +161,7 @@ class KeyResultIn(Schema):
     baseline: Decimal | None = Field(None, max_digits=24, decimal_places=6)
     target: Decimal | None = Field(None, max_digits=24, decimal_places=6)
     target_change_pct: Decimal | None = Field(None, max_digits=9, decimal_places=3)
-    due_on: date | None = None
+    due_on: InputDate | None = None
     metric: str = ""
     metric_params: dict[str, str] = {}
     metric_filters: dict[str, list[str]] = {}
@@ -152,7 +175,7 @@ class KeyResultPatch(Schema):
     weight: Decimal | None = Field(None, gt=0, max_digits=8, decimal_places=3)
     baseline: Decimal | None = Field(None, max_digits=24, decimal_places=6)
     target: Decimal | None = Field(None, max_digits=24, decimal_places=6)
-    due_on: date | None = None
+    due_on: InputDate | None = None
     rolls_up_into_id: int | None = None
 
 
@@ -161,7 +184,7 @@ class InitiativeIn(Schema):
     key: str = Field(pattern=r"^[-a-z0-9_]+$", max_length=80)
     title: str = Field(min_length=1, max_length=300)
     owner: str | None = None
-    due_on: date | None = None
+    due_on: InputDate | None = None
     status: InitiativeStatusLiteral = "todo"
     priority: PriorityLiteral = "medium"
 
@@ -169,7 +192,7 @@ class InitiativeIn(Schema):
 class InitiativePatch(Schema):
     title: str | None = Field(None, min_length=1, max_length=300)
     owner: str | None = None
-    due_on: date | None = None
+    due_on: InputDate | None = None
     status: InitiativeStatusLiteral | None = None
     priority: PriorityLiteral | None = None
 
@@ -178,7 +201,7 @@ class CheckInIn(Schema):
     value: Decimal | None = Field(None, max_digits=24, decimal_places=6)
     confidence: ConfidenceLiteral
     comment: str = ""
-    data_date: date | None = None
+    data_date: InputDate | None = None
 
 
 class OverrideIn(Schema):
@@ -230,7 +253,7 @@ def cycles_create(request: HttpRequest, payload: CycleIn) -> Status[dict[str, An
 def status(
     request: HttpRequest,
     cycle: str | None = None,
-    as_of: date | None = None,
+    as_of: InputDate | None = None,
     team: str | None = None,
 ) -> dict[str, Any]:
     c = _cycle(cycle, as_of)
@@ -250,7 +273,7 @@ def calendar(request: HttpRequest, name: str) -> HttpResponse:
 
 @router.get("/tree", response=list[dict[str, Any]])
 def tree(
-    request: HttpRequest, cycle: str | None = None, as_of: date | None = None
+    request: HttpRequest, cycle: str | None = None, as_of: InputDate | None = None
 ) -> list[dict[str, Any]]:
     return selectors.alignment_tree(cycle=_cycle(cycle, as_of), today=as_of)
 
@@ -328,7 +351,7 @@ def objectives_update(
 ) -> dict[str, Any]:
     actor = _require_planner(request)
     objective = _get(Objective, objective_id, "objective")
-    given = payload.dict(exclude_unset=True)
+    given = _patch(payload, not_null=("title", "description", "commitment"))
     changes: dict[str, Any] = {
         k: v for k, v in given.items() if k in ("title", "description", "commitment")
     }
@@ -370,7 +393,7 @@ def key_results_create(request: HttpRequest, payload: KeyResultIn) -> Status[dic
 def key_results_update(request: HttpRequest, kr_id: int, payload: KeyResultPatch) -> dict[str, Any]:
     actor = _require_planner(request)
     kr = _get(KeyResult, kr_id, "key result")
-    given = payload.dict(exclude_unset=True)
+    given = _patch(payload, not_null=("title", "unit", "weight"))
     changes = {k: v for k, v in given.items() if k not in ("owner", "rolls_up_into_id")}
     if "owner" in given:
         changes["owner"] = _user(given["owner"])
@@ -401,9 +424,12 @@ def initiatives_update(
 ) -> dict[str, Any]:
     actor = _actor(request)
     ini = _get(Initiative, initiative_id, "initiative")
-    if ini.owner_id != actor.pk:
-        _require_planner(request)
-    given = payload.dict(exclude_unset=True)
+    _allow(
+        can_change_okrs(actor) or can_progress_initiative(actor, ini),
+        "changing this initiative needs its owner, its key result's owner, or the manager or"
+        " admin role",
+    )
+    given = _patch(payload, not_null=("title", "status", "priority"))
     if "owner" in given:
         given["owner"] = _user(given["owner"])
     _call(lambda: services.initiative_update(initiative=ini, changes=given, actor=actor, via=VIA))
@@ -417,8 +443,11 @@ def initiatives_update(
 def checkins_create(request: HttpRequest, kr_id: int, payload: CheckInIn) -> Status[dict[str, Any]]:
     actor = _actor(request)
     kr = _get(KeyResult, kr_id, "key result")
-    if kr.owner_id != actor.pk:
-        _require_planner(request)
+    _allow(
+        can_check_in(actor, kr),
+        "checking in this key result needs its owner, its objective's owner, or the"
+        " manager or admin role",
+    )
     checkin = _call(
         lambda: services.checkin_create(
             key_result=kr,
@@ -446,14 +475,17 @@ def checkins_history(request: HttpRequest, kr_id: int) -> list[dict[str, Any]]:
 
 
 @router.get("/key-results/{kr_id}", response=dict[str, Any])
-def key_results_get(request: HttpRequest, kr_id: int, as_of: date | None = None) -> dict[str, Any]:
+def key_results_get(
+    request: HttpRequest, kr_id: int, as_of: InputDate | None = None
+) -> dict[str, Any]:
     kr = _get(KeyResult, kr_id, "key result")
     return selectors.to_json_dict(selectors.key_result_state(key_result=kr, today=as_of))
 
 
 @router.post("/key-results/{kr_id}/override", response=dict[str, Any])
 def override_set(request: HttpRequest, kr_id: int, payload: OverrideIn) -> dict[str, Any]:
-    actor = _require_planner(request)
+    actor = _actor(request)
+    _allow(can_override_status(actor), "overriding a status needs the manager or admin role")
     kr = _get(KeyResult, kr_id, "key result")
     o = _call(
         lambda: services.status_override_set(
@@ -465,19 +497,28 @@ def override_set(request: HttpRequest, kr_id: int, payload: OverrideIn) -> dict[
 
 @router.delete("/key-results/{kr_id}/override", response=dict[str, Any])
 def override_clear(request: HttpRequest, kr_id: int) -> dict[str, Any]:
-    actor = _require_planner(request)
+    actor = _actor(request)
+    _allow(can_override_status(actor), "clearing an override needs the manager or admin role")
     kr = _get(KeyResult, kr_id, "key result")
-    return {"cleared": services.status_override_clear(key_result=kr, author=actor, via=VIA)}
+    return {
+        "cleared": _call(
+            lambda: services.status_override_clear(key_result=kr, author=actor, via=VIA)
+        )
+    }
 
 
 @router.get("/key-results/{kr_id}/forecast", response=dict[str, Any])
-def forecast(request: HttpRequest, kr_id: int, as_of: date | None = None) -> dict[str, Any]:
+def forecast(request: HttpRequest, kr_id: int, as_of: InputDate | None = None) -> dict[str, Any]:
     kr = _get(KeyResult, kr_id, "key result")
     return selectors.to_json_dict(selectors.key_result_forecast(key_result=kr, today=as_of))
 
 
 @router.get("/key-results/{kr_id}/suggest-target", response=dict[str, Any])
 def suggest_target(request: HttpRequest, kr_id: int, history: int = 8) -> dict[str, Any]:
+    _allow(
+        can_see_target_suggestions(_actor(request)),
+        "target suggestions need the manager or admin role",
+    )
     kr = _get(KeyResult, kr_id, "key result")
     if not kr.metric:
         raise HttpError(422, f"key result {kr.key!r} is not bound to a KPI")
@@ -507,7 +548,7 @@ def learn_curve(request: HttpRequest, kr_id: int, cycles: int = 4) -> dict[str, 
 
 
 @router.post("/checkins/auto", response=dict[str, Any])
-def checkins_auto(request: HttpRequest, as_of: date | None = None) -> dict[str, Any]:
+def checkins_auto(request: HttpRequest, as_of: InputDate | None = None) -> dict[str, Any]:
     _require_planner(request)
     report = _call(lambda: services.checkin_auto_run(today=as_of, via=VIA))
     return selectors.to_json_dict(

@@ -17,7 +17,8 @@ import yaml
 from django.utils.text import slugify
 
 from recoup.accounts.models import Role
-from recoup.core.errors import RecoupError
+from recoup.core.dates import parse_input_date
+from recoup.core.errors import InputDateError, RecoupError
 from recoup.okrs.models import Commitment, InitiativeStatus, KeyResultKind, Priority
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -132,6 +133,7 @@ class _Seq:
 
 _INT_TAG = "tag:yaml.org,2002:int"
 _FLOAT_TAG = "tag:yaml.org,2002:float"
+_TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
 
 
 def _from_node(
@@ -176,6 +178,10 @@ def _from_node(
             return Decimal(str(node.value).replace("_", ""))
         except InvalidOperation:
             return node.value
+    # YAML would build a date from anything shaped like one and fail with a bare ValueError on
+    # 2026-02-30; kept as text, a date field parses it with the line, any other field keeps it.
+    if node.tag == _TIMESTAMP_TAG:
+        return str(node.value)
     return loader.construct_object(node)
 
 
@@ -226,6 +232,9 @@ class _Reader:
         line, raw = m.items[name]
         try:
             return convert(raw)
+        except InputDateError as exc:
+            self.fail(line, f"{path}.{name}", exc.reason)
+            return default
         except (ValueError, TypeError, InvalidOperation):
             self.fail(line, f"{path}.{name}", f"expected {expected}, got {_describe(raw)}")
             return default
@@ -258,9 +267,9 @@ def _text(raw: Any) -> str:
 
 
 def _date(raw: Any) -> date:
-    if isinstance(raw, date):
-        return raw
-    return date.fromisoformat(str(raw))
+    if not isinstance(raw, str):
+        raise TypeError
+    return parse_input_date(raw, what="date")
 
 
 def _decimal(raw: Any) -> Decimal:

@@ -15,9 +15,18 @@ from typing import Any
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
+from recoup.accounts.access import (
+    can_change_okrs,
+    can_change_org_settings,
+    can_check_in,
+    can_manage_users,
+    can_override_status,
+    can_progress_initiative,
+    require,
+)
 from recoup.accounts.models import Role, Team, TeamMembership, User
 from recoup.accounts.services import audit_record, team_create, team_member_add, user_create
-from recoup.core.errors import RecoupError
+from recoup.core.errors import AccessDeniedError, RecoupError
 from recoup.okrs import kpi, scoring
 from recoup.okrs.models import (
     BaselineSource,
@@ -87,6 +96,12 @@ def _validate(obj: models.Model) -> None:
         raise RecoupError(f"{obj._meta.verbose_name}: {details}") from None
 
 
+def _require_planner(actor: User | None, what: str) -> None:
+    # A person acts with the rights of their role; jobs and commands that name no one act as the
+    # organisation. The interfaces ask the same predicates first, to answer before any work.
+    require(actor is None or can_change_okrs(actor), f"{what} is for managers and admins")
+
+
 def _save(obj: models.Model) -> None:
     _validate(obj)
     try:
@@ -114,6 +129,7 @@ def cycle_create(
     actor: User | None = None,
     via: str = "",
 ) -> Cycle:
+    _require_planner(actor, f"creating cycle {name!r}")
     if ends_on <= starts_on:
         raise RecoupError(f"cycle {name!r}: ends_on {ends_on} must be after starts_on {starts_on}")
     if not 0 <= checkin_weekday <= 6:
@@ -162,6 +178,10 @@ def cycle_update(
 ) -> Cycle:
     """Change a cycle's cadence: check-in weekday, ritual dates and status thresholds. The
     cycle's name and dates stay: key results' expected progress is measured against them."""
+    require(
+        actor is None or can_change_org_settings(actor),
+        f"cycle {cycle.name!r}: only an admin changes the cadence",
+    )
     unknown = set(changes) - CYCLE_CADENCE_FIELDS
     if unknown:
         raise RecoupError(f"cycle {cycle.name!r}: cannot change {', '.join(sorted(unknown))}")
@@ -223,6 +243,7 @@ def objective_create(
     actor: User | None = None,
     via: str = "",
 ) -> Objective:
+    _require_planner(actor, f"creating objective {key!r}")
     if Objective.objects.filter(cycle=cycle, key=key).exists():
         raise RecoupError(f"objective {key!r} already exists in cycle {cycle.name}")
     position = Objective.objects.filter(cycle=cycle).count()
@@ -256,6 +277,7 @@ OBJECTIVE_FIELDS = frozenset({"title", "description", "owner", "team", "parent",
 def objective_update(
     *, objective: Objective, changes: Mapping[str, Any], actor: User | None = None, via: str = ""
 ) -> Objective:
+    _require_planner(actor, f"changing objective {objective.key!r}")
     unknown = set(changes) - OBJECTIVE_FIELDS
     if unknown:
         raise RecoupError(f"objective: cannot change {', '.join(sorted(unknown))}")
@@ -352,6 +374,7 @@ def key_result_create(
     actor: User | None = None,
     via: str = "",
 ) -> KeyResult:
+    _require_planner(actor, f"creating key result {key!r}")
     if KeyResult.objects.filter(objective=objective, key=key).exists():
         raise RecoupError(f"key result {key!r} already exists under objective {objective.key!r}")
     kr = KeyResult(
@@ -420,6 +443,7 @@ KEY_RESULT_FIELDS = frozenset(
 def key_result_update(
     *, key_result: KeyResult, changes: Mapping[str, Any], actor: User | None = None, via: str = ""
 ) -> KeyResult:
+    _require_planner(actor, f"changing key result {key_result.key!r}")
     unknown = set(changes) - KEY_RESULT_FIELDS
     if unknown:
         raise RecoupError(f"key result: cannot change {', '.join(sorted(unknown))}")
@@ -470,6 +494,7 @@ def initiative_create(
     actor: User | None = None,
     via: str = "",
 ) -> Initiative:
+    _require_planner(actor, f"creating initiative {key!r}")
     if Initiative.objects.filter(key_result=key_result, key=key).exists():
         raise RecoupError(f"initiative {key!r} already exists under key result {key_result.key!r}")
     initiative = Initiative(
@@ -495,12 +520,25 @@ def initiative_create(
 
 
 INITIATIVE_FIELDS = frozenset({"title", "owner", "due_on", "status", "priority"})
+# What someone who works on an initiative may change without planning rights.
+INITIATIVE_PROGRESS_STATUSES = frozenset(
+    {InitiativeStatus.TODO, InitiativeStatus.IN_PROGRESS, InitiativeStatus.DONE}
+)
 
 
 @transaction.atomic
 def initiative_update(
     *, initiative: Initiative, changes: Mapping[str, Any], actor: User | None = None, via: str = ""
 ) -> Initiative:
+    if actor is not None and not can_change_okrs(actor):
+        require(
+            can_progress_initiative(actor, initiative)
+            and set(changes) <= {"status"}
+            and changes.get("status", initiative.status) in INITIATIVE_PROGRESS_STATUSES,
+            f"initiative {initiative.key!r}: its owners move it along (to do, in"
+            " progress, done); renaming, re-owning, re-dating or cancelling it is for managers"
+            " and admins",
+        )
     unknown = set(changes) - INITIATIVE_FIELDS
     if unknown:
         raise RecoupError(f"initiative: cannot change {', '.join(sorted(unknown))}")
@@ -544,6 +582,10 @@ def checkin_create(
     """A manual check-in. Its value is what the owner reports; KPI-bound key results are checked
     in by `checkin_auto_run` and a person adds confidence and comment through this function."""
     label = f"key result {key_result.key!r}"
+    require(
+        author is None or can_check_in(author, key_result),
+        f"{label}: checked in by its owner, its objective's owner, or a manager",
+    )
     if confidence not in Confidence.values:
         raise RecoupError(f"{label}: confidence must be one of {', '.join(Confidence.values)}")
     if key_result.kind not in CHECKED_IN_KINDS:
@@ -606,6 +648,10 @@ def checkin_create(
 def status_override_set(
     *, key_result: KeyResult, status: str, reason: str, author: User | None = None, via: str = ""
 ) -> StatusOverride:
+    require(
+        author is None or can_override_status(author),
+        "status override: only managers and admins override a status",
+    )
     if status not in Confidence.values:
         raise RecoupError(f"status override: status must be one of {', '.join(Confidence.values)}")
     if not reason.strip():
@@ -633,6 +679,10 @@ def status_override_set(
 def status_override_clear(
     *, key_result: KeyResult, author: User | None = None, via: str = ""
 ) -> int:
+    require(
+        author is None or can_override_status(author),
+        "status override: only managers and admins clear an override",
+    )
     cleared = StatusOverride.objects.filter(key_result=key_result, cleared_at__isnull=True).update(
         cleared_at=timezone.now()
     )
@@ -818,6 +868,7 @@ def plan_apply(
 ) -> ApplyReport:
     """Create or update everything the plan declares, matched by keys; re-applying the same plan
     changes nothing. Items missing from the plan are left as they are. All or nothing."""
+    _require_planner(actor, f"applying a plan to cycle {plan.cycle.name!r}")
     report = ApplyReport(cycle=plan.cycle.name)
     try:
         with transaction.atomic():
@@ -976,7 +1027,7 @@ def _plan_apply(plan: Plan, report: ApplyReport, actor: User | None, via: str) -
                         via=via,
                     )
                     _note_update(report, f"key result {child}", mark)
-    except PlanError:
+    except (PlanError, AccessDeniedError):
         raise
     except RecoupError as exc:
         raise PlanError(plan.source, [(plan.cycle.line, str(exc))]) from None
@@ -1042,6 +1093,10 @@ def _plan_teams(plan: Plan, report: ApplyReport, actor: User | None, via: str) -
     teams = {t.name: t for t in Team.objects.filter(name__in=wanted)}
     declared = {name for _, name in plan.teams} | {t for p in plan.people for t in p.teams}
     for name in sorted(declared - set(teams)):
+        require(
+            actor is None or can_manage_users(actor),
+            f"the plan creates team {name!r}: only an admin creates teams",
+        )
         teams[name] = team_create(name=name, actor=actor, via=via)
         report.created.append(f"team {name}")
     return teams
@@ -1060,6 +1115,10 @@ def _plan_people(
     for person in plan.people:
         u = users.get(person.username)
         if u is None:
+            require(
+                actor is None or can_manage_users(actor),
+                f"the plan creates user {person.username!r}: only an admin creates users",
+            )
             # People declared by a plan get no password: an administrator sets one to let them in.
             u = user_create(
                 username=person.username,
@@ -1072,6 +1131,11 @@ def _plan_people(
             report.created.append(f"user {u.username}")
         for team_name in person.teams:
             if not TeamMembership.objects.filter(team=teams[team_name], user=u).exists():
+                require(
+                    actor is None or can_manage_users(actor),
+                    f"the plan puts {u.username!r} in team {team_name!r}: only an admin"
+                    " changes who is in a team",
+                )
                 team_member_add(team=teams[team_name], user=u, actor=actor, via=via)
                 report.created.append(f"membership {u.username} in {team_name}")
     return users
@@ -1094,6 +1158,12 @@ def _plan_cycle(plan: Plan, report: ApplyReport, actor: User | None, via: str) -
         report.created.append(f"cycle {pc.name}")
         return cycle_create(name=pc.name, actor=actor, via=via, **values)  # type: ignore[arg-type]
     before, after = _set_fields(cycle, values)
+    cadence = sorted(set(after) & CYCLE_CADENCE_FIELDS)
+    require(
+        not cadence or actor is None or can_change_org_settings(actor),
+        f"cycle {pc.name!r}: the plan changes its cadence ({', '.join(cadence)}); only an admin"
+        " changes the cadence",
+    )
     if after:
         if cycle.ends_on <= cycle.starts_on:
             raise RecoupError(f"cycle {pc.name!r}: ends_on must be after starts_on")
@@ -1227,6 +1297,7 @@ def key_result_curve_learn(
     `cycles` cycles before this one (readings from the KPI engine), and keep it on the key
     result. Cycles in which the KPI did not move teach nothing and are left out."""
     label = f"key result {key_result.key!r}"
+    _require_planner(actor, f"learning the curve of {label}")
     if not key_result.metric:
         raise RecoupError(f"{label} is not bound to a KPI: there is no history to learn from")
     if key_result.kind not in (KeyResultKind.INCREASE_TO, KeyResultKind.DECREASE_TO):

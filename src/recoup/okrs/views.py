@@ -16,8 +16,17 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from recoup.accounts.access import change_required, user_is_admin, user_may_change
-from recoup.accounts.models import Role, Team, User
+from recoup.accounts.access import (
+    DENIED,
+    can_change_okrs,
+    can_change_org_settings,
+    can_check_in,
+    can_override_status,
+    can_read_org_settings,
+    can_see_target_suggestions,
+    permission_required,
+)
+from recoup.accounts.models import Team, User
 from recoup.core.errors import NotFoundError, RecoupError
 from recoup.okrs import kpi, selectors, services
 from recoup.okrs.forms import (
@@ -71,7 +80,6 @@ def board(request: HttpRequest) -> HttpResponse:
         {
             "status": status,
             "cycles": list(Cycle.objects.order_by("-starts_on").values_list("name", flat=True)),
-            "may_read_cadence": _manages_okrs(request.user),
         },
     )
 
@@ -135,13 +143,6 @@ def _history_spec(
     }
 
 
-def _manages_okrs(user: Any) -> bool:
-    """Admins and managers steer OKRs: override statuses, edit key results, read the cadence."""
-    return user_is_admin(user) or (
-        isinstance(user, User) and user.is_active and user.role == Role.MANAGER
-    )
-
-
 def _actor(request: HttpRequest) -> User | None:
     return request.user if isinstance(request.user, User) else None
 
@@ -163,8 +164,8 @@ def _detail_context(
         "form": form or CheckInForm(),
         "override_form": override_form
         or StatusOverrideForm(initial={"status": state.override_status or state.computed_status}),
-        "may_change": user_may_change(request.user),
-        "manages_okrs": _manages_okrs(request.user),
+        # The page's other buttons follow `can` (the user's rights); this one depends on the item.
+        "may_check_in": can_check_in(request.user, kr),
     }
 
 
@@ -175,9 +176,13 @@ def key_result_detail(request: HttpRequest, key_result_id: int) -> HttpResponse:
 
 
 @require_POST
-@change_required
+@login_required
 def checkin_add(request: HttpRequest, key_result_id: int) -> HttpResponse:
     kr = _key_result(str(key_result_id))
+    if not can_check_in(request.user, kr):
+        raise PermissionDenied(
+            "A key result is checked in by its owner, its objective's owner, or a manager."
+        )
     form = CheckInForm(request.POST)
     if form.is_valid():
         try:
@@ -198,10 +203,8 @@ def checkin_add(request: HttpRequest, key_result_id: int) -> HttpResponse:
 
 
 @require_POST
-@login_required
+@permission_required(can_override_status)
 def status_override_set(request: HttpRequest, key_result_id: int) -> HttpResponse:
-    if not _manages_okrs(request.user):
-        raise PermissionDenied("Only managers and admins override a status.")
     kr = _key_result(str(key_result_id))
     form = StatusOverrideForm(request.POST)
     if form.is_valid():
@@ -223,12 +226,14 @@ def status_override_set(request: HttpRequest, key_result_id: int) -> HttpRespons
 
 
 @require_POST
-@login_required
+@permission_required(can_override_status)
 def status_override_clear(request: HttpRequest, key_result_id: int) -> HttpResponse:
-    if not _manages_okrs(request.user):
-        raise PermissionDenied("Only managers and admins override a status.")
     kr = _key_result(str(key_result_id))
-    if services.status_override_clear(key_result=kr, author=_actor(request), via="web"):
+    try:
+        cleared = services.status_override_clear(key_result=kr, author=_actor(request), via="web")
+    except RecoupError as error:
+        raise PermissionDenied(str(error)) from None
+    if cleared:
         messages.success(request, "Override cleared: the computed status applies again.")
     return redirect("okrs:key_result", key_result_id=kr.pk)
 
@@ -284,11 +289,9 @@ def _edit_page(
     return render(request, "okrs/key_result_edit.html", context, status=status)
 
 
-@login_required
+@permission_required(can_change_okrs)
 def key_result_edit(request: HttpRequest, key_result_id: int) -> HttpResponse:
     """Edit a key result and its KPI binding, with the realistic-target suggestion for the KPI."""
-    if not _manages_okrs(request.user):
-        raise PermissionDenied("Only managers and admins edit key results.")
     kr = _key_result(str(key_result_id))
     metrics = _metric_choices()
     if request.method != "POST":
@@ -329,12 +332,10 @@ def key_result_edit(request: HttpRequest, key_result_id: int) -> HttpResponse:
     return _edit_page(request, kr, form, metric, suggest=bool(metric), status=422)
 
 
-@login_required
+@permission_required(can_see_target_suggestions)
 def target_suggestion(request: HttpRequest, key_result_id: int) -> HttpResponse:
     """The suggestion for one KPI, as a fragment for htmx (fetched when the KPI select changes)
     or, without JavaScript, inside the whole edit page."""
-    if not _manages_okrs(request.user):
-        raise PermissionDenied("Only managers and admins edit key results.")
     kr = _key_result(str(key_result_id))
     metric = request.GET.get("metric", "").strip()
     if request.headers.get("HX-Request") == "true":
@@ -399,8 +400,8 @@ def templates_page(request: HttpRequest) -> HttpResponse:
     form = FromTemplateForm(request.POST or None)
     report = None
     if request.method == "POST":
-        if not user_may_change(request.user):
-            raise PermissionDenied("Your role does not allow this.")
+        if not can_change_okrs(request.user):
+            raise PermissionDenied("Only managers and admins create objectives.")
         if form.is_valid() and isinstance(request.user, User):
             try:
                 plan = plan_parse(_template_plan(form, request.user), source="template")
@@ -420,7 +421,6 @@ def templates_page(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "templates": TEMPLATES,
-            "may_change": user_may_change(request.user),
         },
         status=422 if request.method == "POST" else 200,
     )
@@ -435,17 +435,15 @@ def strategy_map(request: HttpRequest) -> HttpResponse:
     return render(request, "okrs/map.html", {"cycle": cycle, "tree": tree, "audit": audit})
 
 
-@login_required
+@permission_required(can_read_org_settings)
 def cadence(request: HttpRequest) -> HttpResponse:
     """Settings → Cadence: admins change a cycle's check-in day, ritual dates and status
     thresholds; managers read them (they plan around them)."""
-    if not _manages_okrs(request.user):
-        raise PermissionDenied("Your role does not allow this.")
-    may_edit = user_is_admin(request.user)
+    may_edit = can_change_org_settings(request.user)
     cycle = _cycle(request) if request.method == "GET" else None
     if request.method == "POST":
         if not may_edit:
-            raise PermissionDenied("Your role does not allow this.")
+            raise PermissionDenied(DENIED)
         try:
             cycle = selectors.cycle_get(name=request.POST.get("cycle", "").strip() or None)
         except NotFoundError as error:

@@ -1,13 +1,16 @@
-"""The main navigation, built per request so it shows only pages that exist and the user may open."""
+"""Per-request template context: the main navigation, built so it shows only pages that exist and
+the user may open, and `can`, the user's rights (`recoup.accounts.access`) for hiding buttons."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 
-from recoup.accounts.access import user_is_admin
+from recoup.accounts.access import AnyUser, Can, can_read_audit, can_read_org_settings
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,14 +20,15 @@ class NavItem:
     current: bool
 
 
-# (label, URL name, admin only). Each app names its landing page "<namespace>:index"; an app
-# that is not installed yet simply has no entry.
-MAIN_NAV: tuple[tuple[str, str, bool], ...] = (
-    ("Dashboard", "web:dashboard", False),
-    ("OKRs", "okrs:index", False),
-    ("Import", "ingest:index", False),
-    ("Ledger", "ledger:overview", False),
-    ("Settings", "web:settings", True),
+# (label, URL name, the rule that opens it, or None for everyone signed in). Each app names its
+# landing page "<namespace>:index"; an app that is not installed yet simply has no entry.
+MAIN_NAV: tuple[tuple[str, str, Callable[[AnyUser], bool] | None], ...] = (
+    ("Dashboard", "web:dashboard", None),
+    ("OKRs", "okrs:index", None),
+    ("Import", "ingest:index", None),
+    ("Ledger", "ledger:overview", None),
+    ("Audit", "accounts:audit", can_read_audit),
+    ("Settings", "web:settings", can_read_org_settings),
 )
 
 
@@ -43,8 +47,8 @@ def navigation(request: HttpRequest) -> dict[str, list[NavItem]]:
     match = request.resolver_match
     here = _section(match.view_name) if match is not None else ""
     items = []
-    for label, url_name, admin_only in MAIN_NAV:
-        if admin_only and not user_is_admin(user):
+    for label, url_name, rule in MAIN_NAV:
+        if rule is not None and not rule(user):
             continue
         try:
             url = reverse(url_name)
@@ -52,3 +56,8 @@ def navigation(request: HttpRequest) -> dict[str, list[NavItem]]:
             continue
         items.append(NavItem(label, url, _section(url_name) == here))
     return {"main_nav": items}
+
+
+def access(request: HttpRequest) -> dict[str, Can]:
+    """`can`: what the signed-in user may do, for templates (`{% if can.change_okrs %}`)."""
+    return {"can": Can(getattr(request, "user", None) or AnonymousUser())}

@@ -16,20 +16,29 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from recoup.accounts.access import admin_required, user_is_admin
-from recoup.accounts.models import Role, Team, TeamMembership, User
-from recoup.accounts.services import team_create, team_member_add, user_create
+from recoup.accounts.access import (
+    DENIED,
+    admin_required,
+    can_change_org_settings,
+    can_manage_users,
+    can_read_org_settings,
+    permission_required,
+)
+from recoup.accounts.models import Team, TeamMembership, User
+from recoup.accounts.scope import OutOfScopeError, scope_for
+from recoup.accounts.services import team_create, team_member_add
+from recoup.core.dates import parse_input_date
+from recoup.core.errors import InputDateError
 from recoup.metrics.catalogue import MetricInputError
 from recoup.metrics.selectors import metric_defaults
 from recoup.metrics.services import MetricDefaultsError, metric_defaults_set
-from recoup.web.dashboard import Scope, ScopeError, dashboard_build, dashboard_scope
+from recoup.web.dashboard import Focus, dashboard_build, dashboard_focus
 from recoup.web.explain import accounts_page, explanation_build
 from recoup.web.forms import (
     KpiVariantsForm,
     TeamCreateForm,
     TeamMemberAddForm,
     ThrottledAuthenticationForm,
-    UserCreateForm,
 )
 from recoup.web.htmx import is_htmx
 
@@ -52,35 +61,35 @@ def _as_of(request: HttpRequest) -> tuple[date | None, str]:
     if not raw:
         return None, ""
     try:
-        return date.fromisoformat(raw), ""
-    except ValueError:
-        return None, f"as_of={raw!r} is not a date like 2026-09-30; showing the latest data."
+        return parse_input_date(raw, what="as_of"), ""
+    except InputDateError as exc:
+        return None, f"{exc}; showing the latest data."
 
 
-def _scope(request: HttpRequest) -> Scope:
+def _focus(request: HttpRequest) -> Focus:
     try:
-        return dashboard_scope(
-            request.user,
+        return dashboard_focus(
+            scope_for(request.user),
             team=request.GET.get("team", "").strip(),
             collector=request.GET.get("collector", "").strip(),
         )
-    except ScopeError as error:
+    except OutOfScopeError as error:
         raise PermissionDenied(str(error)) from error
 
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    scope = _scope(request)
+    focus = _focus(request)
     as_of, problem = _as_of(request)
     if problem:
         messages.warning(request, problem)
     started = time.perf_counter()
-    board = dashboard_build(scope=scope, as_of=as_of)
+    board = dashboard_build(focus=focus, as_of=as_of)
     kpi_ms = (time.perf_counter() - started) * 1000
     template = "web/dashboard.html"
     if is_htmx(request):
         template += "#dashboard-body"
-    response = render(request, template, {"board": board, "scope": scope})
+    response = render(request, template, {"board": board, "focus": focus})
     # Lets the browser's developer tools (and the benchmark) see where the time went.
     response["Server-Timing"] = f"kpi;dur={kpi_ms:.1f}"
     return response
@@ -88,67 +97,29 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def explain(request: HttpRequest, metric: str) -> HttpResponse:
-    scope = _scope(request)
+    focus = _focus(request)
     as_of, problem = _as_of(request)
     if problem:
         messages.warning(request, problem)
     bucket = request.GET.get("bucket", "").strip()
     try:
-        explanation = explanation_build(metric=metric, scope=scope, as_of=as_of, bucket=bucket)
+        explanation = explanation_build(metric=metric, focus=focus, as_of=as_of, bucket=bucket)
     except MetricInputError as error:
         raise Http404(str(error)) from error
-    accounts = accounts_page(explanation, user=request.user, page_number=request.GET.get("page"))
-    # Page links keep the question: scope, date and bucket.
-    page_query = scope.query(as_of=explanation.as_of.isoformat(), bucket=bucket)
+    accounts = accounts_page(explanation, scope=focus.scope, page_number=request.GET.get("page"))
+    # Page links keep the question: team or collector, date and bucket.
+    page_query = focus.query(as_of=explanation.as_of.isoformat(), bucket=bucket)
     return render(
         request,
         "web/explain.html",
-        {"x": explanation, "scope": scope, "accounts": accounts, "page_query": page_query},
+        {"x": explanation, "focus": focus, "accounts": accounts, "page_query": page_query},
     )
 
 
-@admin_required
+@permission_required(can_read_org_settings)
 def settings_index(request: HttpRequest) -> HttpResponse:
-    return redirect("web:settings_users")
-
-
-def _users_context(create_form: UserCreateForm | None = None) -> dict[str, Any]:
-    users = User.objects.order_by("username").prefetch_related(
-        Prefetch("memberships", queryset=TeamMembership.objects.select_related("team"))
-    )
-    return {
-        "users": users,
-        "roles": Role,
-        "create_form": create_form or UserCreateForm(),
-    }
-
-
-@admin_required
-@require_http_methods(["GET", "POST"])
-def settings_users(request: HttpRequest) -> HttpResponse:
-    form = UserCreateForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        actor = request.user if isinstance(request.user, User) else None
-        user = user_create(
-            username=data["username"],
-            password=data["password1"],
-            role=Role(data["role"]),
-            email=data["email"],
-            first_name=data["first_name"],
-            last_name=data["last_name"],
-            actor=actor,
-            via="web",
-        )
-        if data["team"] is not None:
-            team_member_add(team=data["team"], user=user, actor=actor, via="web")
-        messages.success(request, f"User {user.username} created as {user.get_role_display()}.")
-        return _after_post(request, "web:settings_users")
-    if is_htmx(request):
-        # htmx swaps only 2xx answers: the form with its errors comes back as 200.
-        return render(request, "web/settings_users.html#user-create", _users_context(form))
-    status = 422 if request.method == "POST" else 200
-    return render(request, "web/settings_users.html", _users_context(form), status=status)
+    # Managers read the organisation's settings but manage no users: they land on KPI variants.
+    return redirect("web:settings_users" if can_manage_users(request.user) else "web:settings_kpis")
 
 
 def _teams_context(
@@ -201,17 +172,15 @@ def settings_teams(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@permission_required(can_read_org_settings)
 @require_http_methods(["GET", "POST"])
 def settings_kpis(request: HttpRequest) -> HttpResponse:
     """Settings → KPI variants: admins choose the organisation's default metric parameters;
     managers read them (their dashboards follow them)."""
     user = request.user
-    may_edit = user_is_admin(user)
-    if not (may_edit or (isinstance(user, User) and user.role == Role.MANAGER)):
-        raise PermissionDenied("Your role does not allow this.")
+    may_edit = can_change_org_settings(user)
     if request.method == "POST" and not may_edit:
-        raise PermissionDenied("Your role does not allow this.")
+        raise PermissionDenied(DENIED)
     form = KpiVariantsForm(request.POST or None, current=metric_defaults())
     if request.method == "POST" and form.is_valid():
         try:

@@ -14,6 +14,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from recoup.accounts.models import User
+from recoup.core.dates import date_argument
 from recoup.core.errors import RecoupError
 from recoup.okrs import selectors, services, tasks
 from recoup.okrs.models import Confidence
@@ -21,13 +22,6 @@ from recoup.okrs.plan import plan_parse
 from recoup.okrs.templates import TEMPLATES, template_get, templates_yaml
 
 VIA = "okr-cli"
-
-
-def _date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise CommandError(f"{text!r} is not a date (YYYY-MM-DD)") from None
 
 
 def _pairs(items: list[str] | None, what: str) -> dict[str, list[str]]:
@@ -56,7 +50,9 @@ class Command(BaseCommand):
 
         p = sub.add_parser("status", help="progress, expected progress, status and score")
         p.add_argument("--cycle", help="cycle name (default: the running cycle)")
-        p.add_argument("--as-of", type=_date, help="date to compute status for (default: today)")
+        p.add_argument(
+            "--as-of", type=date_argument, help="date to compute status for (default: today)"
+        )
         p.add_argument("--team", help="only this team's objectives")
         p.add_argument("--format", choices=["table", "json"], default="table")
 
@@ -69,9 +65,11 @@ class Command(BaseCommand):
         p.add_argument("--confidence", choices=Confidence.values)
         p.add_argument("--comment", default="")
         p.add_argument("--author", help="username of the person checking in")
-        p.add_argument("--data-date", type=_date, help="date the value describes (default: today)")
+        p.add_argument(
+            "--data-date", type=date_argument, help="date the value describes (default: today)"
+        )
         p.add_argument("--auto", action="store_true", help="check in all KPI-bound key results")
-        p.add_argument("--as-of", type=_date, help="with --auto: KPI date (default: today)")
+        p.add_argument("--as-of", type=date_argument, help="with --auto: KPI date (default: today)")
 
         p = sub.add_parser("override", help="override a key result's status, with a reason")
         p.add_argument("key_result")
@@ -90,7 +88,7 @@ class Command(BaseCommand):
         )
         p.add_argument("key_result")
         p.add_argument("--cycle")
-        p.add_argument("--as-of", type=_date)
+        p.add_argument("--as-of", type=date_argument)
         p.add_argument("--format", choices=["table", "json"], default="table")
 
         p = sub.add_parser("audit", help="check a cycle or a plan file against the OKR rules")
@@ -120,7 +118,7 @@ class Command(BaseCommand):
 
         p = sub.add_parser("tree", help="the alignment tree (strategy map) as JSON")
         p.add_argument("--cycle")
-        p.add_argument("--as-of", type=_date)
+        p.add_argument("--as-of", type=date_argument)
 
         p = sub.add_parser(
             "learn-curve", help="learn a KPI-bound key result's seasonal expected-progress curve"
