@@ -17,7 +17,7 @@ from recoup.core.errors import AccessDeniedError
 from recoup.ingest.models import ImportRun, ImportStatus
 from recoup.ingest.runs import import_run_start, import_threads_join
 from recoup.ingest.services import ledger_file_import
-from recoup.ledger.models import Customer
+from recoup.ledger.models import Activity, Customer
 from tests.web.conftest import World, client_for
 
 # The import runs in a thread with its own database connection: it must see committed data.
@@ -154,3 +154,47 @@ def test_a_mapping_that_also_feeds_customers_and_payments_is_a_managers_import(
     )
     assert outcome.run.status == ImportStatus.DRY_RUN
     assert not Customer.objects.filter(external_id__startswith="0").exists()
+
+
+def _activities(path: Path, customer: str, external_id: str = "ACT-1") -> Path:
+    path.write_text(
+        "external_id,customer,channel,outcome,occurred_at\n"
+        f"{external_id},{customer},call,no_answer,2026-07-01T09:00:00Z\n"
+    )
+    return path
+
+
+def test_a_collectors_file_may_name_only_the_debtors_of_their_book(
+    world: World, tmp_path: Path
+) -> None:
+    south = _activities(tmp_path / "south.csv", "C-S1")
+    refused = ledger_file_import(kind="activities", path=south, actor=world.north_collector)
+    assert not refused.ok
+    (problem,) = refused.problems
+    assert (problem.row, problem.value) == (2, "C-S1")
+    # Another team's debtor reads as unknown, so a file cannot probe who exists.
+    assert problem.expected == "the key of an existing customer you may see"
+    assert not Activity.objects.exists()
+    own = ledger_file_import(
+        kind="activities",
+        path=_activities(tmp_path / "own.csv", "C-N1"),
+        actor=world.north_collector,
+    )
+    assert own.ok and Activity.objects.count() == 1
+    # The manager imports for every team.
+    assert ledger_file_import(kind="activities", path=south, actor=world.manager).ok
+
+
+def test_a_collectors_file_cannot_change_a_record_of_another_teams_debtor(
+    world: World, tmp_path: Path
+) -> None:
+    ledger_file_import(
+        kind="activities",
+        path=_activities(tmp_path / "south.csv", "C-S1", "ACT-9"),
+        actor=world.south_collector,
+    )
+    moved = _activities(tmp_path / "steal.csv", "C-N1", "ACT-9")
+    outcome = ledger_file_import(kind="activities", path=moved, actor=world.north_collector)
+    assert not outcome.ok
+    assert outcome.problems[0].expected == "a key of your own debtors' activities"
+    assert Activity.objects.get(external_id="ACT-9").customer.external_id == "C-S1"

@@ -16,9 +16,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
+from django.db.models import Model
 from django.utils import timezone
 
 from recoup.accounts.models import AuditEntry, User
+from recoup.accounts.scope import Scope
 from recoup.accounts.services import audit_record_many
 from recoup.core.bulk import bulk_insert_columns
 from recoup.core.currencies import MINOR_UNIT_EXPONENT
@@ -26,7 +28,15 @@ from recoup.core.money import Money
 from recoup.ingest.kinds import FieldSpec, FieldType, KindSpec
 from recoup.ingest.mapping import RecordMapping
 from recoup.ingest.parsing import OutputField
-from recoup.ledger.models import Adjustment, Allocation, Customer, FxRate, Invoice, Payment
+from recoup.ledger.models import (
+    Adjustment,
+    Allocation,
+    Assignment,
+    Customer,
+    FxRate,
+    Invoice,
+    Payment,
+)
 
 STAGE = "ingest_stage"
 PAGE = 5_000
@@ -112,6 +122,8 @@ class Stage:
         self.fields = [o.spec for o in fields]
         self.names = {f.name for f in self.fields}
         self.dialect = Dialect(connection.vendor)
+        # The importer's scope: a collector's file may only name and change their book's debtors.
+        self.scope: Scope | None = None
 
     # -- staging -------------------------------------------------------------------------------
     def create(self) -> None:
@@ -159,6 +171,7 @@ class Stage:
         for f in self.fields:
             if f.type is FieldType.REF and f.ref is not None:
                 yield from self._unknown(f)
+        yield from self._outside_book()
         for currency, ref in self.kind.same_currency_as:
             if currency in self.names and ref in self.names:
                 yield from self._same_currency(currency, ref)
@@ -235,14 +248,62 @@ class Stage:
                 f" GROUP BY {', '.join(col(k) for k in keys)})"
             )
 
+    def _book(self, customer_id: str) -> tuple[str, list[Any]]:
+        """SQL true when `customer_id` is in the importer's book today (see recoup.accounts.scope),
+        with its parameters; empty when the importer sees the whole ledger."""
+        scope = self.scope
+        if scope is None or scope.sees_all:
+            return "", []
+        teams = sorted(scope.team_ids) or [-1]
+        collectors = sorted(scope.collector_ids) or [-1]
+        today = timezone.localdate()
+        sql = (
+            f" AND {customer_id} IN (SELECT a.customer_id FROM {q(Assignment._meta.db_table)} a"
+            " WHERE a.valid_from <= %s AND (a.valid_to IS NULL OR a.valid_to > %s)"
+            f" AND (a.team_id IN ({', '.join(['%s'] * len(teams))})"
+            f" OR a.collector_id IN ({', '.join(['%s'] * len(collectors))})))"
+        )
+        return sql, [today, today, *teams, *collectors]
+
+    @staticmethod
+    def _customer_of(model: type[Model], alias: str) -> str | None:
+        """The SQL of the customer a row of `model` belongs to, if it belongs to one."""
+        if model is Customer:
+            return f"{alias}.id"
+        if any(getattr(f, "attname", "") == "customer_id" for f in model._meta.concrete_fields):
+            return f"{alias}.customer_id"
+        return None
+
     def _unknown(self, f: FieldSpec) -> Iterator[Finding]:
         assert f.ref is not None
+        customer = self._customer_of(f.ref.model, "x")
+        narrow, params = self._book(customer) if customer else ("", [])
         sql = (
             f"SELECT s._row, s.{col(f)} FROM {q(STAGE)} s WHERE s.{col(f)} IS NOT NULL AND NOT EXISTS"
-            f" (SELECT 1 FROM {q(f.ref.table)} x WHERE x.{q(f.ref.lookup)} = s.{col(f)})"
+            f" (SELECT 1 FROM {q(f.ref.table)} x WHERE x.{q(f.ref.lookup)} = s.{col(f)}{narrow})"
         )
-        for row, value in self._stream(sql):
-            yield Finding(row, f.name, str(value), f"the key of an existing {f.ref.label}")
+        # Out of the importer's book reads as unknown: a file cannot probe what exists elsewhere.
+        mine = " you may see" if narrow else ""
+        for row, value in self._stream(sql, params):
+            yield Finding(row, f.name, str(value), f"the key of an existing {f.ref.label}{mine}")
+
+    def _outside_book(self) -> Iterator[Finding]:
+        """Rows that would change a record of a debtor outside the importer's book."""
+        customer = self._customer_of(self.kind.model, "t")
+        if customer is None or len(self._key_fields()) != len(self.kind.key):
+            return
+        narrow, params = self._book(customer)
+        if not narrow:
+            return
+        joins, exprs = self._resolved()
+        key = self.kind.key[0]
+        sql = (
+            f"SELECT s._row, s.{col(key)} FROM {q(STAGE)} s{joins}"
+            f" JOIN {q(self.kind.table)} t ON {self._key_match(exprs)}"
+            f" WHERE NOT (1 = 1{narrow})"
+        )
+        for row, value in self._stream(sql, params):
+            yield Finding(row, key, str(value), f"a key of your own debtors' {self.kind.name}")
 
     def _same_currency(self, currency: str, ref: str) -> Iterator[Finding]:
         target = self.kind.field(ref).ref

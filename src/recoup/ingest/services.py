@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from recoup.accounts.access import can_import, require
 from recoup.accounts.models import User
+from recoup.accounts.scope import scope_for
 from recoup.accounts.services import audit_record
 from recoup.core.errors import RecoupError
 from recoup.ingest.kinds import KINDS, FieldType
@@ -296,6 +297,7 @@ def ledger_file_import(
                     if missing:
                         continue
                     stage, seen = _stage_record(opened, record, chosen, sink, path.name, progress)
+                    stage.scope = None if actor is None else scope_for(actor)
                     rows_read = max(rows_read, seen)
                     labels = {f.name: f.name for f in record.kind.fields}
                     labels.update({n: s.describe() for n, s in record.sources.items()})
