@@ -39,6 +39,7 @@ from recoup.accounts.access import (
     can_see_all_import_runs,
     can_see_import_run,
     can_see_target_suggestions,
+    can_see_whole_ledger,
     change_required,
     importable_kinds,
     permission_required,
@@ -74,6 +75,7 @@ USER_RULES: dict[Callable[[AnyUser], bool], frozenset[str]] = {
     can_read_audit: STEERING,
     can_read_all_audit: ADMINS,
     can_run_dunning: STEERING,
+    can_see_whole_ledger: STEERING,
     can_manage_own_tokens: ACTIVE,
 }
 

@@ -23,6 +23,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 
 from recoup.accounts.models import Role, User
+from recoup.accounts.scope import scope_for
 from recoup.core.errors import AccessDeniedError
 
 AnyUser = AbstractBaseUser | AnonymousUser
@@ -192,6 +193,11 @@ def can_read_all_audit(user: AnyUser) -> bool:
     return role_of(user) == Role.ADMIN
 
 
+def can_see_whole_ledger(user: AnyUser) -> bool:
+    """Admins and managers read every debtor; others their book (`recoup.accounts.scope`)."""
+    return scope_for(user).sees_all
+
+
 def can_run_dunning(user: AnyUser) -> bool:
     """Start a dunning run (letters and messages to debtors): managers and admins."""
     return role_of(user) in STEERING_ROLES
@@ -262,6 +268,10 @@ class Can:
     @cached_property
     def read_all_audit(self) -> bool:
         return can_read_all_audit(self._user)
+
+    @cached_property
+    def see_whole_ledger(self) -> bool:
+        return can_see_whole_ledger(self._user)
 
     @cached_property
     def run_dunning(self) -> bool:

@@ -27,11 +27,13 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from recoup.accounts.access import can_see_all_import_runs
 from recoup.accounts.models import User
 from recoup.accounts.services import audit_record
 from recoup.core.errors import RecoupError
 from recoup.ingest.kinds import KINDS, FieldType, KindSpec
 from recoup.ingest.mapping import PRESETS_DIR, MappingError, default_mapping, parse_mapping
+from recoup.ingest.parsing import ident
 from recoup.ingest.readers import open_source
 
 PRESET_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,59}$")
@@ -49,7 +51,10 @@ def organisation_presets_dir() -> Path:
 def mapping_presets() -> list[tuple[str, str]]:
     """(value, label) of every preset: shipped ones by name, the organisation's by name too."""
     shipped = sorted(p.stem for p in PRESETS_DIR.glob("*.yaml"))
-    own = sorted(p.stem for p in organisation_presets_dir().glob("*.yaml"))
+    # A file put there by hand under another name is not offered: it could not be chosen.
+    own = sorted(
+        p.stem for p in organisation_presets_dir().glob("*.yaml") if PRESET_NAME.match(p.stem)
+    )
     return [(n, n) for n in shipped] + [(n, f"{n} (ours)") for n in own if n not in shipped]
 
 
@@ -132,10 +137,16 @@ def mapping_draft(
     `edited` (the mapping last used on this upload), else `preset`, else from columns named like
     the fields."""
     spec = KINDS[kind]
+    if preset and not PRESET_NAME.match(preset):
+        # The page posts the preset back: it names a preset, never a path (it names the file
+        # the edited mapping is written to).
+        raise MappingError(f"mapping {preset!r}: no such preset")
     with open_source(path) as opened:
         columns = list(opened.columns)
-        names = ", ".join(f'"{c}"' for c in columns)
-        rows = opened.con.sql(f"SELECT {names} FROM src LIMIT {SAMPLE_ROWS}").fetchall()
+        # The file's own header names: quoted, never pasted (issue 9, decision 0011).
+        rows = opened.con.execute(
+            f"SELECT {', '.join(ident(c) for c in columns)} FROM src LIMIT {SAMPLE_ROWS}"
+        ).fetchall()
     samples = {
         c: [str(r[i]) for r in rows if r[i] not in (None, "")] for i, c in enumerate(columns)
     }
@@ -295,7 +306,8 @@ def staged_upload_get(*, token: str, user: User) -> StagedUpload:
     if not re.fullmatch(r"[A-Za-z0-9_-]{16,64}", token) or not folder.is_dir():
         raise StagedUploadError("this upload is no longer kept: upload the file again")
     meta = json.loads((folder / "upload.json").read_text(encoding="utf-8"))
-    if meta["owner"] not in (None, user.pk) and not user.is_superuser:
+    # The same people who may read an import run may open its staged upload.
+    if meta["owner"] not in (None, user.pk) and not can_see_all_import_runs(user):
         raise StagedUploadError("this upload belongs to someone else")
     return StagedUpload(token, folder / meta["file"], meta["kind"], meta["preset"], meta["owner"])
 

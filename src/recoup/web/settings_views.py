@@ -22,7 +22,12 @@ from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from recoup.accounts.access import admin_required, can_manage_own_tokens, permission_required
+from recoup.accounts.access import (
+    admin_required,
+    can_manage_own_tokens,
+    can_manage_users,
+    permission_required,
+)
 from recoup.accounts.models import ApiToken, Role, TeamMembership, TokenKind, User
 from recoup.accounts.services import (
     AccountRuleError,
@@ -132,7 +137,7 @@ def _after_change_to(request: HttpRequest, person: User) -> str:
         me = User.objects.get(pk=person.pk)
         if not me.is_active:
             return reverse("web:login")
-        if me.role != Role.ADMIN and not me.is_superuser:
+        if not can_manage_users(me):
             return reverse("web:dashboard")
     return reverse("web:settings_user", args=[person.pk])
 
