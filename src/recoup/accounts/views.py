@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 
 from recoup.accounts.access import AnyUser, can_manage_users, can_read_audit, permission_required
 from recoup.accounts.audit_display import (
@@ -90,6 +91,7 @@ def _row(entry: AuditEntry, reader: AnyUser) -> AuditRow:
     )
 
 
+@require_safe
 @permission_required(can_read_audit)
 def audit_page(request: HttpRequest) -> HttpResponse:
     reach = audit_reach(request.user)

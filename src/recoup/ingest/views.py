@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.views.decorators.http import require_safe
 
 from recoup.accounts.access import (
     AnyUser,
@@ -104,6 +105,7 @@ def _refuse_kind(request: HttpRequest, kind: str) -> None:
         )
 
 
+@require_safe
 @login_required
 def import_page(request: HttpRequest) -> HttpResponse:
     return render(request, "ingest/import.html", _page(request))
@@ -152,6 +154,7 @@ def import_run(request: HttpRequest) -> HttpResponse:
     return redirect(f"{url}?upload={staged.token}" if staged else url)
 
 
+@require_safe
 @login_required
 def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
     """One run: its progress while it runs (htmx polls this page for the fragment; without

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from recoup.accounts.scope import scope_for
 from recoup.core.errors import NotFoundError
@@ -14,6 +15,7 @@ from recoup.ledger.selectors import customer_detail, customer_search, ledger_ove
 CUSTOMERS_PER_PAGE = 50
 
 
+@require_safe
 @login_required
 def overview(request: HttpRequest) -> HttpResponse:
     return render(
@@ -21,6 +23,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_safe
 @login_required
 def customer_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:100]
@@ -33,6 +36,7 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     return render(request, template, {"page": page, "query": query})
 
 
+@require_safe
 @login_required
 def customer_page(request: HttpRequest, customer_id: int) -> HttpResponse:
     try:

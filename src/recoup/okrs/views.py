@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from recoup.accounts.access import (
     DENIED,
@@ -70,6 +70,7 @@ def _cycle(request: HttpRequest) -> Cycle | None:
         return None
 
 
+@require_safe
 @login_required
 def board(request: HttpRequest) -> HttpResponse:
     cycle = _cycle(request)
@@ -169,6 +170,7 @@ def _detail_context(
     }
 
 
+@require_safe
 @login_required
 def key_result_detail(request: HttpRequest, key_result_id: int) -> HttpResponse:
     kr = _key_result(str(key_result_id))
@@ -332,6 +334,7 @@ def key_result_edit(request: HttpRequest, key_result_id: int) -> HttpResponse:
     return _edit_page(request, kr, form, metric, suggest=bool(metric), status=422)
 
 
+@require_safe
 @permission_required(can_see_target_suggestions)
 def target_suggestion(request: HttpRequest, key_result_id: int) -> HttpResponse:
     """The suggestion for one KPI, as a fragment for htmx (fetched when the KPI select changes)
@@ -426,6 +429,7 @@ def templates_page(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_safe
 @login_required
 def strategy_map(request: HttpRequest) -> HttpResponse:
     """The alignment tree of a cycle as a picture, beside the audit of its plan."""

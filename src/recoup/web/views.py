@@ -14,7 +14,7 @@ from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from recoup.accounts.access import (
     DENIED,
@@ -77,6 +77,7 @@ def _focus(request: HttpRequest) -> Focus:
         raise PermissionDenied(str(error)) from error
 
 
+@require_safe
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     focus = _focus(request)
@@ -95,6 +96,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return response
 
 
+@require_safe
 @login_required
 def explain(request: HttpRequest, metric: str) -> HttpResponse:
     focus = _focus(request)

@@ -1,0 +1,555 @@
+"""Every route and every role: the status each role gets, and no other team's debtors in any body.
+
+The routes come from the URL configuration and the operations from the OpenAPI schema, so a new
+route or operation fails this test until its row is added to `WEB` or `API` below: a route
+cannot be forgotten. Object routes are asked about South's objects (a customer, a key result, an
+import run), so North's collector and viewer show whether another team's things stay closed.
+
+Leaks: no body that North's collector or viewer receives names South's debtor or holds its
+amount, and no body South's collector receives names North's; the debtors' amounts are chosen
+to appear nowhere else.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+from urllib.parse import urlencode
+
+import pytest
+from django.core.cache import cache
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
+from pytest_django.fixtures import Settings
+
+from recoup.accounts.models import Role, Team, User
+from recoup.accounts.services import team_create, team_member_add, user_create
+from recoup.api import api
+from recoup.ingest.models import ImportRun
+from recoup.ledger.models import Assignment, Customer, Invoice
+from recoup.okrs.models import Cycle, Initiative, KeyResult
+from recoup.okrs.plan import plan_parse
+from recoup.okrs.services import plan_apply
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ("anonymous", "viewer", "collector_north", "collector_south", "manager_north", "admin")
+NORTH_NAME, NORTH_AMOUNT = "Northwind Traders", 4_321_09
+SOUTH_NAME, SOUTH_AMOUNT = "Southern Cross Ltd", 9_876_53
+PASSWORD = "a long and unusual password 42"
+
+PLAN = """\
+cycle:
+  name: 2026-Q3
+  starts_on: 2026-07-01
+  ends_on: 2026-09-30
+objectives:
+  - key: north
+    title: North collects sooner
+    owner: mona
+    team: North
+    key_results:
+      - key: cash
+        title: Cash collected
+        kind: increase_to
+        unit: USD
+        baseline: 100
+        target: 200
+        owner: nina
+  - key: south
+    title: South collects sooner
+    owner: ada
+    team: South
+    key_results:
+      - key: cash
+        title: Cash collected
+        kind: increase_to
+        unit: USD
+        baseline: 100
+        target: 200
+        owner: sam
+        initiatives:
+          - key: calls
+            title: Call the largest debtors first
+"""
+
+
+@dataclass
+class Matrix:
+    users: dict[str, User | None]
+    ids: dict[str, str]
+
+
+def _amount_texts(minor: int) -> tuple[str, ...]:
+    major, cents = divmod(minor, 100)
+    return (f"{major}.{cents:02d}", f"{major:,}.{cents:02d}", f"{major},{cents:02d}")
+
+
+# Texts that must not reach each role: the other team's debtor, by name and amount.
+FORBIDDEN = {
+    "viewer": (SOUTH_NAME, *_amount_texts(SOUTH_AMOUNT)),
+    "collector_north": (SOUTH_NAME, *_amount_texts(SOUTH_AMOUNT)),
+    "collector_south": (NORTH_NAME, *_amount_texts(NORTH_AMOUNT)),
+}
+
+
+@pytest.fixture(autouse=True)
+def _fast_hashing_and_cold_cache(settings: Settings) -> Iterator[None]:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def _customer(external_id: str, name: str, amount: int, team: Team) -> Customer:
+    customer = Customer.objects.create(external_id=external_id, name=name, segment="SMB")
+    Invoice.objects.create(
+        external_id=f"INV-{external_id}",
+        customer=customer,
+        issue_date=date(2026, 5, 5),
+        due_date=date(2026, 6, 4),
+        amount_minor=amount,
+        currency="USD",
+    )
+    Assignment.objects.create(customer=customer, team=team, valid_from=date(2026, 1, 1))
+    return customer
+
+
+@pytest.fixture
+def matrix(db: None) -> Matrix:
+    north, south = team_create(name="North"), team_create(name="South")
+    people = {
+        "viewer": ("vera", Role.VIEWER, north),
+        "collector_north": ("nina", Role.COLLECTOR, north),
+        "collector_south": ("sam", Role.COLLECTOR, south),
+        "manager_north": ("mona", Role.MANAGER, north),
+        "admin": ("ada", Role.ADMIN, None),
+    }
+    users: dict[str, User | None] = {"anonymous": None}
+    for role, (username, kind, team) in people.items():
+        user = user_create(
+            username=username, password=PASSWORD, role=kind, first_name=username.title()
+        )
+        if team is not None:
+            team_member_add(team=team, user=user)
+        users[role] = user
+    _customer("C-N1", NORTH_NAME, NORTH_AMOUNT, north)
+    south_customer = _customer("C-S1", SOUTH_NAME, SOUTH_AMOUNT, south)
+    plan_apply(plan=plan_parse(PLAN, source="matrix.yaml"), via="test")
+    south_kr = KeyResult.objects.get(objective__key="south", key="cash")
+    run = ImportRun.objects.create(
+        kind="customers",
+        file_name="south.csv",
+        sha256="0" * 64,
+        started_at=timezone.now(),
+        finished_at=timezone.now(),
+        status="rejected",
+        started_by=users["collector_south"],
+        errors=1,
+        problems=[{"row": 2, "column": "name", "value": SOUTH_NAME, "expected": "text"}],
+    )
+    ids = {
+        "customer_id": str(south_customer.pk),
+        "key_result_id": str(south_kr.pk),
+        "kr_id": str(south_kr.pk),
+        "objective_id": str(south_kr.objective_id),
+        "initiative_id": str(Initiative.objects.get(key="calls").pk),
+        "run_id": str(run.pk),
+        "user_id": str(users["collector_south"].pk),  # type: ignore[union-attr]
+        "metric": "ar_total",
+        "metric_id": "ar_total",
+        "name": Cycle.objects.get().name,
+        "cycle": Cycle.objects.get().name,
+        "token": "no-such-mapping-token",
+        "secret": "no-such-calendar-secret",
+        "token_id": "999999",
+    }
+    return Matrix(users, ids)
+
+
+# -- the routes -----------------------------------------------------------------------------------
+
+
+def _web_routes() -> list[tuple[str, str]]:
+    """(route pattern, name) of every page outside the admin and the API."""
+    found: list[tuple[str, str]] = []
+
+    def walk(resolver: URLResolver, prefix: str, namespace: str) -> None:
+        for entry in resolver.url_patterns:
+            if isinstance(entry, URLResolver):
+                inner = entry.namespace or namespace
+                walk(entry, prefix + str(entry.pattern), inner)
+            elif isinstance(entry, URLPattern):
+                route = prefix + str(entry.pattern)
+                if route.startswith(("admin/", "api/")):
+                    continue
+                found.append((route, f"{namespace}:{entry.name}"))
+
+    walk(get_resolver(), "", "")
+    # The admin is Django's own (read-only, staff only): its front door and a page of debtors.
+    found += [("admin/", "admin:index"), ("admin/ledger/customer/", "admin:ledger_customer")]
+    return found
+
+
+def _api_operations() -> list[tuple[str, str, str]]:
+    """(method, path, operation id) of every operation in the OpenAPI schema."""
+    schema = api.get_openapi_schema()
+    return [
+        (method.upper(), path, op["operationId"].removeprefix("recoup_").replace("_api_", "."))
+        for path, ops in schema["paths"].items()
+        for method, op in ops.items()
+    ]
+
+
+def _fill(route: str, ids: dict[str, str]) -> str:
+    def value(found: re.Match[str]) -> str:
+        name = found.group(1).split(":")[-1]
+        if name not in ids:
+            raise AssertionError(f"route {route!r}: add a value for <{name}> to the fixture")
+        return ids[name]
+
+    path = re.sub(r"<([^>]+)>", value, route)
+    return re.sub(r"\{([^}]+)\}", value, path)
+
+
+@contextmanager
+def _undone() -> Iterator[None]:
+    """Runs a request and rolls back what it wrote, so that every cell starts from the fixture
+    (an admin's POST that deactivates a user must not lock that user out of later cells)."""
+    with transaction.atomic():
+        yield
+        transaction.set_rollback(True)
+    cache.clear()
+
+
+def _body(op_id: str, ids: dict[str, str]) -> dict[str, Any]:
+    body = dict(API_BODY.get(op_id, {}))
+    for field, id_name in BODY_IDS.items():
+        if field in body:
+            body[field] = int(ids[id_name])
+    return body
+
+
+def _client(user: User | None) -> Client:
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def _assert_no_leak(role: str, where: str, body: bytes) -> None:
+    text = body.decode("utf-8", "replace")
+    for forbidden in FORBIDDEN.get(role, ()):
+        assert forbidden not in text, f"{role} read {forbidden!r} at {where}"
+
+
+# Query parameters that make the API's read operations answer with data rather than a 422.
+API_QUERY: dict[str, dict[str, str]] = {
+    "metrics.metric_value": {"as_of": "2026-06-30", "by": "customer"},
+    "metrics.metric_value_series": {"start": "2026-01-01", "end": "2026-06-30", "by": "customer"},
+    "metrics.metric_value_explain": {"as_of": "2026-06-30", "by": "customer"},
+    "okrs.checkins_auto": {"as_of": "2026-07-13"},
+    "okrs.learn_curve": {"cycles": "4"},
+}
+
+# Valid bodies for the API's writes, so that a refusal shows as 403 and not as a 422 for the body.
+PLAN_YAML = """\
+cycle:
+  name: 2026-Q4
+  starts_on: 2026-10-01
+  ends_on: 2026-12-31
+"""
+API_BODY: dict[str, dict[str, Any]] = {
+    "okrs.cycles_create": {"name": "2027-Q1", "starts_on": "2027-01-01", "ends_on": "2027-03-31"},
+    "okrs.plan_audit": {"yaml": PLAN_YAML},
+    "okrs.plan_apply": {"yaml": PLAN_YAML},
+    "okrs.objectives_create": {"cycle": "2026-Q3", "key": "more", "title": "More", "team": "South"},
+    "okrs.objectives_update": {"title": "South collects sooner still"},
+    "okrs.key_results_create": {"objective_id": 0, "key": "k", "title": "K", "kind": "milestone"},
+    "okrs.key_results_update": {"title": "Cash collected, renamed"},
+    "okrs.initiatives_create": {"key_result_id": 0, "key": "mail", "title": "Mail the rest"},
+    "okrs.initiatives_update": {"status": "in_progress"},
+    "okrs.checkins_create": {"value": 150, "confidence": "on_track", "comment": "first week"},
+    "okrs.override_set": {"status": "at_risk", "reason": "a large payer is late"},
+}
+# Ids that are only known once the fixture exists (filled in `_body`).
+BODY_IDS = {"objective_id": "objective_id", "key_result_id": "key_result_id"}
+
+# What each role gets: anonymous, viewer, collector North, collector South, manager North, admin.
+# GET of a page; for pages that take a POST, the POST of an empty form (a refusal is 403, a
+# missing or hidden object 404, an accepted but invalid form 200 or 400, a done action 302).
+Row = tuple[int, int, int, int, int, int]
+WEB: dict[str, dict[str, Row]] = {
+    # Only admins (staff) pass the admin's door; its pages are read-only (a POST changes nothing).
+    "admin:index": {
+        "GET": (302, 302, 302, 302, 302, 200),
+        "POST": (302, 302, 302, 302, 302, 200),
+    },
+    "admin:ledger_customer": {
+        "GET": (302, 302, 302, 302, 302, 200),
+        "POST": (302, 302, 302, 302, 302, 200),
+    },
+    "accounts:audit": {
+        "GET": (302, 403, 403, 403, 200, 200),
+        "POST": (405, 405, 405, 405, 405, 405),
+    },
+    "ingest:index": {
+        "GET": (302, 200, 200, 200, 200, 200),
+        "POST": (405, 405, 405, 405, 405, 405),
+    },
+    "ingest:mapping": {
+        "GET": (302, 403, 404, 404, 404, 404),
+        "POST": (302, 403, 404, 404, 404, 404),
+    },
+    "ingest:run": {
+        "GET": (302, 403, 200, 200, 200, 200),
+        "POST": (302, 403, 422, 422, 422, 422),
+    },
+    "ingest:run_detail": {
+        "GET": (302, 404, 404, 200, 200, 200),
+        "POST": (405, 405, 405, 405, 405, 405),
+    },
+    "ledger:customer": {
+        "GET": (302, 404, 404, 200, 200, 200),
+        "POST": (405, 405, 405, 405, 405, 405),
+    },
+    "ledger:customers": {
+        "GET": (302, 200, 200, 200, 200, 200),
+        "POST": (405, 405, 405, 405, 405, 405),
+    },
+    "ledger:overview": {
+        "GET": (302, 200, 200, 200, 200, 200),
+        "POST": (405, 405, 405, 405, 405, 405),
+    },
+    "okrs:cadence": {
+        "GET": (302, 403, 403, 403, 200, 200),
+        "POST": (302, 403, 403, 403, 403, 422),
+    },
+    "okrs:checkin": {
+        "GET": (405, 405, 405, 405, 405, 405),
+        "POST": (302, 403, 403, 422, 422, 422),
+    },
+    "okrs:index": {
+        "GET": (302, 200, 200, 200, 200, 200),
+        "POST": (405, 405, 405, 405, 405, 405),
+    },
+    "okrs:key_result": {
+        "GET": (302, 200, 200, 200, 200, 200),
+        "POST": (405, 405, 405, 405, 405, 405),
+    },
+    "okrs:key_result_edit": {
+        "GET": (302, 403, 403, 403, 200, 200),
+        "POST": (302, 403, 403, 403, 422, 422),
+    },
+    "okrs:map": {
+        "GET": (302, 200, 200, 200, 200, 200),
+        "POST": (405, 405, 405, 405, 405, 405),
+    },
+    "okrs:override_clear": {
+        "GET": (405, 405, 405, 405, 405, 405),
+        "POST": (302, 403, 403, 403, 302, 302),
+    },
+    "okrs:override_set": {
+        "GET": (405, 405, 405, 405, 405, 405),
+        "POST": (302, 403, 403, 403, 422, 422),
+    },
+    "okrs:target_suggestion": {
+        "GET": (302, 403, 403, 403, 200, 200),
+        "POST": (405, 405, 405, 405, 405, 405),
+    },
+    "okrs:templates": {
+        "GET": (302, 200, 200, 200, 200, 200),
+        "POST": (302, 403, 403, 403, 422, 422),
+    },
+    "web:calendar_feed": {
+        "GET": (404, 404, 404, 404, 404, 404),
+        "POST": (405, 405, 405, 405, 405, 405),
+    },
+    "web:dashboard": {
+        "GET": (302, 200, 200, 200, 200, 200),
+        "POST": (405, 405, 405, 405, 405, 405),
+    },
+    "web:explain": {
+        "GET": (302, 200, 200, 200, 200, 200),
+        "POST": (405, 405, 405, 405, 405, 405),
+    },
+    "web:login": {
+        "GET": (200, 302, 302, 302, 302, 302),
+        "POST": (200, 302, 302, 302, 302, 302),
+    },
+    "web:logout": {
+        "GET": (405, 405, 405, 405, 405, 405),
+        "POST": (302, 302, 302, 302, 302, 302),
+    },
+    "web:password_change": {
+        "GET": (302, 200, 200, 200, 200, 200),
+        "POST": (302, 200, 200, 200, 200, 200),
+    },
+    "web:settings": {
+        "GET": (302, 403, 403, 403, 302, 302),
+        "POST": (302, 403, 403, 403, 302, 302),
+    },
+    "web:settings_calendar_reset": {
+        "GET": (302, 405, 405, 405, 405, 405),
+        "POST": (302, 200, 200, 200, 200, 200),
+    },
+    "web:settings_kpis": {
+        "GET": (302, 403, 403, 403, 200, 200),
+        "POST": (302, 403, 403, 403, 403, 422),
+    },
+    "web:settings_teams": {
+        "GET": (302, 403, 403, 403, 403, 200),
+        "POST": (302, 403, 403, 403, 403, 422),
+    },
+    "web:settings_token_revoke": {
+        "GET": (302, 405, 405, 405, 405, 405),
+        "POST": (302, 404, 404, 404, 404, 404),
+    },
+    "web:settings_tokens": {
+        "GET": (302, 200, 200, 200, 200, 200),
+        "POST": (302, 422, 422, 422, 422, 422),
+    },
+    "web:settings_user": {
+        "GET": (302, 403, 403, 403, 403, 200),
+        "POST": (302, 403, 403, 403, 403, 422),
+    },
+    "web:settings_user_deactivate": {
+        "GET": (302, 403, 403, 403, 403, 405),
+        "POST": (302, 403, 403, 403, 403, 302),
+    },
+    "web:settings_user_password_reset": {
+        "GET": (302, 403, 403, 403, 403, 405),
+        "POST": (302, 403, 403, 403, 403, 200),
+    },
+    "web:settings_user_reactivate": {
+        "GET": (302, 403, 403, 403, 403, 405),
+        "POST": (302, 403, 403, 403, 403, 302),
+    },
+    "web:settings_users": {
+        "GET": (302, 403, 403, 403, 403, 200),
+        "POST": (302, 403, 403, 403, 403, 422),
+    },
+}
+API: dict[str, Row] = {
+    "metrics.metric_list": (401, 200, 200, 200, 200, 200),
+    "metrics.metric_value": (401, 200, 200, 200, 200, 200),
+    "metrics.metric_value_explain": (401, 200, 200, 200, 200, 200),
+    "metrics.metric_value_series": (401, 200, 200, 200, 200, 200),
+    "okrs.audit": (401, 200, 200, 200, 200, 200),
+    "okrs.calendar": (401, 200, 200, 200, 200, 200),
+    "okrs.checkins_auto": (401, 403, 403, 403, 200, 200),
+    "okrs.checkins_create": (401, 403, 403, 201, 201, 201),
+    "okrs.checkins_history": (401, 200, 200, 200, 200, 200),
+    "okrs.cycles_create": (401, 403, 403, 403, 201, 201),
+    "okrs.cycles_list": (401, 200, 200, 200, 200, 200),
+    "okrs.forecast": (401, 200, 200, 200, 200, 200),
+    "okrs.initiatives_create": (401, 403, 403, 403, 201, 201),
+    "okrs.initiatives_update": (401, 403, 403, 200, 200, 200),
+    "okrs.key_results_create": (401, 403, 403, 403, 201, 201),
+    "okrs.key_results_get": (401, 200, 200, 200, 200, 200),
+    "okrs.key_results_update": (401, 403, 403, 403, 200, 200),
+    "okrs.learn_curve": (401, 403, 403, 403, 422, 422),
+    "okrs.objectives_create": (401, 403, 403, 403, 201, 201),
+    "okrs.objectives_update": (401, 403, 403, 403, 200, 200),
+    "okrs.override_clear": (401, 403, 403, 403, 200, 200),
+    "okrs.override_set": (401, 403, 403, 403, 200, 200),
+    "okrs.plan_apply": (401, 403, 403, 403, 200, 200),
+    "okrs.plan_audit": (401, 200, 200, 200, 200, 200),
+    "okrs.status": (401, 200, 200, 200, 200, 200),
+    "okrs.suggest_target": (401, 403, 403, 403, 422, 422),
+    "okrs.templates": (401, 200, 200, 200, 200, 200),
+    "okrs.tree": (401, 200, 200, 200, 200, 200),
+}
+
+
+def _observe(matrix: Matrix) -> tuple[dict[str, dict[str, Row]], dict[str, Row]]:
+    web: dict[str, dict[str, Row]] = {}
+    for route, name in _web_routes():
+        path = "/" + _fill(route, matrix.ids)
+        for method in ("GET", "POST"):
+            statuses = []
+            for role in ROLES:
+                client = _client(matrix.users[role])
+                with _undone():
+                    response = client.get(path) if method == "GET" else client.post(path, {})
+                statuses.append(response.status_code)
+                _assert_no_leak(role, f"{method} {path}", response.content)
+            web.setdefault(name, {})[method] = tuple(statuses)  # type: ignore[assignment]
+    api_seen: dict[str, Row] = {}
+    for method, route, op_id in _api_operations():
+        path = _fill(route, matrix.ids)
+        statuses = []
+        for role in ROLES:
+            client = _client(matrix.users[role])
+            with _undone():
+                if method == "GET":
+                    response = client.get(path, API_QUERY.get(op_id, {}))
+                else:
+                    body = json.dumps(_body(op_id, matrix.ids))
+                    query = urlencode(API_QUERY.get(op_id, {}))
+                    target = f"{path}?{query}" if query else path
+                    response = client.generic(method, target, body, content_type="application/json")
+            statuses.append(response.status_code)
+            _assert_no_leak(role, f"{method} {path}", response.content)
+        api_seen[op_id] = tuple(statuses)  # type: ignore[assignment]
+    return web, api_seen
+
+
+def test_every_route_answers_each_role_as_the_access_rules_say(matrix: Matrix) -> None:
+    web, api_seen = _observe(matrix)
+    problems = []
+    for name, methods in web.items():
+        expected = WEB.get(name)
+        if expected is None:
+            problems.append(f"web route {name} is not in the matrix: {methods}")
+            continue
+        for method, got in methods.items():
+            if expected.get(method) != got:
+                problems.append(f"{method} {name}: expected {expected.get(method)}, got {got}")
+    for name in set(WEB) - set(web):
+        problems.append(f"web route {name} is in the matrix but no longer exists")
+    for op_id, got in api_seen.items():
+        if op_id not in API:
+            problems.append(f"API operation {op_id} is not in the matrix: {got}")
+        elif API[op_id] != got:
+            problems.append(f"API {op_id}: expected {API[op_id]}, got {got}")
+    for op_id in set(API) - set(api_seen):
+        problems.append(f"API operation {op_id} is in the matrix but no longer exists")
+    observed = _print_matrix(web, api_seen)
+    assert not problems, "\n".join(sorted(problems)) + "\n\nobserved:\n" + observed
+    cells = sum(len(m) for m in web.values()) * len(ROLES) + len(api_seen) * len(ROLES)
+    assert cells > 300
+
+
+def test_the_matrix_names_every_role_and_the_leak_probe_can_fire(matrix: Matrix) -> None:
+    # The probe texts are real: South's debtor is shown to those who may see it.
+    body = _client(matrix.users["collector_south"]).get(
+        f"/ledger/customers/{matrix.ids['customer_id']}/"
+    )
+    assert SOUTH_NAME in body.content.decode()
+    assert "9,876.53" in body.content.decode() or "9876.53" in body.content.decode()
+    with pytest.raises(AssertionError, match="read"):
+        _assert_no_leak("collector_north", "probe", body.content)
+    assert set(FORBIDDEN) < set(ROLES)
+
+
+def _print_matrix(web: dict[str, dict[str, Row]], api_seen: dict[str, Row]) -> str:
+    lines = ["WEB = {"]
+    for name in sorted(web):
+        lines.append(f'    "{name}": {{')
+        for method, row in web[name].items():
+            lines.append(f'        "{method}": {row},')
+        lines.append("    },")
+    lines.append("}")
+    lines.append("API = {")
+    for op_id in sorted(api_seen):
+        lines.append(f'    "{op_id}": {api_seen[op_id]},')
+    lines.append("}")
+    return "\n".join(lines)
