@@ -119,3 +119,19 @@ def test_the_committed_metrics_doc_is_generated_from_the_catalogue() -> None:
         "docs/metrics.md is stale: run `recoup kpi docs > docs/metrics.md`"
     )
     assert kpi("docs") == catalogue_markdown()
+
+
+def test_as_user_computes_within_that_persons_book(ledger: Ledger) -> None:
+    from recoup.accounts.models import Role, Team
+    from recoup.accounts.services import team_member_add, user_create
+
+    nina = user_create(username="nina", password=None, role=Role.COLLECTOR)
+    team_member_add(team=Team.objects.get(name="North"), user=nina)
+    args = ("--as-of", "2024-03-31", "--metric", "ar_total", "--format", "json")
+    (everything,) = json.loads(kpi(*args))["results"]
+    (hers,) = json.loads(kpi(*args, "--as-user", "nina"))["results"]
+    assert (everything["value"], hers["value"]) == ("90.10", "60.00")
+    with pytest.raises(CommandError, match="team 'South' is not one you may see"):
+        kpi(*args, "--as-user", "nina", "--filter", "team=South")
+    with pytest.raises(CommandError, match="no such user"):
+        kpi(*args, "--as-user", "nobody")
