@@ -138,7 +138,7 @@ def test_a_malformed_date_falls_back_to_the_latest_data_with_a_warning(
     world: World, ledger: Ledger
 ) -> None:
     body = client_for(world.manager).get("/", {"as_of": "30/09/2026"}).content.decode()
-    assert "as_of=&#x27;30/09/2026&#x27; is not a date like 2026-09-30" in body
+    assert "as_of: expected a date YYYY-MM-DD, got &#x27;30/09/2026&#x27;" in body
     assert "As of <strong>10 Sep 2026</strong>" in body  # the latest date in the ledger
 
 
@@ -274,7 +274,6 @@ def test_a_warm_start_leaves_every_teams_dashboard_computed(
     # Computing syncs the analytics copy (a count per ledger table); the warm pages do not.
     assert len(warm.captured_queries) < len(computed.captured_queries)
     assert len(team.captured_queries) < len(computed.captured_queries)
-
 
 
 def test_a_warm_start_leaves_each_collectors_book_computed(

@@ -180,7 +180,8 @@ def test_a_collectors_file_may_name_only_the_debtors_of_their_book(
         path=_activities(tmp_path / "own.csv", "C-N1"),
         actor=world.north_collector,
     )
-    assert own.ok and Activity.objects.count() == 1
+    assert own.ok
+    assert Activity.objects.count() == 1
     # The manager imports for every team.
     assert ledger_file_import(kind="activities", path=south, actor=world.manager).ok
 
