@@ -79,6 +79,8 @@ def _generator_only(invoices: int, seed: int) -> float:
 
 def _sqlite_copy_floor(source: Path, target: Path, tables: list[str]) -> float:
     """Seconds for SQLite to copy `tables` (children last) into an empty same-schema database."""
+    from recoup.ingest.sql import ident  # no Django in this process
+
     con = sqlite3.connect(target, isolation_level=None)
     con.execute("PRAGMA journal_mode=WAL")
     con.execute("PRAGMA synchronous=NORMAL")
@@ -95,7 +97,7 @@ def _sqlite_copy_floor(source: Path, target: Path, tables: list[str]) -> float:
     started = time.perf_counter()
     con.execute("BEGIN")
     for table in tables:
-        con.execute(f'INSERT INTO main."{table}" SELECT * FROM src."{table}"')
+        con.execute(f"INSERT INTO main.{ident(table)} SELECT * FROM src.{ident(table)}")
     for kind, table, sql in schema:
         if kind == "index" and table in tables:
             con.execute(sql)

@@ -248,12 +248,14 @@ FROM spans s JOIN pts ON s.since <= pts.d AND pts.d < s.until
 
 def floor_sql(raw: Any, fx: Any) -> dict[str, Any]:
     """Hand-written DuckDB SQL for the dashboard's sums; formulas applied as the engine does."""
+    from recoup.ingest.sql import lit
     from recoup.metrics import formulas as f
 
     points = _points()
-    pts = " UNION ALL ".join(f"SELECT DATE '{p}' AS d" for p in points)
+    pts = " UNION ALL ".join(f"SELECT DATE {lit(str(p))} AS d" for p in points)
     prior = date(2024, 5, 31)
-    both = f"SELECT DATE '{AS_OF}' AS d UNION ALL SELECT DATE '{prior}' AS d"
+    on, before = lit(str(AS_OF)), lit(str(prior))
+    both = f"SELECT DATE {on} AS d UNION ALL SELECT DATE {before} AS d"
 
     def conv(rows: list[tuple[Any, ...]], on: date) -> Decimal:
         return sum((fx.to_base_minor(Decimal(v or 0), c, on) for c, v in rows), Decimal(0))
@@ -265,7 +267,7 @@ def floor_sql(raw: Any, fx: Any) -> dict[str, Any]:
         f"CREATE OR REPLACE TEMP TABLE od AS SELECT *, {BUCKET_SQL} AS bucket FROM o WHERE open > 0"
     )
     rows = raw.execute(
-        f"SELECT bucket, currency, SUM(open), COUNT(*) FROM od WHERE d = DATE '{AS_OF}' GROUP BY ALL"
+        f"SELECT bucket, currency, SUM(open), COUNT(*) FROM od WHERE d = DATE {on} GROUP BY ALL"
     ).fetchall()
     out["ar_by_bucket"] = {
         b: conv([(c, s) for bb, c, s, _ in rows if bb == b], AS_OF) for b in {r[0] for r in rows}
@@ -273,27 +275,27 @@ def floor_sql(raw: Any, fx: Any) -> dict[str, Any]:
     ar = sum(out["ar_by_bucket"].values(), Decimal(0))
     out["ar_total"] = ar
     out["accounts_90_plus"] = raw.execute(
-        f"SELECT COUNT(DISTINCT customer_id) FROM od WHERE d = DATE '{AS_OF}' AND dpd > 90"
+        f"SELECT COUNT(DISTINCT customer_id) FROM od WHERE d = DATE {on} AND dpd > 90"
     ).fetchone()[0]  # type: ignore[index]
     sales = raw.execute(
-        f"SELECT currency, SUM(amount_minor) FROM ledger_invoice WHERE issue_date > DATE '{AS_OF}' - 90"
-        f" AND issue_date <= DATE '{AS_OF}' GROUP BY 1"
+        f"SELECT currency, SUM(amount_minor) FROM ledger_invoice WHERE issue_date > DATE {on} - 90"
+        f" AND issue_date <= DATE {on} GROUP BY 1"
     ).fetchall()
     out["dso"] = f.round2(f.dso(ar, conv(sales, AS_OF), 90))
     out["roll"] = raw.execute(
-        f"SELECT p.currency, SUM(n.open) FROM od p JOIN od n ON n.id = p.id AND n.d = DATE '{AS_OF}'"
-        f" WHERE p.d = DATE '{prior}' AND p.bucket = '1-30' AND n.bucket = '31-60' GROUP BY 1"
+        f"SELECT p.currency, SUM(n.open) FROM od p JOIN od n ON n.id = p.id AND n.d = DATE {on}"
+        f" WHERE p.d = DATE {before} AND p.bucket = '1-30' AND n.bucket = '31-60' GROUP BY 1"
     ).fetchall()
     out["over_limit"] = raw.execute(
         f"SELECT currency, SUM(GREATEST(bal - credit_limit_minor, 0)) FROM (SELECT od.customer_id,"
         f" od.currency, c.credit_limit_minor, SUM(od.open) AS bal FROM od JOIN ledger_customer c ON"
-        f" c.id = od.customer_id AND c.credit_limit_currency = od.currency WHERE od.d = DATE '{AS_OF}'"
+        f" c.id = od.customer_id AND c.credit_limit_currency = od.currency WHERE od.d = DATE {on}"
         f" GROUP BY ALL) GROUP BY 1"
     ).fetchall()
     out["countback"] = raw.execute(
-        f"SELECT currency, date_diff('month', issue_date, DATE '{AS_OF}'), SUM(amount_minor) FROM"
-        f" ledger_invoice WHERE issue_date > DATE '{AS_OF}' - INTERVAL 24 MONTH AND issue_date <="
-        f" DATE '{AS_OF}' GROUP BY ALL"
+        f"SELECT currency, date_diff('month', issue_date, DATE {on}), SUM(amount_minor) FROM"
+        f" ledger_invoice WHERE issue_date > DATE {on} - INTERVAL 24 MONTH AND issue_date <="
+        f" DATE {on} GROUP BY ALL"
     ).fetchall()
     # the 13-month trend: AR by bucket per point, sales windows, cash per month, CEI inputs
     raw.execute(f"CREATE OR REPLACE TEMP TABLE t AS {_open_sql(pts)}")
@@ -315,7 +317,7 @@ def floor_sql(raw: Any, fx: Any) -> dict[str, Any]:
     cash = raw.execute(
         "SELECT last_day(p.received_on), i.currency, SUM(a.amount_minor) FROM ledger_allocation a"
         " JOIN ledger_payment p ON p.id = a.payment_id JOIN ledger_invoice i ON i.id = a.invoice_id"
-        f" WHERE p.received_on BETWEEN DATE '{points[0].replace(day=1)}' AND DATE '{AS_OF}'"
+        f" WHERE p.received_on BETWEEN DATE {lit(str(points[0].replace(day=1)))} AND DATE {on}"
         " GROUP BY ALL"
     ).fetchall()
     out["trend_cash"] = {p: conv([(c, s) for d, c, s in cash if d == p], p) for p in points}

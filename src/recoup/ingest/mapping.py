@@ -8,7 +8,9 @@ imported in the order the preset lists them so later records can refer to earlie
 
 from __future__ import annotations
 
+import codecs
 import re
+import zoneinfo
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -157,9 +159,55 @@ def _source(spec: Any, where: str) -> Source:
     )
 
 
+def text_encoding(name: str) -> str:
+    """The codec's canonical name, for encodings of text only: `rot13`, `base64` or `hex` are
+    codecs too, but they do not turn bytes into text. Raises LookupError (a usage error)."""
+    info = codecs.lookup(name)
+    if not getattr(info, "_is_text_encoding", True):
+        raise LookupError(f"{name!r} is not a text encoding")
+    return info.name
+
+
+def _nul_free(value: Any, where: str) -> None:
+    """Every text of a preset becomes a quoted SQL name or literal: none may hold a NUL."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise MappingError(f"{where}: {value!r} holds a NUL character")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _nul_free(key, where)
+            _nul_free(item, f"{where}.{key}")
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            _nul_free(item, f"{where}[{i}]")
+
+
+def _csv_options(data: Any, where: str) -> tuple[str | None, str | None]:
+    """(delimiter, encoding) of the preset's `csv:` section, checked: both are passed to the
+    reader as data, but a wrong type or an unknown codec is the preset's mistake."""
+    csv = data.get("csv") or {}
+    if not isinstance(csv, dict) or set(csv) - {"delimiter", "encoding"}:
+        raise MappingError(f"{where} csv: expected delimiter and/or encoding")
+    delimiter = csv.get("delimiter")
+    if delimiter is not None and (not isinstance(delimiter, str) or len(delimiter) != 1):
+        raise MappingError(f"{where} csv.delimiter: expected one character, not {delimiter!r}")
+    encoding = csv.get("encoding")
+    if encoding is not None:
+        if not isinstance(encoding, str):
+            raise MappingError(f"{where} csv.encoding: expected a name such as cp1252")
+        try:
+            text_encoding(encoding)
+        except LookupError:
+            raise MappingError(
+                f"{where} csv.encoding: {encoding!r} is not a text encoding Python knows"
+            ) from None
+    return delimiter, encoding
+
+
 def parse_mapping(data: Any, *, name: str, where: str) -> Mapping:
     if not isinstance(data, dict) or not isinstance(data.get("records"), list):
         raise MappingError(f"mapping {where}: expected a 'records' list")
+    _nul_free(data, f"mapping {where}")
     records: list[RecordMapping] = []
     for i, rec in enumerate(data["records"], start=1):
         at = f"{where} records[{i}]"
@@ -198,14 +246,21 @@ def parse_mapping(data: Any, *, name: str, where: str) -> Mapping:
     currency = str(data.get("default_currency", settings.BASE_CURRENCY))
     if not is_currency(currency):
         raise MappingError(f"{where}: default_currency {currency!r} is not an ISO 4217 code")
-    csv = data.get("csv") or {}
+    time_zone = str(data.get("time_zone", "UTC"))
+    try:
+        zoneinfo.ZoneInfo(time_zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise MappingError(
+            f"{where}: time_zone {time_zone!r} is not an IANA time zone such as Europe/Berlin"
+        ) from None
+    delimiter, encoding = _csv_options(data, where)
     return Mapping(
         name=name,
         records=tuple(records),
         date_formats=_str_tuple(data.get("date_formats"), f"{where} date_formats") or ("%Y-%m-%d",),
         datetime_formats=_str_tuple(data.get("datetime_formats"), f"{where} datetime_formats"),
-        time_zone=str(data.get("time_zone", "UTC")),
+        time_zone=time_zone,
         default_currency=currency,
-        delimiter=csv.get("delimiter"),
-        encoding=csv.get("encoding"),
+        delimiter=delimiter,
+        encoding=encoding,
     )

@@ -16,24 +16,22 @@ from datetime import date, timedelta
 from django.utils import timezone
 
 from recoup.core.currencies import MINOR_UNIT_EXPONENT
+from recoup.core.dates import EARLIEST_DATE
 from recoup.ingest.kinds import FieldSpec, FieldType, KindSpec
 from recoup.ingest.mapping import Mapping, RecordMapping, Source
 
-EARLIEST = date(1900, 1, 1)
+# The one pair of helpers that turn text into SQL text (decision 0011), re-exported here.
+from recoup.ingest.sql import ident as ident
+from recoup.ingest.sql import lit as lit
+
+# The same earliest date as every other input (recoup.core.dates); the latest is stricter here.
+EARLIEST = EARLIEST_DATE
 ROW_COLUMN = "__row"  # spreadsheet row numbers, when the reader knows them (xlsx)
 _GROUPED = r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?"
 _RATE_TEXT = r"\+?\d{1,8}(\.\d{1,10})?"
 _INT_TEXT = r"[+-]?\d{1,18}"
 _TRUE = ("1", "true", "yes", "y", "t", "x")
 _FALSE = ("0", "false", "no", "n", "f")
-
-
-def ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def lit(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
 
 
 def _in_list(values: list[str] | tuple[str, ...]) -> str:
@@ -124,11 +122,14 @@ def _example(formats: tuple[str, ...]) -> str:
 
 
 class _Compiler:
-    def __init__(self, record: RecordMapping, mapping: Mapping, vendor: str) -> None:
+    def __init__(
+        self, record: RecordMapping, mapping: Mapping, vendor: str, *, nul_free: bool = False
+    ) -> None:
         self.record = record
         self.mapping = mapping
         self.kind: KindSpec = record.kind
         self.vendor = vendor
+        self.nul_free = nul_free
         self.latest = latest_allowed()
         self.names: set[str] = set()
 
@@ -172,13 +173,19 @@ class _Compiler:
         x = f"r_{f.name}"
         t = f.type
         if t is FieldType.TEXT or t is FieldType.REF:
-            return x if f.required or t is FieldType.REF else f"COALESCE({x}, '')"
+            text = x if f.required or t is FieldType.REF else f"COALESCE({x}, '')"
+            if self.nul_free:
+                return text
+            # Staged before it is checked: a NUL (reported by `errors`) must not reach the table.
+            return f"CASE WHEN contains({x}, chr(0)) THEN NULL ELSE {text} END"
         if t is FieldType.DATE:
             return _date_parse(x, self.formats(f))
         if t is FieldType.DATETIME:
             return _datetime_parse(x, self.formats(f), self.mapping.time_zone)
         if t is FieldType.INT:
-            return f"CASE WHEN regexp_full_match({x}, '{_INT_TEXT}') THEN CAST({x} AS BIGINT) END"
+            return (
+                f"CASE WHEN regexp_full_match({x}, {lit(_INT_TEXT)}) THEN CAST({x} AS BIGINT) END"
+            )
         if t is FieldType.BOOL:
             return (
                 f"CASE WHEN {x} IS NULL THEN FALSE WHEN lower({x}) IN {_in_list(_TRUE)} THEN TRUE"
@@ -214,7 +221,7 @@ class _Compiler:
             whole = f"split_part(ltrim({x}, '+'), '.', 1)"
             frac = f"split_part(ltrim({x}, '+'), '.', 2)"
             return (
-                f"CASE WHEN regexp_full_match({x}, '{_RATE_TEXT}') THEN"
+                f"CASE WHEN regexp_full_match({x}, {lit(_RATE_TEXT)}) THEN"
                 f" CAST({whole} AS BIGINT) * 10000000000"
                 f" + CAST(COALESCE(NULLIF(rpad({frac}, 10, '0'), ''), '0') AS BIGINT) END"
             )
@@ -227,7 +234,7 @@ class _Compiler:
         grouping regex only runs on the rare values that have thousands separators."""
         x = f"r_{f.name}"
         return (
-            f"CASE WHEN (NOT contains({x}, ',') OR regexp_full_match({x}, '{_GROUPED}'))"
+            f"CASE WHEN (NOT contains({x}, ',') OR regexp_full_match({x}, {lit(_GROUPED)}))"
             f" AND strpos(lower({x}), 'e') = 0 AND length(split_part({x}, '.', 2)) <= 10"
             f" THEN TRY_CAST(replace({x}, ',', '') AS DECIMAL(38, 10)) END"
         )
@@ -249,6 +256,9 @@ class _Compiler:
         """(condition, expected) pairs, first match wins; NULL-safe by construction."""
         x, v = f"r_{f.name}", f"v_{f.name}"
         out: list[tuple[str, str]] = []
+        if not self.nul_free and f.type in (FieldType.TEXT, FieldType.REF):
+            # Stored as given: PostgreSQL stores no NUL (other types fail their own check).
+            out.append((f"contains({x}, chr(0))", lit("text without NUL characters")))
         if f.required and f.type is not FieldType.CURRENCY:
             out.append((f"{x} IS NULL", lit("a value: this field is required")))
         t = f.type
@@ -263,10 +273,12 @@ class _Compiler:
             what = "a date like " if t is FieldType.DATE else "a date and time like "
             out.append((f"{x} IS NOT NULL AND {v} IS NULL", lit(what + _example(shown))))
             as_date = f"CAST({v} AS DATE)"
-            out.append((f"{as_date} < DATE '{EARLIEST}'", lit(f"a date on or after {EARLIEST}")))
+            out.append(
+                (f"{as_date} < DATE {lit(str(EARLIEST))}", lit(f"a date on or after {EARLIEST}"))
+            )
             out.append(
                 (
-                    f"{as_date} > DATE '{self.latest}'",
+                    f"{as_date} > DATE {lit(str(self.latest))}",
                     lit(f"a date no later than {self.latest} (one year from today)"),
                 )
             )
@@ -327,7 +339,8 @@ class _Compiler:
                 out.append(
                     (
                         f"{v} {op} v_{order.earlier}",
-                        f"concat('a date {word} {order.earlier} ', CAST(v_{order.earlier} AS VARCHAR))",
+                        f"concat({lit(f'a date {word} {order.earlier} ')},"
+                        f" CAST(v_{order.earlier} AS VARCHAR))",
                     )
                 )
         if self.kind.name == "payments" and f.name == "allocated":
@@ -382,8 +395,8 @@ class _Compiler:
                 fmt_us = "%Y-%m-%d %H:%M:%S.%f" + ("+00:00" if self.vendor == "postgresql" else "")
                 # Django's SQLite backend writes microseconds only when there are some.
                 out.append(
-                    f"CASE WHEN microsecond({utc}) = 0 THEN strftime({utc}, '{fmt}')"
-                    f" ELSE strftime({utc}, '{fmt_us}') END AS v_{f.name}"
+                    f"CASE WHEN microsecond({utc}) = 0 THEN strftime({utc}, {lit(fmt)})"
+                    f" ELSE strftime({utc}, {lit(fmt_us)}) END AS v_{f.name}"
                 )
             else:
                 out.append(f"v_{f.name}")
@@ -404,6 +417,12 @@ class _Compiler:
 
 
 def compile_record(
-    record: RecordMapping, mapping: Mapping, *, vendor: str, source_columns: list[str]
+    record: RecordMapping,
+    mapping: Mapping,
+    *,
+    vendor: str,
+    source_columns: list[str],
+    nul_free: bool = False,
 ) -> CompiledRecord:
-    return _Compiler(record, mapping, vendor).compile(source_columns)
+    """`nul_free`: the reader saw every byte and no NUL (CSV), so no cell needs the check."""
+    return _Compiler(record, mapping, vendor, nul_free=nul_free).compile(source_columns)

@@ -28,6 +28,7 @@ import pyarrow.parquet as pq
 from charset_normalizer import from_bytes
 
 from recoup.core.errors import RecoupError
+from recoup.ingest.mapping import text_encoding
 from recoup.ingest.parsing import ROW_COLUMN, ident, lit
 
 SAMPLE_BYTES = 1 << 20
@@ -77,6 +78,8 @@ class OpenedFile:
     encoding: str | None
     delimiter: str | None
     line_numbers: LineNumbers = field(default_factory=LineNumbers)
+    # Every byte was looked at and none is NUL (CSV); Parquet and Excel values may hold NULs.
+    nul_free: bool = False
 
 
 def sha256_of(path: Path) -> str:
@@ -87,11 +90,21 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _nul_in_text(path: Path, offset: int) -> FileReadError:
+    return FileReadError(
+        f"{path.name}: byte {offset} is a NUL character, which text never holds: is the file"
+        " UTF-16 or not text at all? Give its --encoding (e.g. utf-16)"
+    )
+
+
 def detect_encoding(path: Path) -> str:
     with path.open("rb") as handle:
         sample = handle.read(SAMPLE_BYTES)
     if sample.startswith(codecs.BOM_UTF8):
         return "utf-8"
+    if b"\x00" in sample and not sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        # Valid UTF-8, but no text file has NULs: most likely UTF-16 without a byte order mark.
+        raise _nul_in_text(path, sample.index(b"\x00"))
     try:
         # A chunk boundary may cut a multi-byte character: the incremental decoder allows that.
         codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
@@ -124,13 +137,18 @@ def _scan_lines(path: Path, quotes: tuple[bytes, ...]) -> tuple[int, bool]:
     """The number of line breaks, and whether some line may start no record: a blank line, or a
     line break inside a quoted value. One pass over the bytes; splitting at the quotes keeps the
     quoted stretches apart from the rest without a regular expression (several times faster on
-    files that quote every value)."""
+    files that quote every value). A NUL byte anywhere is refused: text never holds one (and
+    PostgreSQL stores none)."""
     breaks = 0
     irregular = False
     tail = b"\n"  # as if a line break came before the first line: a leading blank line counts
     inside = dict.fromkeys(quotes, False)  # whether a read ended inside a quoted value
+    offset = 0
     with path.open("rb") as handle:
         while chunk := handle.read(1 << 20):
+            if (nul := chunk.find(b"\x00")) >= 0:
+                raise _nul_in_text(path, offset + nul)
+            offset += len(chunk)
             breaks += chunk.count(b"\n")
             if irregular:
                 continue
@@ -224,6 +242,18 @@ def _xlsx_to_parquet(path: Path, target: Path) -> tuple[list[str], int]:
     return header, count
 
 
+def _close_file_system(con: duckdb.DuckDBPyConnection, *, readable: list[Path]) -> None:
+    """Leave the reader's connection the files it reads (the upload, or the reader's own copy of
+    it) and its spill directory, nothing more: no other file read or written, no extension
+    installed or loaded, no setting changed back. Every name from the file is quoted (decision
+    0011); this is the second wall, should SQL text ever be made from input again."""
+    con.execute("SET autoinstall_known_extensions = false")
+    con.execute("SET autoload_known_extensions = false")
+    con.execute(f"SET allowed_paths = [{', '.join(lit(str(p)) for p in readable)}]")
+    con.execute("SET enable_external_access = false")
+    con.execute("SET lock_configuration = true")
+
+
 @contextmanager
 def open_source(
     path: Path, *, delimiter: str | None = None, encoding: str | None = None
@@ -231,7 +261,8 @@ def open_source(
     """Open `path` as the DuckDB view `src` (text columns), cleaning temporary files afterwards."""
     if not path.is_file():
         raise FileReadError(f"{path}: no such file")
-    tmp = Path(tempfile.mkdtemp(prefix="recoup-import-"))
+    tmp = Path(tempfile.mkdtemp(prefix="recoup-import-")).resolve()
+    source = path.resolve()
     con = duckdb.connect()
     try:
         # Bounded memory whatever the file size: DuckDB spills to the temporary directory.
@@ -239,27 +270,28 @@ def open_source(
         con.execute(f"SET temp_directory = {lit(str(tmp / 'spill'))}")
         con.execute("SET preserve_insertion_order = true")
         con.execute("SET TimeZone = 'UTC'")
+        parquet, utf8 = tmp / "sheet.parquet", tmp / "utf8.csv"
+        _close_file_system(con, readable=[source, parquet, utf8])
         suffix = path.suffix.lower()
         used_encoding: str | None = None
         has_rows = False
         csv_path: Path | None = None
         estimate = 0
         if suffix in {".xlsx", ".xlsm"}:
-            parquet = tmp / "sheet.parquet"
             _, estimate = _xlsx_to_parquet(path, parquet)
             relation = f"read_parquet({lit(str(parquet))})"
             has_rows = True
         elif suffix == ".parquet":
-            relation = f"read_parquet({lit(str(path))})"
+            relation = f"read_parquet({lit(str(source))})"
             try:
                 estimate = pq.ParquetFile(str(path)).metadata.num_rows
             except Exception as exc:  # pyarrow's errors for broken Parquet vary by cause
                 raise FileReadError(f"{path.name}: not a readable Parquet file ({exc})") from None
         else:
-            used_encoding = codecs.lookup(encoding).name if encoding else detect_encoding(path)
-            csv_path = path
+            used_encoding = text_encoding(encoding) if encoding else detect_encoding(path)
+            csv_path = source
             if used_encoding not in {"utf-8", "ascii"}:
-                csv_path = tmp / "utf8.csv"
+                csv_path = utf8
                 _transcode(path, used_encoding, csv_path)
             options = ["header = true", "all_varchar = true", "auto_detect = true"]
             if delimiter:
@@ -270,6 +302,14 @@ def open_source(
         except duckdb.Error as exc:
             raise FileReadError(f"{path.name}: cannot be read ({first_line(exc)})") from None
         names = [str(row[0]) for row in described]
+        if not [n for n in names if n != ROW_COLUMN]:
+            raise FileReadError(f"{path.name}: has no columns")
+        for number, name in enumerate(names, start=1):
+            if "\x00" in name:
+                raise FileReadError(
+                    f"{path.name}: the name of column {number} holds a NUL character"
+                    f" ({name!r}): is the file UTF-16? Give its --encoding"
+                )
         casts = ", ".join(
             f"{ident(n)}" if n == ROW_COLUMN else f"CAST({ident(n)} AS VARCHAR) AS {ident(n)}"
             for n in names
@@ -304,6 +344,7 @@ def open_source(
             encoding=used_encoding,
             delimiter=used_delimiter,
             line_numbers=line_numbers,
+            nul_free=csv_path is not None,
         )
     finally:
         con.close()
