@@ -79,7 +79,7 @@ def _generator_only(invoices: int, seed: int) -> float:
 
 def _sqlite_copy_floor(source: Path, target: Path, tables: list[str]) -> float:
     """Seconds for SQLite to copy `tables` (children last) into an empty same-schema database."""
-    from recoup.ingest.sql import ident  # no Django in this process
+    from recoup.core.sql import ident  # no Django in this process
 
     con = sqlite3.connect(target, isolation_level=None)
     con.execute("PRAGMA journal_mode=WAL")

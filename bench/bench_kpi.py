@@ -248,7 +248,7 @@ FROM spans s JOIN pts ON s.since <= pts.d AND pts.d < s.until
 
 def floor_sql(raw: Any, fx: Any) -> dict[str, Any]:
     """Hand-written DuckDB SQL for the dashboard's sums; formulas applied as the engine does."""
-    from recoup.ingest.sql import lit
+    from recoup.core.sql import lit
     from recoup.metrics import formulas as f
 
     points = _points()

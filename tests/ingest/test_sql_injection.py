@@ -555,7 +555,7 @@ def test_sql_on_the_readers_connection_cannot_read_or_write_other_files(
 # Calls that take SQL text as their first argument.
 SINKS = {"execute", "executemany", "executescript", "sql", "query", "RawSQL"}
 AMBIGUOUS_SINKS = {"raw", "extra", "copy"}
-# Quote any text (input included): the one pair of helpers, `recoup.ingest.sql` (re-exported by
+# Quote any text (input included): the one pair of helpers, `recoup.core.sql` (re-exported by
 # `recoup.ingest.parsing`), and `_in_list`, a list of `lit` values.
 QUOTING = {"ident", "lit", "_in_list"}
 # Django's `quote_name` does not escape quotes inside a name: safe only for names from code.
@@ -623,17 +623,14 @@ REVIEWED: dict[tuple[str, str], tuple[int, str]] = {
         "staging columns of the payments kind and model tables; ids are %s parameters",
     ),
     # -- metrics (read only here: reported to the lead, see decision 0011) ------------------------
-    ("src/recoup/metrics/sync.py", "_ensure_state"): (1, "table names from TABLE_COLUMNS"),
     ("src/recoup/metrics/sync.py", "_source_stats"): (
         1,
         "TABLE_COLUMNS table, and a MAX(updated_at)/NULL constant",
     ),
-    ("src/recoup/metrics/sync.py", "_load"): (2, "TABLE_COLUMNS table names"),
     ("src/recoup/metrics/sync.py", "_earliest"): (
         1,
         "constant SQL or BUSINESS_DATES column and TABLE_COLUMNS table; ids are ? parameters",
     ),
-    ("src/recoup/metrics/sync.py", "sync_duckdb"): (3, "TABLE_COLUMNS table names"),
     ("src/recoup/metrics/extract.py", "read_batches"): (
         1,
         "TABLE_COLUMNS names quoted; `where` is a constant of sync.py with %s parameters",
@@ -649,8 +646,8 @@ REVIEWED: dict[tuple[str, str], tuple[int, str]] = {
         " %s parameters",
     ),
     ("src/recoup/metrics/engines.py", "PostgresEngine.materialize"): (
-        2,
-        "relation names and SQL from the metrics compiler",
+        1,
+        "SQL from the metrics compiler (its relation name quoted by ident)",
     ),
     ("src/recoup/metrics/engines.py", "PostgresEngine.run"): (1, "SQL compiled by ibis"),
     ("src/recoup/metrics/engines.py", "SparkEngine.materialize"): (1, "SQL compiled by ibis"),
@@ -706,27 +703,8 @@ REVIEWED: dict[tuple[str, str], tuple[int, str]] = {
 }
 
 
-# Names put between quotes by hand in files this change does not own (decision 0011): each is a
-# name from code, checked by test_the_names_sql_is_built_from_are_plain_identifiers. `metrics`
-# may not import `ingest` (.importlinter), so these wait for the helpers to move to `core`.
-HAND_QUOTED_REVIEWED: dict[tuple[str, str], tuple[int, str]] = {
-    ("src/recoup/metrics/sync.py", "_ensure_state"): (1, "TABLE_COLUMNS table names"),
-    ("src/recoup/metrics/sync.py", "_load"): (2, "TABLE_COLUMNS table names"),
-    ("src/recoup/metrics/sync.py", "_earliest"): (2, "BUSINESS_DATES column and its table"),
-    ("src/recoup/metrics/sync.py", "sync_duckdb"): (3, "TABLE_COLUMNS table names"),
-    ("src/recoup/metrics/engines.py", "DuckDBEngine.materialize"): (
-        2,
-        "relation names of the metrics compiler",
-    ),
-    ("src/recoup/metrics/engines.py", "PostgresEngine.materialize"): (
-        2,
-        "relation names of the metrics compiler",
-    ),
-    ("src/recoup/ledger/selectors.py", "ledger_fingerprint"): (
-        1,
-        "a ledger model's db_table as a text literal",
-    ),
-}
+# Names put between quotes by hand, each reviewed: none. Every app quotes with `recoup.core.sql`.
+HAND_QUOTED_REVIEWED: dict[tuple[str, str], tuple[int, str]] = {}
 
 Sites = dict[tuple[str, str], list[str]]
 

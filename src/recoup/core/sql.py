@@ -3,8 +3,8 @@
 Names from input (a file's columns, a preset's columns, templates and filters) and texts of a
 preset (constants, value maps, formats, the time zone, the delimiter) enter SQL through these two
 helpers, or as bound parameters; row values never enter SQL text at all. No Django here, so that
-scripts and benchmarks that run before Django is set up quote with the same helpers;
-`recoup.ingest.parsing` re-exports them.
+scripts and benchmarks that run before Django is set up quote with the same helpers, and
+every app (ingest, metrics, ledger) uses the same pair.
 """
 
 from __future__ import annotations

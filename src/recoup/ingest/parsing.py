@@ -17,12 +17,12 @@ from django.utils import timezone
 
 from recoup.core.currencies import MINOR_UNIT_EXPONENT
 from recoup.core.dates import EARLIEST_DATE
-from recoup.ingest.kinds import FieldSpec, FieldType, KindSpec
-from recoup.ingest.mapping import Mapping, RecordMapping, Source
 
 # The one pair of helpers that turn text into SQL text (decision 0011), re-exported here.
-from recoup.ingest.sql import ident as ident
-from recoup.ingest.sql import lit as lit
+from recoup.core.sql import ident as ident
+from recoup.core.sql import lit as lit
+from recoup.ingest.kinds import FieldSpec, FieldType, KindSpec
+from recoup.ingest.mapping import Mapping, RecordMapping, Source
 
 # The same earliest date as every other input (recoup.core.dates); the latest is stricter here.
 EARLIEST = EARLIEST_DATE

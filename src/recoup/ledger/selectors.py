@@ -15,6 +15,7 @@ from recoup.accounts.models import Team, TeamMembership, User
 from recoup.accounts.scope import Scope
 from recoup.core.errors import NotFoundError
 from recoup.core.money import Money
+from recoup.core.sql import lit
 from recoup.ledger.models import Activity, Assignment, Customer, Invoice, Payment
 
 
@@ -190,7 +191,8 @@ def ledger_fingerprint() -> str:
         table = connection.ops.quote_name(model._meta.db_table)
         stamped = any(f.name == "updated_at" for f in model._meta.get_fields())
         latest = "MAX(updated_at)" if stamped else "NULL"
-        parts.append(f"SELECT '{model._meta.db_table}', COUNT(*), MAX(id), {latest} FROM {table}")
+        name = lit(model._meta.db_table)
+        parts.append(f"SELECT {name}, COUNT(*), MAX(id), {latest} FROM {table}")
     with connection.cursor() as cursor:
         cursor.execute(" UNION ALL ".join(parts))
         rows = sorted(cursor.fetchall())

@@ -27,6 +27,7 @@ import pyarrow.parquet as pq
 from django.conf import settings
 from django.db import connection
 
+from recoup.core.sql import ident
 from recoup.metrics.catalogue import MetricInputError
 from recoup.metrics.compiler import TABLE_COLUMNS
 from recoup.metrics.evaluate import POINTS_TABLE
@@ -151,7 +152,7 @@ class DuckDBEngine:
     def materialize(self, name: str, sql: str, *, static: bool = False) -> None:
         version = self._data_version() if static else None
         if version is None:
-            self.raw.execute(f'CREATE OR REPLACE TEMP TABLE "{name}" AS {sql}')
+            self.raw.execute(f"CREATE OR REPLACE TEMP TABLE {ident(name)} AS {sql}")
             return
         # A static relation is stored in the file with the data version it was made from, so
         # every engine on this file (each page, each process) reuses it until a sync changes
@@ -165,7 +166,7 @@ class DuckDBEngine:
         ).fetchone()
         if kept == (sql, version) and self._has_table(name):
             return
-        self.raw.execute(f'CREATE OR REPLACE TABLE "{name}" AS {sql}')
+        self.raw.execute(f"CREATE OR REPLACE TABLE {ident(name)} AS {sql}")
         self.raw.execute(f"INSERT OR REPLACE INTO {_KEPT} VALUES (?, ?, ?)", [name, sql, version])
 
     def run(self, sql: str) -> list[dict[str, Any]]:
@@ -198,7 +199,7 @@ class PostgresEngine:
             )
 
     def load_points(self, table: pa.Table) -> None:
-        columns = ", ".join(f"{name} date" for name in table.column_names)
+        columns = ", ".join(f"{ident(name)} date" for name in table.column_names)
         placeholders = ", ".join(["%s"] * table.num_columns)
         rows = [tuple(r.values()) for r in table.to_pylist()]
         with connection.cursor() as cursor:
@@ -209,8 +210,8 @@ class PostgresEngine:
     def materialize(self, name: str, sql: str, *, static: bool = False) -> None:
         # Live data: every evaluation recomputes, static relations included.
         with connection.cursor() as cursor:
-            cursor.execute(f'DROP TABLE IF EXISTS "{name}"')
-            cursor.execute(f'CREATE TEMPORARY TABLE "{name}" AS {sql}')
+            cursor.execute(f"DROP TABLE IF EXISTS {ident(name)}")
+            cursor.execute(f"CREATE TEMPORARY TABLE {ident(name)} AS {sql}")
 
     def run(self, sql: str) -> list[dict[str, Any]]:
         with connection.cursor() as cursor:

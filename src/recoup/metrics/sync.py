@@ -18,6 +18,7 @@ import duckdb
 import pyarrow as pa
 from django.db import connection
 
+from recoup.core.sql import ident
 from recoup.metrics.compiler import TABLE_COLUMNS
 from recoup.metrics.extract import BUSINESS_DATES, read_batches, schema
 
@@ -70,7 +71,7 @@ def _ensure_state(raw: duckdb.DuckDBPyConnection) -> None:
     for name in TABLE_COLUMNS:
         if name not in existing:
             raw.register("_empty", schema(name).empty_table())
-            raw.execute(f'CREATE TABLE "{name}" AS SELECT * FROM _empty')
+            raw.execute(f"CREATE TABLE {ident(name)} AS SELECT * FROM _empty")
             raw.unregister("_empty")
 
 
@@ -86,8 +87,8 @@ def _load(raw: duckdb.DuckDBPyConnection, table: str, where: str, params: tuple[
     rows = 0
     for batch in read_batches(table, where=where, params=params):
         raw.register("_batch", pa.Table.from_batches([batch]))
-        raw.execute(f'DELETE FROM "{table}" WHERE id IN (SELECT id FROM _batch)')
-        raw.execute(f'INSERT INTO "{table}" SELECT * FROM _batch')
+        raw.execute(f"DELETE FROM {ident(table)} WHERE id IN (SELECT id FROM _batch)")
+        raw.execute(f"INSERT INTO {ident(table)} SELECT * FROM _batch")
         raw.execute("CREATE TEMP TABLE IF NOT EXISTS _changed_ids (tbl VARCHAR, id BIGINT)")
         raw.execute("INSERT INTO _changed_ids SELECT ?, id FROM _batch", [table])
         raw.unregister("_batch")
@@ -109,7 +110,7 @@ def _earliest(raw: duckdb.DuckDBPyConnection, table: str) -> date | None:
     elif table in BUSINESS_DATES:
         col = BUSINESS_DATES[table][0]
         sql = (
-            f'SELECT MIN(CAST("{col}" AS DATE)) FROM "{table}" '
+            f"SELECT MIN(CAST({ident(col)} AS DATE)) FROM {ident(table)} "
             "WHERE id IN (SELECT id FROM _changed_ids WHERE tbl = ?)"
         )
     else:
@@ -158,7 +159,7 @@ def sync_duckdb(raw: duckdb.DuckDBPyConnection) -> SyncReport:
         seen = state.get(table)
         read = 0
         if seen is None or not (table in _STAMPED or table in _APPEND_ONLY):
-            raw.execute(f'DELETE FROM "{table}"')
+            raw.execute(f"DELETE FROM {ident(table)}")
             read = _load(raw, table, "", ())
             if seen is not None and read == seen[2] and seen[0] == max_id:
                 read = 0  # lookup table unchanged: not news
@@ -170,9 +171,9 @@ def sync_duckdb(raw: duckdb.DuckDBPyConnection) -> SyncReport:
                 read = _load(raw, table, "id > %s OR updated_at > %s", (old_id, old_updated))
             else:
                 read = _load(raw, table, "id > %s", (old_id,))
-            copied = raw.execute(f'SELECT COUNT(*) FROM "{table}"').fetchall()[0]
+            copied = raw.execute(f"SELECT COUNT(*) FROM {ident(table)}").fetchall()[0]
             if copied is None or copied[0] != count:
-                raw.execute(f'DELETE FROM "{table}"')
+                raw.execute(f"DELETE FROM {ident(table)}")
                 read = _load(raw, table, "", ())
                 report.reloaded.append(table)
         if read:
