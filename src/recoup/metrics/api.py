@@ -1,7 +1,10 @@
 """The KPI API (mounted at /api/metrics): the catalogue, a metric as of a date (grouped and
 filtered), a series at a grain, and the SQL behind a result.
 
-Session authentication; everyone signed in may read. Bad input (unknown metric, dimension or
+Session authentication; everyone signed in may read, each within their scope
+(`recoup.accounts.scope`): a collector's numbers, groupings and explanations count only their
+book, and a team or collector filter beyond it is refused (403). The engine is the operator's
+choice (`RECOUP_KPI_ENGINE` or the CLI), never a request parameter. Bad input (unknown metric, dimension or
 parameter, malformed date, start after end) answers 422 with a `detail` naming what is wrong.
 """
 
@@ -14,9 +17,11 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from ninja.errors import HttpError
-from ninja.security import django_auth
 
-from recoup.core.errors import RecoupError
+from recoup.accounts.api_auth import API_AUTH
+from recoup.accounts.scope import Scope, scope_check_filters, scope_for
+from recoup.core.dates import parse_input_date
+from recoup.core.errors import AccessDeniedError, InputDateError, RecoupError
 from recoup.metrics.catalogue import CATALOGUE, DIMENSIONS
 from recoup.metrics.selectors import (
     QueryResult,
@@ -28,7 +33,7 @@ from recoup.metrics.selectors import (
     result_json,
 )
 
-router = Router(auth=django_auth, tags=["metrics"])
+router = Router(auth=API_AUTH, tags=["metrics"])
 
 
 class ReferenceOut(Schema):
@@ -75,7 +80,6 @@ class QueryIn(Schema):
     by: list[str] = []
     filter: list[str] = []
     param: list[str] = []
-    engine: str | None = None
 
 
 class SeriesIn(Schema):
@@ -85,7 +89,6 @@ class SeriesIn(Schema):
     by: list[str] = []
     filter: list[str] = []
     param: list[str] = []
-    engine: str | None = None
 
 
 class ExplainOut(Schema):
@@ -96,6 +99,8 @@ class ExplainOut(Schema):
 def _call[T](fn: Callable[[], T]) -> T:
     try:
         return fn()
+    except AccessDeniedError as exc:
+        raise HttpError(403, str(exc)) from None
     except RecoupError as exc:
         raise HttpError(422, str(exc)) from None
 
@@ -104,9 +109,9 @@ def _date(text: str | None, name: str) -> date | None:
     if text is None or text == "":
         return None
     try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise HttpError(422, f"{name}={text!r}: expected a date as YYYY-MM-DD") from None
+        return parse_input_date(text, what=name)
+    except InputDateError as exc:
+        raise HttpError(422, str(exc)) from None
 
 
 def _pairs(items: list[str], name: str, example: str) -> dict[str, str]:
@@ -117,6 +122,13 @@ def _pairs(items: list[str], name: str, example: str) -> dict[str, str]:
             raise HttpError(422, f"{name}={item!r}: expected {example}")
         out[key] = value
     return out
+
+
+def _scope(request: HttpRequest, filters: dict[str, tuple[str, ...]]) -> Scope:
+    """The asker's scope; a team or collector filter beyond it is refused (403)."""
+    scope = scope_for(request.user)
+    _call(lambda: scope_check_filters(scope, filters))
+    return scope
 
 
 def _filters(items: list[str]) -> dict[str, tuple[str, ...]]:
@@ -175,16 +187,17 @@ def metric_value(request: HttpRequest, metric_id: str, q: Query[QueryIn]) -> dic
     start = _date(q.period_from, "period_from")
     params = _pairs(q.param, "param", "NAME=VALUE, e.g. window=30")
     filters = _filters(q.filter)
+    scope = _scope(request, filters)
     return _call(
         lambda: _out(
             metric_query(
+                scope=scope,
                 metrics=[metric_id],
                 as_of=as_of,
                 period_from=start,
                 dims=q.by,
                 params={metric_id: params} if params else {},
                 filters=filters,
-                engine=q.engine,
             )
         )
     )
@@ -196,9 +209,11 @@ def metric_value_series(request: HttpRequest, metric_id: str, q: Query[SeriesIn]
     end = _date(q.end, "end") or _today()
     params = _pairs(q.param, "param", "NAME=VALUE, e.g. window=30")
     filters = _filters(q.filter)
+    scope = _scope(request, filters)
     return _call(
         lambda: _out(
             metric_series(
+                scope=scope,
                 metrics=[metric_id],
                 start=start,
                 end=end,
@@ -206,7 +221,6 @@ def metric_value_series(request: HttpRequest, metric_id: str, q: Query[SeriesIn]
                 dims=q.by,
                 params={metric_id: params} if params else {},
                 filters=filters,
-                engine=q.engine,
             )
         )
     )
@@ -222,15 +236,16 @@ def metric_value_explain(
     start = _date(q.period_from, "period_from")
     params = _pairs(q.param, "param", "NAME=VALUE, e.g. window=30")
     filters = _filters(q.filter)
+    scope = _scope(request, filters)
     queries = _call(
         lambda: metric_explain(
+            scope=scope,
             metrics=[metric_id],
             as_of=as_of,
             period_from=start,
             dims=q.by,
             params={metric_id: params} if params else {},
             filters=filters,
-            engine=q.engine,
         )
     )
     return [{"title": title, "sql": sql} for title, sql in queries]

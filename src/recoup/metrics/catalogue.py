@@ -48,8 +48,16 @@ class Param:
     default: str
     help: str
     choices: tuple[str, ...] = ()
-    # "choice", "int" (non-negative integer), "edges" (ascending ints), "text" (checked by the plan)
+    # "choice", "int" (a whole number within minimum..maximum), "edges" (ascending whole numbers
+    # within minimum..maximum), "text" (checked by the plan)
     kind: str = "choice"
+    # The allowed range of an "int" or of each of the "edges", in `unit`, declared once: every
+    # request's parameters reach `parse` through `MetricDef.resolve_params`, and saved defaults
+    # through the settings service. The maximum keeps date arithmetic from an accepted as-of
+    # date (recoup.core.dates) on the calendar.
+    minimum: int = 0
+    maximum: int = 36_500
+    unit: str = "days"
 
     def parse(self, metric: str, raw: str) -> str:
         """Validate `raw` and return its canonical text."""
@@ -65,17 +73,27 @@ class Param:
                 )
             return raw
         if self.kind == "int":
-            if not raw.strip().isdigit() or int(raw) > 36_500:
-                raise MetricInputError(f"{where}={raw!r}: expected a whole number of days")
-            return str(int(raw))
+            text = raw.strip()
+            if not (text.isascii() and text.isdigit()) or not (
+                self.minimum <= int(text) <= self.maximum
+            ):
+                raise MetricInputError(
+                    f"{where}={raw!r}: expected a whole number of {self.unit} "
+                    f"from {self.minimum} to {self.maximum}"
+                )
+            return str(int(text))
         parts = [p.strip() for p in raw.split(",")]
-        if not parts or not all(p.isdigit() for p in parts):
+        if not all(p.isascii() and p.isdigit() for p in parts):
             raise MetricInputError(
-                f"{where}={raw!r}: expected ascending whole numbers of days such as 30,60,90"
+                f"{where}={raw!r}: expected ascending whole numbers of {self.unit} such as 30,60,90"
             )
         edges = [int(p) for p in parts]
-        if any(b <= a for a, b in itertools.pairwise(edges)) or edges[0] <= 0:
+        if any(b <= a for a, b in itertools.pairwise(edges)) or edges[0] < self.minimum:
             raise MetricInputError(f"{where}={raw!r}: bucket edges must be positive and ascending")
+        if edges[-1] > self.maximum:
+            raise MetricInputError(
+                f"{where}={raw!r}: bucket edges must be at most {self.maximum} {self.unit}"
+            )
         return ",".join(str(e) for e in edges)
 
 
@@ -134,6 +152,7 @@ BUCKETS = Param(
     "30,60,90,120",
     "upper edges in days of the aging buckets after 'current' (the last bucket is open-ended)",
     kind="edges",
+    minimum=1,
 )
 CURRENT = Param(
     "current_days",
@@ -142,7 +161,7 @@ CURRENT = Param(
     kind="int",
 )
 DAYS_90 = Param("days", "90", "days past due above which a balance counts", kind="int")
-WINDOW = Param("window", "90", "trailing window of credit sales, in days", kind="int")
+WINDOW = Param("window", "90", "trailing window of credit sales, in days", kind="int", minimum=1)
 BY_AMOUNT = Param(
     "by", "amount", "measure shares by amount or by number of invoices", ("amount", "count")
 )
@@ -154,7 +173,11 @@ FROM_BUCKET = Param(
     kind="text",
 )
 GRACE = Param(
-    "grace_days", "3", "days after the promised date a payment still keeps the promise", kind="int"
+    "grace_days",
+    "3",
+    "days after the promised date a payment still keeps the promise",
+    kind="int",
+    maximum=365,
 )
 
 _METRICS: list[MetricDef] = [
@@ -299,7 +322,15 @@ _METRICS: list[MetricDef] = [
                 "month length: real calendar days or 30-day months",
                 ("calendar", "30day"),
             ),
-            Param("lookback", "24", "months of sales to look back at most", kind="int"),
+            Param(
+                "lookback",
+                "24",
+                "months of sales to look back at most",
+                kind="int",
+                minimum=1,
+                maximum=120,
+                unit="months",
+            ),
         ),
         notes="Month k is (D - k months, D - (k-1) months]. If receivables exceed all sales in "
         "the lookback, the whole lookback is counted.",

@@ -15,7 +15,8 @@ from django.utils import timezone
 
 from recoup.accounts.models import User
 from recoup.accounts.scope import Scope, scope_check_filters, scope_for
-from recoup.core.errors import RecoupError
+from recoup.core.dates import parse_input_date
+from recoup.core.errors import InputDateError, RecoupError
 from recoup.metrics.catalogue import CATALOGUE, DIMENSIONS, GRAINS, MetricInputError
 from recoup.metrics.contracts import MetricRequest
 from recoup.metrics.docs import catalogue_markdown
@@ -42,9 +43,9 @@ class UsageError(CommandError):
 
 def parse_date(text: str, option: str) -> date:
     try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise UsageError(f"{option} {text!r}: expected a date as YYYY-MM-DD") from None
+        return parse_input_date(text, what=option)
+    except InputDateError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def parse_params(items: Sequence[str]) -> dict[str, dict[str, str]]:
