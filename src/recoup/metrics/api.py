@@ -1,11 +1,12 @@
 """The KPI API (mounted at /api/metrics): the catalogue, a metric as of a date (grouped and
 filtered), a series at a grain, and the SQL behind a result.
 
-Session authentication; everyone signed in may read, each within their scope
+A session or a personal token; everyone signed in may read, each within their scope
 (`recoup.accounts.scope`): a collector's numbers, groupings and explanations count only their
 book, and a team or collector filter beyond it is refused (403). The engine is the operator's
-choice (`RECOUP_KPI_ENGINE` or the CLI), never a request parameter. Bad input (unknown metric, dimension or
-parameter, malformed date, start after end) answers 422 with a `detail` naming what is wrong.
+choice (`RECOUP_KPI_ENGINE` or the CLI), never a request parameter. Bad input (unknown metric,
+dimension or parameter, malformed date, start after end) answers 422 with a `detail` naming
+what is wrong.
 """
 
 from __future__ import annotations
