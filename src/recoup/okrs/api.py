@@ -1,9 +1,9 @@
 """The OKR API (mounted at /api/okrs): cycles, objectives, key results, initiatives, check-ins,
 overrides, status, history, forecasts, audit, templates, target suggestions and plans.
 
-Session authentication; who may change what is decided by `recoup.accounts.access` (the same
-predicates as the pages: docs/access.md), everyone signed in may read. Bad input answers 422 with
-a `detail` naming what is wrong; a refused change 403."""
+A session or a personal token (`Authorization: Bearer`); who may change what is decided by
+`recoup.accounts.access` (the same predicates as the pages: docs/access.md), everyone signed in
+may read. Bad input answers 422 with a `detail` naming what is wrong; a refused change 403."""
 
 from __future__ import annotations
 
