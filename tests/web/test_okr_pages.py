@@ -209,6 +209,15 @@ def test_thresholds_out_of_order_are_refused_with_the_reason(
     assert Cycle.objects.get(name="2026-Q3").on_track_within == 10
 
 
+def test_a_cadence_date_far_outside_any_ledger_is_a_form_error_beside_its_field(
+    world: World, ninety: KeyResult
+) -> None:
+    response = _cadence_post(client_for(world.admin), planning_on="0001-01-01")
+    assert response.status_code == 422
+    assert "0001-01-01 is outside the dates Recoup accepts" in response.content.decode()
+    assert Cycle.objects.get(name="2026-Q3").planning_on != date(1, 1, 1)
+
+
 def test_a_review_date_outside_the_cycle_is_refused_by_the_service(
     world: World, ninety: KeyResult
 ) -> None:

@@ -13,8 +13,7 @@ from django.utils.http import urlencode
 from recoup.accounts.audit_display import object_kind
 from recoup.accounts.models import User
 from recoup.accounts.selectors import AuditFilter
-from recoup.core.dates import check_input_date
-from recoup.core.errors import InputDateError
+from recoup.core.forms import InputDateField
 
 # The person filter's value for entries that commands and jobs made without a person.
 WITHOUT_PERSON = "none"
@@ -36,8 +35,8 @@ class AuditFilterForm(forms.Form):
 
     person = forms.ChoiceField(label="Person", required=False)
     kind = forms.ChoiceField(label="Item kind", required=False)
-    date_from = forms.DateField(label="From", required=False, widget=DateInput())
-    date_to = forms.DateField(label="To", required=False, widget=DateInput())
+    date_from = InputDateField(label="From", required=False, widget=DateInput())
+    date_to = InputDateField(label="To", required=False, widget=DateInput())
 
     def __init__(
         self,
@@ -55,21 +54,6 @@ class AuditFilterForm(forms.Form):
         self.fields["person"].choices = person_choices  # type: ignore[attr-defined]
         kinds = sorted(((t, object_kind(t)) for t in object_types), key=lambda c: c[1])
         self.fields["kind"].choices = [("", "Every kind"), *kinds]  # type: ignore[attr-defined]
-
-    def _in_range(self, name: str) -> date | None:
-        value: date | None = self.cleaned_data.get(name)
-        if value is None:
-            return None
-        try:
-            return check_input_date(value, what=str(self.fields[name].label))
-        except InputDateError as error:
-            raise forms.ValidationError(error.reason[:1].upper() + error.reason[1:]) from None
-
-    def clean_date_from(self) -> date | None:
-        return self._in_range("date_from")
-
-    def clean_date_to(self) -> date | None:
-        return self._in_range("date_to")
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 
+from recoup.core.forms import InputDateField
 from recoup.okrs.models import Confidence, Cycle
 from recoup.okrs.services import CYCLE_CADENCE_FIELDS
 
@@ -39,11 +40,11 @@ class CycleCadenceForm(forms.Form):
         coerce=int,
         help_text="The automatic check-in runs, and reminders go out, on this day each week.",
     )
-    planning_on = forms.DateField(label="Planning meeting", required=False, widget=DateInput())
-    midcycle_review_on = forms.DateField(
+    planning_on = InputDateField(label="Planning meeting", required=False, widget=DateInput())
+    midcycle_review_on = InputDateField(
         label="Mid-cycle review", required=False, widget=DateInput()
     )
-    evaluation_on = forms.DateField(label="Evaluation", required=False, widget=DateInput())
+    evaluation_on = InputDateField(label="Evaluation", required=False, widget=DateInput())
     on_track_within = forms.IntegerField(
         label="On track within (points)",
         min_value=0,
@@ -112,7 +113,7 @@ class KeyResultEditForm(forms.Form):
     )
     baseline = DecimalText(required=False)
     target = DecimalText(required=False)
-    due_on = forms.DateField(
+    due_on = InputDateField(
         label="Due", required=False, widget=DateInput(), help_text="Empty: the cycle's end."
     )
 
