@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import re
 import zoneinfo
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -63,26 +63,25 @@ def env_bool(name: str, default: bool) -> bool:
 
 
 def env_int(name: str, default: int, *, minimum: int, maximum: int) -> int:
-    raw = _raw(name)
-    if raw is None:
-        return default
-    expected = f"a whole number from {minimum} to {maximum}"
-    try:
-        value = int(raw.strip())
-    except ValueError:
-        raise _refuse(name, expected, raw) from None
-    if not minimum <= value <= maximum:
-        raise _refuse(name, expected, raw)
-    return value
+    return _env_number(
+        name, default, int, f"a whole number from {minimum} to {maximum}", minimum, maximum
+    )
 
 
 def env_float(name: str, default: float, *, minimum: float, maximum: float) -> float:
+    return _env_number(
+        name, default, float, f"a number from {minimum:g} to {maximum:g}", minimum, maximum
+    )
+
+
+def _env_number[N: (int, float)](
+    name: str, default: N, parse: Callable[[str], N], expected: str, minimum: N, maximum: N
+) -> N:
     raw = _raw(name)
     if raw is None:
         return default
-    expected = f"a number from {minimum:g} to {maximum:g}"
     try:
-        value = float(raw.strip())
+        value = parse(raw.strip())
     except ValueError:
         raise _refuse(name, expected, raw) from None
     # NaN compares false with everything, so it fails this test too.
