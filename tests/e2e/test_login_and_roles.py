@@ -78,6 +78,8 @@ def test_a_collector_is_kept_out_of_another_teams_debtors(page: Page, screenshot
     results = page.locator("#customer-results")
     expect(results.get_by_role("link", name="Northwind Traders")).to_be_visible()
     expect(results).not_to_contain_text("Southern Cross")
+    # htmx binds the search box once the page has loaded: typing earlier would go unheard.
+    page.wait_for_load_state("load")
     page.get_by_label("Search customers").fill("Southern")
     expect(results).to_contain_text("0 customers")
     screenshot(page, "collector-customers")
