@@ -9,7 +9,8 @@ Generates the demo ledger (`recoup demo-data`) in a temporary directory, then:
    served by default (synced and computed before serving); then the same page again, warm;
 2. in a child process set up on that instance, GET / for a manager through Django's test client:
    computed (the page cache empty, the process warm) and warm (answered from the cache after one
-   ledger-fingerprint query: the goal is <= 300 ms);
+   ledger-fingerprint query: the goal is <= 300 ms); then the same for a collector, whose every
+   query the compiler narrows to their book;
 3. baseline, the floor: the KPI engine calls the page makes (one series, three grouped queries)
    on an already open engine, without Django, templates or the cache.
 Each in-process figure is the median of `--repeat` runs; the first page after a start is one run
@@ -135,9 +136,12 @@ def child(repeat: int) -> None:
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
-    with override_settings(STORAGES=plain_static, ALLOWED_HOSTS=["testserver"]):
+    collector = User.objects.filter(role=Role.COLLECTOR, is_active=True).order_by("id").first()
+    assert collector is not None
+
+    def page_times(user: User) -> tuple[list[float], list[float]]:
         client = Client()
-        client.force_login(manager)
+        client.force_login(user)
         cold, warm = [], []
         for _ in range(repeat):
             cache.clear()
@@ -147,6 +151,12 @@ def child(repeat: int) -> None:
             started = time.perf_counter()
             assert client.get("/").status_code == 200
             warm.append(time.perf_counter() - started)
+        return cold, warm
+
+    with override_settings(STORAGES=plain_static, ALLOWED_HOSTS=["testserver"]):
+        cold, warm = page_times(manager)
+        # A collector's page counts their book only: the compiler narrows every query to it.
+        book_cold, book_warm = page_times(collector)
     floor = []
     everything = Scope.organisation("bench dashboard")
     with kpi_engine() as engine:
@@ -181,6 +191,8 @@ def child(repeat: int) -> None:
             floor.append(time.perf_counter() - started)
     print(f"in process, GET / warm (cached)       {_median_ms(warm)}   goal <= {GOAL_MS} ms")
     print(f"in process, GET / computed            {_median_ms(cold)}   (page cache empty)")
+    print(f"  a collector's book, warm (cached)   {_median_ms(book_warm)}   goal <= {GOAL_MS} ms")
+    print(f"  a collector's book, computed        {_median_ms(book_cold)}   (page cache empty)")
     print(f"baseline: the KPI engine calls alone  {_median_ms(floor)}   (open engine, no page)")
 
 
