@@ -32,7 +32,13 @@ def _run(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
 
 @pytest.fixture
 def instance_env(tmp_path: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("RECOUP_", "DATABASE_URL"))}
+    # A fresh instance's environment: none of Recoup's settings, nor what a test run sets for
+    # itself (the browser tests allow Django's async-unsafe calls in their process).
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("RECOUP_", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"))
+    }
     env["RECOUP_DATA_DIR"] = str(tmp_path / "var")
     env["RECOUP_SECRET_KEY"] = secrets.token_urlsafe(48)  # 64 characters
     return env
