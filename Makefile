@@ -49,7 +49,8 @@ lint: setup-dev
 # The browser tests, the web import and the parallel log-ins run against a database file (a
 # background import, the pages and concurrent requests then read and write as in production); the
 # rest on Django's faster in-memory database.
-SERVER_TESTS := tests/e2e tests/web/test_import_page.py tests/web/test_login_race.py
+SERVER_TESTS := tests/e2e tests/web/test_import_page.py tests/web/test_login_race.py \
+	tests/ingest/test_import_concurrency.py
 
 test-sqlite: setup-dev
 	env -u DATABASE_URL $(BIN)/pytest $(PYTEST_ARGS) $(addprefix --ignore=,$(SERVER_TESTS))

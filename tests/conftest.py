@@ -28,6 +28,14 @@ def django_db_modify_db_settings(
         )
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    # The shared file cache (settings.CACHES) of a test run is its own, never var/cache.
+    from django.conf import settings
+
+    settings.CACHES["default"]["LOCATION"] = str(tmp_path_factory.mktemp("cache"))
+
+
 @pytest.fixture(autouse=True)
 def _plain_static_files(settings: Settings) -> None:
     # The hashed-manifest storage needs `collectstatic` first; `recoup serve` runs it, tests don't.

@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -32,11 +32,13 @@ from pytest_django.fixtures import Settings
 from recoup.accounts.models import Role, Team, User
 from recoup.accounts.services import team_create, team_member_add, user_create
 from recoup.api import api
+from recoup.compliance.models import Restriction
 from recoup.ingest.models import ImportRun
-from recoup.ledger.models import Assignment, Customer, Invoice
+from recoup.ledger.models import Assignment, ContactPoint, Customer, Dispute, Invoice
 from recoup.okrs.models import Cycle, Initiative, KeyResult
 from recoup.okrs.plan import plan_parse
 from recoup.okrs.services import plan_apply
+from recoup.workspace.models import AccountFlag, CallBack, FlagReason
 
 pytestmark = pytest.mark.django_db
 
@@ -122,6 +124,32 @@ def _customer(external_id: str, name: str, amount: int, team: Team) -> Customer:
     return customer
 
 
+def _account_items(customer: Customer) -> dict[str, str]:
+    """One of each item the account workspace acts on, on `customer`, by id."""
+    invoice = customer.invoices.get()
+    opened = date(2026, 6, 10)
+    dispute = Dispute.objects.create(
+        external_id=f"D-{customer.external_id}", invoice=invoice, opened_on=opened
+    )
+    point = ContactPoint.objects.create(customer=customer, kind="phone", value="+1 555 0100")
+    call_back = CallBack.objects.create(
+        customer=customer, due_at=timezone.now() + timedelta(days=1)
+    )
+    flag = AccountFlag.objects.create(
+        customer=customer, reason=FlagReason.BROKEN_PROMISE, raised_on=opened
+    )
+    restriction = Restriction.objects.create(
+        customer=customer, kind="cease", effective_on=date(2026, 6, 1)
+    )
+    return {
+        "dispute_id": str(dispute.pk),
+        "point_id": str(point.pk),
+        "call_back_id": str(call_back.pk),
+        "flag_id": str(flag.pk),
+        "restriction_id": str(restriction.pk),
+    }
+
+
 @pytest.fixture
 def matrix(db: None) -> Matrix:
     north, south = team_create(name="North"), team_create(name="South")
@@ -155,7 +183,9 @@ def matrix(db: None) -> Matrix:
         errors=1,
         problems=[{"row": 2, "column": "name", "value": SOUTH_NAME, "expected": "text"}],
     )
+    south_account = _account_items(south_customer)
     ids = {
+        **south_account,
         "customer_id": str(south_customer.pk),
         "key_result_id": str(south_kr.pk),
         "kr_id": str(south_kr.pk),
@@ -170,6 +200,7 @@ def matrix(db: None) -> Matrix:
         "token": "no-such-mapping-token",
         "secret": "no-such-calendar-secret",
         "token_id": "999999",
+        "kind": "invoices",  # a kind only managers and admins import
     }
     return Matrix(users, ids)
 
@@ -257,6 +288,8 @@ API_QUERY: dict[str, dict[str, str]] = {
     "metrics.metric_value_explain": {"as_of": "2026-06-30", "by": "customer"},
     "okrs.checkins_auto": {"as_of": "2026-07-13"},
     "okrs.learn_curve": {"cycles": "4"},
+    "compliance.check": {"customer": "C-S1", "channel": "call", "at": "2026-06-10T15:00:00Z"},
+    "compliance.findings": {"date_from": "2026-06-01", "date_to": "2026-06-30"},
 }
 
 # Valid bodies for the API's writes, so that a refusal shows as 403 and not as a 422 for the body.
@@ -300,9 +333,21 @@ WEB: dict[str, dict[str, Row]] = {
         "GET": (302, 403, 403, 403, 200, 200),
         "POST": (405, 405, 405, 405, 405, 405),
     },
+    "compliance:findings": {
+        "GET": (302, 200, 200, 200, 200, 200),
+        "POST": (405, 405, 405, 405, 405, 405),
+    },
+    "compliance:rules": {
+        "GET": (302, 200, 200, 200, 200, 200),
+        "POST": (405, 405, 405, 405, 405, 405),
+    },
     "ingest:index": {
         "GET": (302, 200, 200, 200, 200, 200),
         "POST": (405, 405, 405, 405, 405, 405),
+    },
+    "ingest:import_now": {
+        "GET": (405, 405, 405, 405, 405, 405),
+        "POST": (302, 403, 404, 403, 409, 409),
     },
     "ingest:mapping": {
         "GET": (302, 403, 404, 404, 404, 404),
@@ -316,8 +361,8 @@ WEB: dict[str, dict[str, Row]] = {
         "GET": (302, 404, 404, 200, 200, 200),
         "POST": (405, 405, 405, 405, 405, 405),
     },
-    "ledger:customer": {
-        "GET": (302, 404, 404, 200, 200, 200),
+    "ingest:template": {
+        "GET": (302, 403, 403, 403, 200, 200),
         "POST": (405, 405, 405, 405, 405, 405),
     },
     "ledger:customers": {
@@ -436,8 +481,77 @@ WEB: dict[str, dict[str, Row]] = {
         "GET": (302, 403, 403, 403, 403, 200),
         "POST": (302, 403, 403, 403, 403, 422),
     },
+    # The account workspace: South's debtor, its items (`_account_items`) and the dispute queue.
+    # An empty form is refused at its fields (422); marking a call-back done needs no field.
+    "workspace:account": {
+        "GET": (302, 404, 404, 200, 200, 200),
+        "POST": (405, 405, 405, 405, 405, 405),
+    },
+    "workspace:call_back": {
+        "GET": (405, 405, 405, 405, 405, 405),
+        "POST": (302, 403, 404, 422, 422, 422),
+    },
+    "workspace:call_back_done": {
+        "GET": (405, 405, 405, 405, 405, 405),
+        "POST": (302, 403, 404, 302, 302, 302),
+    },
+    "workspace:contact_log": {
+        "GET": (405, 405, 405, 405, 405, 405),
+        "POST": (302, 403, 404, 422, 422, 422),
+    },
+    "workspace:contact_point": {
+        "GET": (405, 405, 405, 405, 405, 405),
+        "POST": (302, 403, 404, 422, 422, 422),
+    },
+    "workspace:contact_point_mark": {
+        "GET": (405, 405, 405, 405, 405, 405),
+        "POST": (302, 403, 404, 422, 422, 422),
+    },
+    "workspace:dispute": {
+        "GET": (405, 405, 405, 405, 405, 405),
+        "POST": (302, 403, 404, 422, 422, 422),
+    },
+    "workspace:dispute_resolve": {
+        "GET": (405, 405, 405, 405, 405, 405),
+        "POST": (302, 403, 404, 422, 422, 422),
+    },
+    "workspace:disputes": {
+        "GET": (302, 200, 200, 200, 200, 200),
+        "POST": (405, 405, 405, 405, 405, 405),
+    },
+    "workspace:flag_clear": {
+        "GET": (405, 405, 405, 405, 405, 405),
+        "POST": (302, 403, 404, 422, 422, 422),
+    },
+    "workspace:note": {
+        "GET": (405, 405, 405, 405, 405, 405),
+        "POST": (302, 403, 404, 422, 422, 422),
+    },
+    "workspace:plan": {
+        "GET": (405, 405, 405, 405, 405, 405),
+        "POST": (302, 403, 404, 422, 422, 422),
+    },
+    "workspace:promise": {
+        "GET": (405, 405, 405, 405, 405, 405),
+        "POST": (302, 403, 404, 422, 422, 422),
+    },
+    "workspace:restriction": {
+        "GET": (405, 405, 405, 405, 405, 405),
+        "POST": (302, 403, 404, 422, 422, 422),
+    },
+    "workspace:restriction_end": {
+        "GET": (405, 405, 405, 405, 405, 405),
+        "POST": (302, 403, 403, 403, 422, 422),
+    },
+    "workspace:timeline": {
+        "GET": (302, 404, 404, 302, 302, 302),
+        "POST": (405, 405, 405, 405, 405, 405),
+    },
 }
 API: dict[str, Row] = {
+    "compliance.check": (401, 404, 404, 200, 200, 200),
+    "compliance.findings": (401, 200, 200, 200, 200, 200),
+    "compliance.rules": (401, 200, 200, 200, 200, 200),
     "metrics.metric_list": (401, 200, 200, 200, 200, 200),
     "metrics.metric_value": (401, 200, 200, 200, 200, 200),
     "metrics.metric_value_explain": (401, 200, 200, 200, 200, 200),

@@ -19,3 +19,4 @@ api = NinjaAPI(
 # Each app's router is mounted here, e.g. api.add_router("/metrics", "recoup.metrics.api.router").
 api.add_router("/okrs", "recoup.okrs.api.router")
 api.add_router("/metrics", "recoup.metrics.api.router")
+api.add_router("/compliance", "recoup.compliance.api.router")

@@ -67,6 +67,8 @@ INSTALLED_APPS = [
     "recoup.ingest",
     "recoup.metrics",
     "recoup.okrs",
+    "recoup.compliance",
+    "recoup.workspace",
     "recoup.demo",
     "recoup.web",
 ]
@@ -120,8 +122,10 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
     _db["OPTIONS"] = {
         # WAL lets the web server read while an import or the worker writes; IMMEDIATE takes the
         # write lock at BEGIN so two writers queue instead of failing with "database is locked".
+        # Imports hold it only for their final merge (docs/decisions/0015), so the timeout is
+        # how long a write may queue behind the longest merge before it fails.
         "transaction_mode": "IMMEDIATE",
-        "timeout": 30,
+        "timeout": env_float("RECOUP_SQLITE_BUSY_TIMEOUT", 30.0, minimum=1, maximum=600),
         "init_command": (
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
             " PRAGMA temp_store=FILE; PRAGMA cache_size=-65536;"
@@ -173,12 +177,41 @@ WHITENOISE_USE_FINDERS = DEBUG
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
+# What stopped imports leave behind (docs/decisions/0015): the worker removes it this often, and
+# leaves the reader's temporary folders younger than the grace alone (a mapping page may be
+# reading a file in one; imports' own folders are told apart by their run).
+IMPORT_LEFTOVERS_EVERY_MINUTES = env_int(
+    "RECOUP_IMPORT_LEFTOVERS_EVERY_MINUTES", 15, minimum=1, maximum=24 * 60
+)
+IMPORT_TEMP_GRACE_MINUTES = env_int(
+    "RECOUP_IMPORT_TEMP_GRACE_MINUTES", 60, minimum=0, maximum=7 * 24 * 60
+)
 # `recoup serve`'s gunicorn worker processes (its --workers overrides this).
 WEB_WORKERS = env_int("RECOUP_WEB_WORKERS", 2, minimum=1, maximum=64)
 # The KPI engine is the operator's choice, never a request's (docs/architecture.md).
 KPI_ENGINE = env_choice("RECOUP_KPI_ENGINE", "duckdb", ("duckdb", "postgres", "spark"))
 # Seconds a process waits for another to release the DuckDB analytics file.
 DUCKDB_LOCK_WAIT_SECONDS = env_float("RECOUP_DUCKDB_LOCK_WAIT", 60.0, minimum=0, maximum=3600)
+# After a ledger change, answer from the published analytics snapshot while it is synced in the
+# background (`recoup serve` turns this on for its workers), at most once per this many seconds
+# (decision 0014).
+ANALYTICS_ANSWER_WHILE_SYNCING = env_bool("RECOUP_ANALYTICS_ANSWER_WHILE_SYNCING", False)
+ANALYTICS_REFRESH_SECONDS = env_float(
+    "RECOUP_ANALYTICS_REFRESH_SECONDS", 1.0, minimum=0, maximum=3600
+)
+# Computed KPI results and dashboards, shared by every worker process: files, so a cache write
+# never queues behind the operational database's write lock (decision 0014).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": env_str("RECOUP_CACHE_DIR", str(DATA_DIR / "cache")),
+        "TIMEOUT": 24 * 3600,
+        # Each write lists the folder to cull beyond this: a few milliseconds at this size.
+        "OPTIONS": {
+            "MAX_ENTRIES": env_int("RECOUP_CACHE_ENTRIES", 5000, minimum=100, maximum=1_000_000)
+        },
+    }
+}
 # Beyond this DuckDB spills to disk instead of growing: the dashboard must fit in 2 GB.
 DUCKDB_MEMORY = env_str(
     "RECOUP_DUCKDB_MEMORY",
@@ -188,6 +221,19 @@ DUCKDB_MEMORY = env_str(
 )
 SPARK_MEMORY = env_str(
     "RECOUP_SPARK_MEMORY", "4g", pattern=r"(?i)[0-9]+[kmgt]", meaning="a size such as 512m or 4g"
+)
+# What one import may take, whatever the file holds (decision 0018): a field (CSV field, cell,
+# Parquet value) over this size refuses the file at its row and column; a workbook or Parquet file
+# that unpacks beyond the second is refused before it is read; the third is the peak the others
+# keep an import under (DuckDB's share of it: 3/8).
+IMPORT_MAX_FIELD_BYTES = env_int(
+    "RECOUP_IMPORT_MAX_FIELD_BYTES", 1 << 20, minimum=1 << 10, maximum=1 << 30
+)
+IMPORT_MAX_UNPACKED_BYTES = env_int(
+    "RECOUP_IMPORT_MAX_UNPACKED_BYTES", 256 << 20, minimum=1 << 20, maximum=1 << 40
+)
+IMPORT_MEMORY_BYTES = env_int(
+    "RECOUP_IMPORT_MEMORY_BYTES", 1 << 30, minimum=64 << 20, maximum=1 << 40
 )
 
 SESSION_COOKIE_HTTPONLY = True

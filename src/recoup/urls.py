@@ -10,9 +10,13 @@ admin.site.login_form = ThrottledAdminAuthenticationForm
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
+    # The account workspace serves /ledger/customers/<id>/ (and the dispute queue) before the
+    # ledger's own pages, which list the customers.
+    path("ledger/", include("recoup.workspace.urls")),
     path("ledger/", include("recoup.ledger.urls")),
     path("okrs/", include("recoup.okrs.urls")),
     path("import/", include("recoup.ingest.urls")),
+    path("compliance/", include("recoup.compliance.urls")),
     path("audit/", include("recoup.accounts.urls")),
     path("", include("recoup.web.urls")),
 ]

@@ -23,6 +23,7 @@ from recoup.accounts.access import (
     ChangeRequiredMixin,
     admin_required,
     can_change,
+    can_change_contact_rules,
     can_change_okrs,
     can_change_org_settings,
     can_check_in,
@@ -30,6 +31,7 @@ from recoup.accounts.access import (
     can_import_something,
     can_manage_own_tokens,
     can_manage_users,
+    can_override_contact_rules,
     can_override_status,
     can_progress_initiative,
     can_read_all_audit,
@@ -40,6 +42,7 @@ from recoup.accounts.access import (
     can_see_import_run,
     can_see_target_suggestions,
     can_see_whole_ledger,
+    can_work_account,
     change_required,
     importable_kinds,
     permission_required,
@@ -77,6 +80,9 @@ USER_RULES: dict[Callable[[AnyUser], bool], frozenset[str]] = {
     can_run_dunning: STEERING,
     can_see_whole_ledger: STEERING,
     can_manage_own_tokens: ACTIVE,
+    can_work_account: WORKING,
+    can_override_contact_rules: STEERING,
+    can_change_contact_rules: ADMINS,
 }
 
 

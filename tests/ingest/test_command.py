@@ -132,7 +132,10 @@ def test_a_load_killed_midway_leaves_the_embedded_database_unchanged_and_usable(
     process.wait(timeout=60)
     assert process.returncode == -signal.SIGKILL, seen
 
-    assert _counts(db) == before
+    # The ledger and the audit trail are unchanged; the killed run is recorded as running.
+    customers_, invoices_, runs_, audits_ = _counts(db)
+    assert (customers_, invoices_, audits_) == (before[0], before[1], before[3])
+    assert runs_ == before[2] + 1
     with sqlite3.connect(db) as con:
         assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     small = tmp_path / "small.csv"
@@ -142,6 +145,12 @@ def test_a_load_killed_midway_leaves_the_embedded_database_unchanged_and_usable(
     done = _recoup(tmp_path, "import", "invoices", str(small))
     assert done.returncode == 0, done.stdout + done.stderr
     assert _counts(db)[1] == 1
+    with sqlite3.connect(db) as con:
+        killed = con.execute(
+            "SELECT status, error FROM ingest_importrun WHERE file_name = 'invoices.csv'"
+        ).fetchone()
+    assert killed[0] == "failed"
+    assert "stopped without finishing" in killed[1]
 
 
 def test_the_console_script_exits_2_on_usage_errors(tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from recoup.accounts.models import Role, Team, User
+from recoup.compliance.models import Restriction
 from recoup.ingest.kinds import KINDS
 from recoup.ingest.services import ImportOutcome
 from recoup.ledger import models as m
@@ -115,6 +116,11 @@ CASES: dict[str, tuple[str, Callable[[], object], object]] = {
         "external_id,invoice,opened_on,amount,reason\nDS-1,INV-1,2024-01-20,100.00,damaged\n",
         lambda: m.Dispute.objects.values_list("status", "amount_minor").get(),
         ("open", 10_000),
+    ),
+    "restrictions": (
+        "customer,kind,channel,effective_on\nC-1,opt_out,SMS,2024-02-01\n",
+        lambda: Restriction.objects.values_list("kind", "channel", "ended_on").get(),
+        ("opt_out", "sms", None),
     ),
     "agencies": (
         "external_id,name,kind\nAG-1,Smith & Partners,lawyer\n",

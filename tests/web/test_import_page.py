@@ -9,7 +9,7 @@ import re
 import subprocess
 import threading
 from collections.abc import Callable, Iterator
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django.fixtures import Settings
 
-from recoup.ingest import runs
+from recoup.ingest import claims, runs
 from recoup.ingest.models import ImportRun, ImportStatus
 from recoup.ingest.runs import (
     ProgressThrottle,
@@ -27,7 +27,7 @@ from recoup.ingest.runs import (
     import_run_start,
     import_threads_join,
 )
-from recoup.ledger.models import Customer
+from recoup.ledger.models import Customer, Invoice
 from tests.web.conftest import World, client_for
 
 # The import runs in a thread with its own database connection: it must see committed data.
@@ -123,13 +123,13 @@ def import_thread() -> Iterator[Callable[[int], None]]:
     def start(run_id: int) -> None:
         thread = threading.Thread(target=done.wait, daemon=True)
         thread.start()
-        runs._threads[run_id] = thread
+        claims._threads[run_id] = thread
         registered.append(run_id)
 
     yield start
     done.set()
     for run_id in registered:
-        runs._threads.pop(run_id, None)
+        claims._threads.pop(run_id, None)
 
 
 def _running_run(world: World) -> ImportRun:
@@ -245,7 +245,8 @@ def test_an_import_records_each_phase_where_the_run_page_reads_it(
         "starting",
         "reading customers",
         "checking customers",
-        "loaded customers",
+        # A dry run only checks: it never takes the write lock to load (decision 0015).
+        "checked customers",
     ]
     assert read_back[1][1] == 2
     assert not Customer.objects.filter(external_id="K-1").exists()
@@ -550,3 +551,225 @@ def test_a_run_this_process_no_longer_runs_is_marked_failed(world: World) -> Non
     client_for(world.manager).get(reverse("ingest:run_detail", args=[run.pk]))
     run.refresh_from_db()
     assert run.status == "failed"
+
+
+# --- the page guides: columns and templates, date formats, import now ----------------------------
+
+
+def test_the_import_page_explains_each_kinds_columns_with_a_template(world: World) -> None:
+    body = client_for(world.manager).get(reverse("ingest:index")).content.decode()
+    assert '<details class="kind-guide" id="kind-invoices">' in body
+    assert 'href="/import/templates/invoices.csv" download' in body
+    assert '<th scope="row"><code>due_date</code></th>' in body
+    assert "The day payment is due" in body
+    assert "<code>INV-1001</code>" in body
+    # A collector is shown only the kinds a collector may import.
+    mine = client_for(world.north_collector).get(reverse("ingest:index")).content.decode()
+    assert 'id="kind-activities"' in mine
+    assert 'id="kind-invoices"' not in mine
+
+
+def test_a_template_downloads_as_csv_for_the_kinds_one_may_import(world: World) -> None:
+    response = client_for(world.manager).get(reverse("ingest:template", args=["invoices"]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"] == (
+        'attachment; filename="recoup-invoices-template.csv"'
+    )
+    header, example = response.content.decode().splitlines()
+    assert header == "external_id,customer,issue_date,due_date,amount,currency,description,delivery"
+    assert example.startswith("INV-1001,C-1001,2026-03-01,2026-03-31,1200.00,USD,")
+    collector = client_for(world.north_collector)
+    assert collector.get(reverse("ingest:template", args=["customers"])).status_code == 403
+    activities = collector.get(reverse("ingest:template", args=["activities"]))
+    assert activities.status_code == 200
+    assert ",nina," in activities.content.decode()  # the example collector is the reader
+    missing = client_for(world.manager).get(reverse("ingest:template", args=["invoice"]))
+    assert missing.status_code == 404
+    viewer = client_for(world.viewer).get(reverse("ingest:template", args=["invoices"]))
+    assert viewer.status_code == 403
+
+
+def test_a_downloaded_template_uploads_and_imports_as_it_is(world: World) -> None:
+    client = client_for(world.manager)
+    template = client.get(reverse("ingest:template", args=["customers"])).content
+    body = _upload(client, template, dry_run=False).content.decode()
+    assert "Imported" in body
+    assert Customer.objects.get(external_id="C-1001").name == "Acme Trading Ltd"
+
+
+DOTTED = (
+    b"Rechnung,Kunde,Datum,Faellig,Betrag\n"
+    b"R-1,C-N1,01.03.2026,31.03.2026,120.00\n"
+    b"R-2,C-S1,2.4.2026,2.5.2026,80.50\n"
+)
+AMBIGUOUS = b"external_id,customer,issue_date,due_date,amount\nA-1,C-N1,03/04/2026,04/05/2026,10\n"
+
+
+def _stage_invoices(client: Any, content: bytes, *, dry_run: bool = False) -> Any:
+    data = {"kind": "invoices", "mapping": "", "file": SimpleUploadedFile("inv.csv", content)}
+    if dry_run:
+        data["dry_run"] = "on"
+    else:
+        data["action"] = "map"
+    return client.post(reverse("ingest:run"), data)
+
+
+DOTTED_COLUMNS = {
+    "field-external_id": "Rechnung",
+    "field-customer": "Kunde",
+    "field-issue_date": "Datum",
+    "field-due_date": "Faellig",
+    "field-amount": "Betrag",
+}
+
+
+def test_dates_written_day_month_year_are_recognised_previewed_and_imported(
+    world: World,
+) -> None:
+    client = client_for(world.manager)
+    url = _stage_invoices(client, DOTTED)["Location"]
+    page = client.get(url).content.decode()
+    # Nothing is named like the fields: no date column yet, so nothing to preview.
+    assert "No date column is chosen yet" in page
+    preview = client.post(url, {**DOTTED_COLUMNS, "date_format": "iso", "action": "preview"})
+    body = preview.content.decode()
+    assert preview.status_code == 200
+    assert "seem to be written <strong>day.month.year</strong> (all 4 in the first rows" in body
+    assert "not read: a date like 2024-01-31 (%Y-%m-%d)" in body
+    # Another format is chosen: the page names the one that reads them.
+    assert "Choose “day.month.year” above to read them so." in body
+    fragment = client.post(
+        url,
+        {**DOTTED_COLUMNS, "date_format": "dmy-dot", "action": "preview"},
+        headers={"HX-Request": "true"},
+    ).content.decode()
+    assert fragment.lstrip().startswith('<p id="date-guess"')
+    assert (
+        '<td><code>2.4.2026</code></td>\n      <td><span class="date-ok">2 April 2026</span>'
+        in (fragment)
+    )
+    dry = client.post(url, {**DOTTED_COLUMNS, "date_format": "dmy-dot", "action": "dry_run"})
+    import_threads_join()
+    result = client.get(dry["Location"]).content.decode()
+    assert "Dry run passed: nothing was changed" in result
+    assert 'id="import-now"' in result
+    # Back on the mapping page, the format just used is the one chosen.
+    again = client.get(url).content.decode()
+    assert '<option value="dmy-dot" selected>day.month.year — 31.01.2024</option>' in again
+
+
+def test_a_mapping_page_chooses_the_one_format_the_files_dates_are_in(world: World) -> None:
+    client = client_for(world.manager)
+    named = b"external_id,customer,issue_date,due_date,amount\nR-1,C-N1,01.03.2026,31.03.2026,1\n"
+    page = client.get(_stage_invoices(client, named)["Location"]).content.decode()
+    assert '<option value="dmy-dot" selected>' in page
+    assert "Chosen for you: the file&#x27;s dates are written day.month.year." in page
+    assert '<span class="date-ok">31 March 2026</span>' in page
+
+
+def test_ambiguous_dates_are_named_so_and_no_format_is_chosen_for_them(world: World) -> None:
+    client = client_for(world.manager)
+    page = client.get(_stage_invoices(client, AMBIGUOUS)["Location"]).content.decode()
+    assert "<strong>Ambiguous:</strong> the first 2 dates read as <em>day/month/year</em>" in page
+    assert "or <em>month/day/year</em>: no day above 12 tells day and month apart" in page
+    assert '<option value="iso" selected>' in page
+    assert "Chosen for you" not in page
+
+
+def test_an_unknown_date_format_is_refused_where_it_stands(world: World) -> None:
+    client = client_for(world.manager)
+    url = _stage_invoices(client, DOTTED)["Location"]
+    response = client.post(url, {**DOTTED_COLUMNS, "date_format": "%d%d", "action": "dry_run"})
+    assert response.status_code == 422
+    assert "date format &#x27;%d%d&#x27;: choose one of year-month-day" in response.content.decode()
+    assert not ImportRun.objects.exists()
+
+
+def test_a_rejected_file_with_unread_dates_points_to_the_date_format(world: World) -> None:
+    client = client_for(world.manager)
+    staged = _stage_invoices(
+        client,
+        DOTTED.replace(
+            b"Rechnung,Kunde,Datum,Faellig,Betrag",
+            b"external_id,customer,issue_date,due_date,amount",
+        ),
+        dry_run=True,
+    )
+    import_threads_join()
+    body = client.get(staged["Location"]).content.decode()
+    assert "problems found: nothing was changed" in body
+    # The report spans the page above the upload form, not half a column beside it, so that
+    # what was expected is not cut off.
+    assert body.index('<table class="problem-table') < body.index('<div class="grid grid-2">')
+    assert '<td data-label="Expected">a date like 2024-01-31 (%Y-%m-%d)</td>' in body
+    assert 'id="date-hint"' in body
+    assert "Dates in the file are written" in body
+    assert 'id="import-now"' not in body
+
+
+def test_import_now_imports_the_checked_file_with_the_checked_mapping(world: World) -> None:
+    client = client_for(world.manager)
+    url = _stage_invoices(client, DOTTED)["Location"]
+    dry = client.post(url, {**DOTTED_COLUMNS, "date_format": "dmy-dot", "action": "dry_run"})
+    import_threads_join()
+    checked = ImportRun.objects.get()
+    token = url.rstrip("/").rsplit("/", 1)[1]
+    assert dry["Location"].endswith(f"?upload={token}")
+    response = client.post(reverse("ingest:import_now", args=[checked.pk]), {"upload": token})
+    import_threads_join()
+    imported = ImportRun.objects.latest("id")
+    assert response["Location"] == reverse("ingest:run_detail", args=[imported.pk])
+    assert (imported.status, imported.dry_run, imported.rows) == ("succeeded", False, 2)
+    assert imported.sha256 == checked.sha256
+    assert imported.mapping == "standard-edited"
+    invoice = Invoice.objects.get(external_id="R-2")
+    assert (invoice.issue_date, invoice.amount_minor) == (date(2026, 4, 2), 80_50)
+    assert "Imported" in client.get(response["Location"]).content.decode()
+    # Pressed again (a double click, the back button): the import it started, not a second one.
+    again = client.post(reverse("ingest:import_now", args=[checked.pk]), {"upload": token})
+    assert again["Location"] == response["Location"]
+    assert ImportRun.objects.count() == 2
+    # The dry run's page no longer offers it.
+    page = client.get(dry["Location"]).content.decode()
+    assert 'id="import-now"' not in page
+    # Recent imports fold into labelled cards on a phone, like the problem report.
+    assert '<td data-label="Result">Succeeded' in page
+
+
+def test_import_now_after_a_dry_run_from_the_upload_form_uses_its_preset(world: World) -> None:
+    client = client_for(world.manager)
+    page = _upload(client, GOOD, dry_run=True).content.decode()
+    assert "Press “Import with this mapping”" not in page
+    form = re.search(
+        r'action="(/import/runs/\d+/import/)".*?name="upload" value="([^"]+)"', page, re.S
+    )
+    assert form is not None
+    response = client.post(form.group(1), {"upload": form.group(2)})
+    import_threads_join()
+    assert "Imported" in client.get(response["Location"]).content.decode()
+    assert Customer.objects.get(external_id="K-2").name == "Lambda Inc"
+
+
+def test_import_now_refuses_what_is_not_a_dry_run_that_passed(world: World) -> None:
+    client = client_for(world.manager)
+    staged = _stage_invoices(client, b"external_id,customer\nX-1,C-N1\n", dry_run=True)
+    import_threads_join()
+    rejected = ImportRun.objects.get()
+    token = staged["Location"].split("upload=")[1]
+    response = client.post(reverse("ingest:import_now", args=[rejected.pk]), {"upload": token})
+    assert response.status_code == 409
+    assert "only a dry run that passed can be imported this way" in response.content.decode()
+    dry = _upload(client, GOOD, dry_run=True)
+    passed = ImportRun.objects.latest("id")
+    gone = client.post(reverse("ingest:import_now", args=[passed.pk]), {"upload": "x" * 22})
+    assert gone.status_code == 410
+    assert "this upload is no longer kept: upload the file again" in gone.content.decode()
+    # Another upload's token does not import this run's file.
+    other = client.post(reverse("ingest:import_now", args=[passed.pk]), {"upload": token})
+    assert other.status_code == 410
+    assert "this check was not made on this upload" in other.content.decode()
+    assert client.get(reverse("ingest:import_now", args=[passed.pk])).status_code == 405
+    assert dry.status_code == 200
+    assert not Customer.objects.filter(external_id="K-1").exists()
+    assert ImportRun.objects.count() == 2

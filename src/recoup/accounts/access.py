@@ -203,6 +203,28 @@ def can_run_dunning(user: AnyUser) -> bool:
     return role_of(user) in STEERING_ROLES
 
 
+def can_work_account(user: AnyUser) -> bool:
+    """Act on a debtor's account in the workspace: log contacts, record promises, payment plans,
+    disputes, notes, call-backs, contact points and restrictions. Admins, managers and
+    collectors; which debtors is the person's book (`recoup.accounts.scope`), which the
+    workspace's services hold them to. Viewers read the workspace and act on nothing."""
+    return role_of(user) in WORKING_ROLES
+
+
+def can_override_contact_rules(user: AnyUser) -> bool:
+    """Log a contact the contact rules block (with a reason, audited with the blocks it
+    overrode), and end a restriction such as a cease-communication request: managers and
+    admins, who answer for the organisation's compliance."""
+    return role_of(user) in STEERING_ROLES
+
+
+def can_change_contact_rules(user: AnyUser) -> bool:
+    """Add or change the contact rules (hours, call limits, "no visits", a team's or a
+    debtor's own rule) and load a bundled rule set: admins, who configure compliance. Everyone
+    signed in reads the rules."""
+    return role_of(user) == Role.ADMIN
+
+
 def can_manage_own_tokens(user: AnyUser) -> bool:
     """Create and revoke one's own API tokens and calendar-feed secret: every active user. A
     token carries its owner's role and scope, so it gives no one more than their session."""
@@ -276,6 +298,18 @@ class Can:
     @cached_property
     def run_dunning(self) -> bool:
         return can_run_dunning(self._user)
+
+    @cached_property
+    def work_account(self) -> bool:
+        return can_work_account(self._user)
+
+    @cached_property
+    def override_contact_rules(self) -> bool:
+        return can_override_contact_rules(self._user)
+
+    @cached_property
+    def change_contact_rules(self) -> bool:
+        return can_change_contact_rules(self._user)
 
     @cached_property
     def manage_own_tokens(self) -> bool:

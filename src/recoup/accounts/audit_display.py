@@ -10,8 +10,12 @@ checks that every action the code writes is listed.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
+
+from django.utils import timezone
 
 # What the person did, as the verb phrase after their name: "Ada Lovelace checked in a key result".
 ACTION_PHRASES: dict[str, str] = {
@@ -53,6 +57,23 @@ ACTION_PHRASES: dict[str, str] = {
     "okr_status_override_set": "overrode a key result's status",
     "okr_status_override_clear": "cleared a key result's status override",
     "okr_baseline_capture": "captured a key result's baseline",
+    "compliance_rule_create": "added a contact rule",
+    "compliance_rule_update": "changed a contact rule",
+    "restriction_record": "recorded a contact restriction",
+    "restriction_end": "ended a contact restriction",
+    "workspace_contact_log": "logged a contact",
+    "workspace_contact_override": "overrode the contact rules to log a contact",
+    "workspace_contact_point_add": "added a contact point",
+    "workspace_contact_point_mark": "marked a contact point",
+    "workspace_promise_record": "recorded a promise to pay",
+    "workspace_plan_create": "set up a payment plan",
+    "workspace_dispute_open": "opened a dispute",
+    "workspace_dispute_resolve": "closed a dispute",
+    "workspace_note_add": "added a note",
+    "workspace_call_back_add": "set a call-back",
+    "workspace_call_back_done": "made a call-back",
+    "workspace_flag_clear": "cleared an account's flag",
+    "workspace_judgement": "judged promises and payment plans by payments",
 }
 
 # What kind of item an entry is about. Imports name ledger records by their model
@@ -74,6 +95,8 @@ OBJECT_KINDS: dict[str, str] = {
     "okr_objective": "Objective",
     "okr_key_result": "Key result",
     "okr_initiative": "Initiative",
+    "compliance_rule": "Contact rule",
+    "restriction": "Contact restriction",
     "customer": "Customer",
     "contactpoint": "Contact point",
     "invoice": "Invoice",
@@ -108,6 +131,10 @@ VIA_NAMES: dict[str, str] = {
     "okr-baseline": "OKR baselines",
     "okr-checkin-auto": "Automatic check-ins",
     "okr-checkin-task": "Scheduled check-ins",
+    "compliance": "Compliance command",
+    "judgement": "Promise judgement after an import",
+    "judgement-task": "Scheduled promise judgement",
+    "workspace-cli": "Workspace command",
 }
 
 # Who acted when an entry names no person and no command: someone not logged in (a failed
@@ -159,13 +186,27 @@ def field_label(name: str) -> str:
     return f"{label} (minor units)" if base != name else label
 
 
+def _instant_text(value: str) -> str | None:
+    """An ISO instant ("2026-12-02T01:03:29.151045+00:00") as "2 Dec 2026, 01:03" in the
+    reader's time zone; None for any other text (dates alone stay as written)."""
+    if len(value) < 16 or value[10:11] != "T":
+        return None
+    try:
+        instant = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    if instant.tzinfo is None:
+        return None
+    return timezone.localtime(instant).strftime("%-d %b %Y, %H:%M")
+
+
 def value_text(value: Any) -> str:
     if value is None or value == "":
         return "—"
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, str):
-        return value
+        return _instant_text(value) or value
     if isinstance(value, int | float):
         return str(value)
     return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
@@ -229,3 +270,26 @@ def field_changes(before: Any, after: Any) -> list[FieldChange]:
             )
         )
     return changes
+
+
+# Apps above this one name their items for the Audit page (a customer by its name, not its id):
+# object type -> a function from ids to names, registered in the app's `ready()`.
+ItemNamer = Callable[[Collection[str]], dict[str, str]]
+ITEM_NAMERS: dict[str, ItemNamer] = {}
+
+
+def item_namer_register(object_type: str, namer: ItemNamer) -> None:
+    ITEM_NAMERS[object_type] = namer
+
+
+def item_names(items: Collection[tuple[str, str]]) -> dict[tuple[str, str], str]:
+    """Names of (object type, id) pairs, one query per type; items without a namer are left out."""
+    ids_by_type: dict[str, set[str]] = {}
+    for object_type, object_id in items:
+        ids_by_type.setdefault(object_type, set()).add(object_id)
+    names: dict[tuple[str, str], str] = {}
+    for object_type, ids in ids_by_type.items():
+        namer = ITEM_NAMERS.get(object_type)
+        if namer is not None:
+            names.update({(object_type, i): n for i, n in namer(ids).items()})
+    return names

@@ -19,6 +19,7 @@ from recoup.accounts.audit_display import (
     action_phrase,
     actor_without_person,
     field_changes,
+    item_names,
     object_kind,
     via_name,
 )
@@ -38,7 +39,7 @@ ENTRIES_PER_PAGE = 50
 # item's id) and the rule that opens it, when not every reader of the audit may. Other items are
 # named without a link.
 ITEM_PAGES: dict[str, tuple[str, Callable[[AnyUser], bool] | None]] = {
-    "customer": ("ledger:customer", None),
+    "customer": ("workspace:account", None),
     "okr_key_result": ("okrs:key_result", None),
     "import_run": ("ingest:run_detail", None),
     "user": ("web:settings_user", can_manage_users),
@@ -69,15 +70,18 @@ def _item_url(entry: AuditEntry, reader: AnyUser) -> str:
         return ""
 
 
-def _item_label(entry: AuditEntry) -> str:
-    """The item in words with its id: "Customer #12", "Custom metric qa_score"."""
+def _item_label(entry: AuditEntry, name: str | None) -> str:
+    """The item in words: its name where its app gives one ("Customer Harbor Bakery Supply"),
+    else with its id ("Customer #12", "Custom metric qa_score")."""
     kind = object_kind(entry.object_type)
+    if name:
+        return f"{kind} {name}"
     if entry.object_id.isdigit():
         return f"{kind} #{entry.object_id}"
     return f"{kind} {entry.object_id}".rstrip()
 
 
-def _row(entry: AuditEntry, reader: AnyUser) -> AuditRow:
+def _row(entry: AuditEntry, reader: AnyUser, name: str | None) -> AuditRow:
     actor = entry.actor
     return AuditRow(
         at=entry.at,
@@ -85,7 +89,7 @@ def _row(entry: AuditEntry, reader: AnyUser) -> AuditRow:
         through=via_name(entry.via) if actor is not None and entry.via else "",
         what=action_phrase(entry.action),
         kind=object_kind(entry.object_type),
-        item=_item_label(entry),
+        item=_item_label(entry, name),
         item_url=_item_url(entry, reader),
         changes=field_changes(entry.before, entry.after),
     )
@@ -108,7 +112,9 @@ def audit_page(request: HttpRequest) -> HttpResponse:
         narrowed = form.narrowed() if form.is_bound else AuditFilter()
         paginator = Paginator(audit_entries(reach, narrowed=narrowed), ENTRIES_PER_PAGE)
         page = paginator.get_page(request.GET.get("page"))
-        rows = [_row(entry, request.user) for entry in page.object_list]
+        entries = list(page.object_list)
+        names = item_names([(e.object_type, e.object_id) for e in entries])
+        rows = [_row(e, request.user, names.get((e.object_type, e.object_id))) for e in entries]
     return render(
         request,
         "accounts/audit.html",

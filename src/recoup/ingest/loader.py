@@ -67,6 +67,10 @@ class Dialect:
     def greatest(self, a: str, b: str) -> str:
         return f"GREATEST({a}, {b})" if self.pg else f"MAX({a}, {b})"
 
+    def joined(self, expr: str) -> str:
+        """The aggregate joining `expr` of a group's rows with ", "."""
+        return f"STRING_AGG({expr}, ', ')" if self.pg else f"GROUP_CONCAT({expr}, ', ')"
+
     def column_type(self, t: FieldType) -> str:
         if t in (FieldType.AMOUNT, FieldType.INT, FieldType.RATE):
             return "BIGINT"
@@ -116,7 +120,11 @@ def _major(minor: Any, currency: Any) -> str:
 class Stage:
     """The staging table of one record mapping, and everything done with it."""
 
-    def __init__(self, record: RecordMapping, fields: Sequence[OutputField]) -> None:
+    def __init__(
+        self, record: RecordMapping, fields: Sequence[OutputField], *, table: str = STAGE
+    ) -> None:
+        self.table = table
+        self._table = q(table)
         self.record = record
         self.kind: KindSpec = record.kind
         self.fields = [o.spec for o in fields]
@@ -127,28 +135,49 @@ class Stage:
 
     # -- staging -------------------------------------------------------------------------------
     def create(self) -> None:
+        """A temporary table of this connection: it outlives the transactions of the read and
+        check phases, and the connection's end (a kill) drops it. Its schema is named, so that
+        neither statement can touch the main database (SQLite would lock it for that)."""
         columns = ", ".join(f"{col(f)} {self.dialect.column_type(f.type)}" for f in self.fields)
-        temp = "TEMPORARY TABLE"
-        suffix = " ON COMMIT DROP" if self.dialect.pg else ""
         with connection.cursor() as cursor:
-            cursor.execute(f"DROP TABLE IF EXISTS {q(STAGE)}")
-            cursor.execute(f"CREATE {temp} {q(STAGE)} (_row BIGINT, {columns}){suffix}")
+            cursor.execute(f"DROP TABLE IF EXISTS {self._qualified}")
+            cursor.execute(f"CREATE TEMPORARY TABLE {self._table} (_row BIGINT, {columns})")
+
+    @property
+    def _qualified(self) -> str:
+        return f"{'pg_temp' if self.dialect.pg else 'temp'}.{self._table}"
 
     def write(self, columns: Sequence[Sequence[Any]]) -> None:
         """Stage rows given column by column: row numbers, then each field's values."""
-        bulk_insert_columns(STAGE, ["_row", *("f_" + f.name for f in self.fields)], columns)
+        bulk_insert_columns(self.table, ["_row", *("f_" + f.name for f in self.fields)], columns)
 
     def index(self) -> None:
         keys = [k for k in self.kind.key if k in self.names]
         if keys:
             with connection.cursor() as cursor:
                 cursor.execute(
-                    f"CREATE INDEX {q(STAGE + '_key')} ON {q(STAGE)} ({', '.join(col(k) for k in keys)})"
+                    f"CREATE INDEX {q(self.table + '_key')} ON {self._table} ({', '.join(col(k) for k in keys)})"
                 )
 
     def drop(self) -> None:
         with connection.cursor() as cursor:
-            cursor.execute(f"DROP TABLE IF EXISTS {q(STAGE)}")
+            cursor.execute(f"DROP TABLE IF EXISTS {self._qualified}")
+
+    def reads(self) -> set[str]:
+        """The ledger tables `findings` reads."""
+        tables = {self.kind.table}
+        tables.update(f.ref.table for f in self.fields if f.ref is not None)
+        if self.kind.fx_date:
+            tables.add(_FXRATE)
+        if self.kind.extra_rules:
+            tables.update({_ALLOCATION, _ADJUSTMENT, _CUSTOMER, _INVOICE, _PAYMENT})
+        if self.scope is not None and not self.scope.sees_all:
+            tables.add(Assignment._meta.db_table)
+        return tables
+
+    def writes(self) -> set[str]:
+        """The ledger tables `merge` writes."""
+        return {self.kind.table} | ({_ALLOCATION} if self.kind.name == "payments" else set())
 
     # -- checks --------------------------------------------------------------------------------
     def _stream(self, sql: str, params: Sequence[Any] = ()) -> Iterator[tuple[Any, ...]]:
@@ -180,7 +209,10 @@ class Stage:
         rules = self.kind.extra_rules
         if "amount_covers_applied" in rules and "amount" in self.names:
             yield from self._invoice_amount_covers_applied()
+        if "amount_covers_applied" in rules:
+            yield from self._changed_with_applications(_INVOICE, "invoice")
         if "payment_allocation" in rules:
+            yield from self._changed_with_applications(_PAYMENT, "payment")
             yield from self._payment_allocation()
         if "allocation_within_amounts" in rules:
             yield from self._allocation_within_amounts()
@@ -197,14 +229,14 @@ class Stage:
         match = " AND ".join(f"s.{col(k)} = d.{col(k)}" for k in keys)
         not_null = " AND ".join(f"{col(k)} IS NOT NULL" for k in keys)
         groups = (
-            f"SELECT {', '.join(col(k) for k in keys)}, MIN(_row) AS first_row FROM {q(STAGE)}"
+            f"SELECT {', '.join(col(k) for k in keys)}, MIN(_row) AS first_row FROM {self._table}"
             f" WHERE {not_null} GROUP BY {', '.join(col(k) for k in keys)} HAVING COUNT(*) > 1"
         )
         key_text = " || ' / ' || ".join(f"CAST(s.{col(k)} AS TEXT)" for k in keys)
         label = " + ".join(keys)
         if not self.record.distinct:
             sql = (
-                f"SELECT s._row, {key_text} AS k, d.first_row FROM {q(STAGE)} s JOIN ({groups}) d"
+                f"SELECT s._row, {key_text} AS k, d.first_row FROM {self._table} s JOIN ({groups}) d"
                 f" ON {match} WHERE s._row > d.first_row"
             )
             for row, key, first in self._stream(sql):
@@ -217,8 +249,8 @@ class Stage:
                 continue
             sql = (
                 f"SELECT s._row, s.{col(f)} AS v, d.first_row, o.{col(f)} AS first_v"
-                f" FROM {q(STAGE)} s JOIN ({groups}) d ON {match}"
-                f" JOIN {q(STAGE)} o ON o._row = d.first_row"
+                f" FROM {self._table} s JOIN ({groups}) d ON {match}"
+                f" JOIN {self._table} o ON o._row = d.first_row"
                 f" WHERE s._row > d.first_row AND {self.dialect.differs(f's.{col(f)}', f'o.{col(f)}')}"
             )
             for row, value, first, first_value in self._stream(sql):
@@ -235,7 +267,7 @@ class Stage:
             for start in range(0, len(rows), 500):
                 chunk = rows[start : start + 500]
                 marks = ", ".join(["%s"] * len(chunk))
-                cursor.execute(f"DELETE FROM {q(STAGE)} WHERE _row IN ({marks})", chunk)
+                cursor.execute(f"DELETE FROM {self._table} WHERE _row IN ({marks})", chunk)
 
     def dedupe(self) -> None:
         """Collapse identical repeats of a record (already checked) to their first row."""
@@ -244,7 +276,7 @@ class Stage:
             return
         with connection.cursor() as cursor:
             cursor.execute(
-                f"DELETE FROM {q(STAGE)} WHERE _row NOT IN (SELECT MIN(_row) FROM {q(STAGE)}"
+                f"DELETE FROM {self._table} WHERE _row NOT IN (SELECT MIN(_row) FROM {self._table}"
                 f" GROUP BY {', '.join(col(k) for k in keys)})"
             )
 
@@ -279,7 +311,7 @@ class Stage:
         customer = self._customer_of(f.ref.model, "x")
         narrow, params = self._book(customer) if customer else ("", [])
         sql = (
-            f"SELECT s._row, s.{col(f)} FROM {q(STAGE)} s WHERE s.{col(f)} IS NOT NULL AND NOT EXISTS"
+            f"SELECT s._row, s.{col(f)} FROM {self._table} s WHERE s.{col(f)} IS NOT NULL AND NOT EXISTS"
             f" (SELECT 1 FROM {q(f.ref.table)} x WHERE x.{q(f.ref.lookup)} = s.{col(f)}{narrow})"
         )
         # Out of the importer's book reads as unknown: a file cannot probe what exists elsewhere.
@@ -298,7 +330,7 @@ class Stage:
         joins, exprs = self._resolved()
         key = self.kind.key[0]
         sql = (
-            f"SELECT s._row, s.{col(key)} FROM {q(STAGE)} s{joins}"
+            f"SELECT s._row, s.{col(key)} FROM {self._table} s{joins}"
             f" JOIN {q(self.kind.table)} t ON {self._key_match(exprs)}"
             f" WHERE NOT (1 = 1{narrow})"
         )
@@ -309,7 +341,7 @@ class Stage:
         target = self.kind.field(ref).ref
         assert target is not None
         sql = (
-            f"SELECT s._row, s.{col(currency)}, x.currency, s.{col(ref)} FROM {q(STAGE)} s"
+            f"SELECT s._row, s.{col(currency)}, x.currency, s.{col(ref)} FROM {self._table} s"
             f" JOIN {q(target.table)} x ON x.{q(target.lookup)} = s.{col(ref)}"
             f" WHERE s.{col(currency)} <> x.currency"
         )
@@ -325,7 +357,7 @@ class Stage:
         assert on is not None
         known = ", ".join("'" + c + "'" for c in MINOR_UNIT_EXPONENT)
         sql = (
-            f"SELECT s._row, s.{col('currency')}, s.{col(on)} FROM {q(STAGE)} s"
+            f"SELECT s._row, s.{col('currency')}, s.{col(on)} FROM {self._table} s"
             f" WHERE s.{col('currency')} <> %s AND s.{col('currency')} IN ({known})"
             f" AND s.{col(on)} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {q(_FXRATE)} r"
             f" WHERE r.currency = s.{col('currency')} AND r.rate_date <= s.{col(on)})"
@@ -354,7 +386,7 @@ class Stage:
             return
         sql = (
             f"SELECT s._row, s.{col('amount')}, i.currency, {self._applied('i')} AS applied"
-            f" FROM {q(STAGE)} s JOIN {q(_INVOICE)} i ON i.external_id = s.{col('external_id')}"
+            f" FROM {self._table} s JOIN {q(_INVOICE)} i ON i.external_id = s.{col('external_id')}"
             f" WHERE s.{col('amount')} < {self._applied('i')}"
         )
         for row, amount, currency, applied in self._stream(sql):
@@ -365,11 +397,87 @@ class Stage:
                 f"at least {_major(applied, currency)}, already paid or credited on this invoice",
             )
 
+    def _changed_with_applications(self, table: str, what: str) -> Iterator[Finding]:
+        """An existing invoice (payment) that the file moves to another currency or customer
+        while payments are allocated to it (it is allocated to invoices), or credits adjust
+        it: that would leave an invoice in EUR paid in USD, or one customer's invoice paid by
+        another's payments. Refused as a new payment's allocation is; nothing is re-judged."""
+        if self.record.on_existing == "keep":
+            return
+        changes = [name for name in ("currency", "customer") if name in self.names]
+        if not changes:
+            return
+        own, other = (
+            ("invoice_id", "payment_id") if what == "invoice" else ("payment_id", "invoice_id")
+        )
+        other_table = _PAYMENT if what == "invoice" else _INVOICE
+        joins = ""
+        differs = []
+        if "currency" in changes:
+            differs.append(f"s.{col('currency')} <> t.currency")
+        if "customer" in changes:
+            joins = f" JOIN {q(_CUSTOMER)} rc ON rc.external_id = s.{col('customer')}"
+            differs.append("rc.id <> t.customer_id")
+        adjusted = (
+            f"(SELECT COUNT(*) FROM {q(_ADJUSTMENT)} d WHERE d.invoice_id = t.id)"
+            if what == "invoice"
+            else "0"
+        )
+        # The first three allocations by the other side's key, for the message.
+        named = (
+            f"(SELECT {self.dialect.joined('x.external_id')} FROM (SELECT o.external_id"
+            f" FROM {q(_ALLOCATION)} a JOIN {q(other_table)} o ON o.id = a.{other}"
+            f" WHERE a.{own} = t.id ORDER BY o.external_id LIMIT 3) x)"
+        )
+        sql = (
+            f"SELECT s._row, s.{col('external_id')}, t.currency, c.external_id,"
+            f" {', '.join(f's.{col(n)}' for n in changes)},"
+            f" (SELECT COUNT(*) FROM {q(_ALLOCATION)} a WHERE a.{own} = t.id) AS allocations,"
+            f" {named} AS named, {adjusted} AS adjustments"
+            f" FROM {self._table} s JOIN {q(table)} t ON t.external_id = s.{col('external_id')}"
+            f" JOIN {q(_CUSTOMER)} c ON c.id = t.customer_id{joins}"
+            f" WHERE ({' OR '.join(differs)}) AND (EXISTS (SELECT 1 FROM {q(_ALLOCATION)} a"
+            f" WHERE a.{own} = t.id) OR {adjusted} > 0)"
+        )
+        for row, key, currency, owner, *values, allocations, names, adjustments in self._stream(
+            sql
+        ):
+            given = dict(zip(changes, values, strict=True))
+            held = []
+            if allocations:
+                more = f" and {allocations - 3} more" if allocations > 3 else ""
+                side = "payments" if what == "invoice" else "invoices"
+                held.append(
+                    f"{allocations} allocation{'s' if allocations != 1 else ''}"
+                    f" ({side} {names}{more})"
+                )
+            if adjustments:
+                held.append(
+                    "1 credit or adjustment"
+                    if adjustments == 1
+                    else f"{adjustments} credits or adjustments"
+                )
+            reason = f"it has {' and '.join(held)}"
+            if "currency" in given and given["currency"] != currency:
+                yield Finding(
+                    row,
+                    "currency",
+                    str(given["currency"]),
+                    f"{currency}, the currency of {what} {key}: {reason} in {currency}",
+                )
+            if "customer" in given and given["customer"] != owner:
+                yield Finding(
+                    row,
+                    "customer",
+                    str(given["customer"]),
+                    f"{owner}, the customer of {what} {key}: {reason} of {owner}",
+                )
+
     def _payment_allocation(self) -> Iterator[Finding]:
         new_only = f"NOT EXISTS (SELECT 1 FROM {q(_PAYMENT)} p WHERE p.external_id = s.{col('external_id')})"
         if "invoice" in self.names and "customer" in self.names:
             sql = (
-                f"SELECT s._row, s.{col('invoice')}, c.external_id FROM {q(STAGE)} s"
+                f"SELECT s._row, s.{col('invoice')}, c.external_id FROM {self._table} s"
                 f" JOIN {q(_INVOICE)} i ON i.external_id = s.{col('invoice')}"
                 f" JOIN {q(_CUSTOMER)} c ON c.id = i.customer_id"
                 f" WHERE c.external_id <> s.{col('customer')} AND {new_only}"
@@ -392,7 +500,7 @@ class Stage:
                 f" s.{col('invoice')} AS invoice, i.currency, {applied} AS applied,"
                 f" SUM({applied}) OVER (PARTITION BY s.{col('invoice')} ORDER BY s._row) AS run,"
                 f" i.amount_minor - {self._applied('i')} AS room"
-                f" FROM {q(STAGE)} s JOIN {q(_INVOICE)} i ON i.external_id = s.{col('invoice')}"
+                f" FROM {self._table} s JOIN {q(_INVOICE)} i ON i.external_id = s.{col('invoice')}"
                 f" WHERE {new_only}) w WHERE run > room"
             )
             field = "allocated" if "allocated" in self.names else "amount"
@@ -405,7 +513,7 @@ class Stage:
                     f" (this file applies {_major(run, currency)} to it up to this row)",
                 )
         sql = (
-            f"SELECT s._row, s.{col('amount')}, p.currency, a.total FROM {q(STAGE)} s"
+            f"SELECT s._row, s.{col('amount')}, p.currency, a.total FROM {self._table} s"
             f" JOIN {q(_PAYMENT)} p ON p.external_id = s.{col('external_id')}"
             f" JOIN (SELECT payment_id, SUM(amount_minor) AS total FROM {q(_ALLOCATION)}"
             f" GROUP BY payment_id) a ON a.payment_id = p.id WHERE s.{col('amount')} < a.total"
@@ -420,7 +528,7 @@ class Stage:
 
     def _allocation_within_amounts(self) -> Iterator[Finding]:
         same_key = (
-            f"AND NOT EXISTS (SELECT 1 FROM {q(STAGE)} s2 JOIN {q(_PAYMENT)} p2"
+            f"AND NOT EXISTS (SELECT 1 FROM {self._table} s2 JOIN {q(_PAYMENT)} p2"
             f" ON p2.external_id = s2.{col('payment')} WHERE p2.id = a.payment_id"
             f" AND s2.{col('invoice')} = {{alias}}.external_id)"
         )
@@ -429,7 +537,7 @@ class Stage:
             f" i.currency, s.{col('amount')} AS amount,"
             f" SUM(s.{col('amount')}) OVER (PARTITION BY s.{col('invoice')} ORDER BY s._row) AS run,"
             f" i.amount_minor - {self._applied('i', exclude=same_key.format(alias='i'))} AS room"
-            f" FROM {q(STAGE)} s JOIN {q(_INVOICE)} i ON i.external_id = s.{col('invoice')}) w"
+            f" FROM {self._table} s JOIN {q(_INVOICE)} i ON i.external_id = s.{col('invoice')}) w"
             f" WHERE run > room"
         )
         for row, ref, currency, run, room, amount in self._stream(sql):
@@ -443,7 +551,7 @@ class Stage:
         others = (
             f"(SELECT COALESCE(SUM(a.amount_minor), 0) FROM {q(_ALLOCATION)} a"
             f" JOIN {q(_INVOICE)} i2 ON i2.id = a.invoice_id WHERE a.payment_id = p.id"
-            f" AND NOT EXISTS (SELECT 1 FROM {q(STAGE)} s2 WHERE s2.{col('payment')} = p.external_id"
+            f" AND NOT EXISTS (SELECT 1 FROM {self._table} s2 WHERE s2.{col('payment')} = p.external_id"
             f" AND s2.{col('invoice')} = i2.external_id))"
         )
         sql = (
@@ -451,7 +559,7 @@ class Stage:
             f" p.currency, s.{col('amount')} AS amount,"
             f" SUM(s.{col('amount')}) OVER (PARTITION BY s.{col('payment')} ORDER BY s._row) AS run,"
             f" p.amount_minor - {others} AS room"
-            f" FROM {q(STAGE)} s JOIN {q(_PAYMENT)} p ON p.external_id = s.{col('payment')}) w"
+            f" FROM {self._table} s JOIN {q(_PAYMENT)} p ON p.external_id = s.{col('payment')}) w"
             f" WHERE run > room"
         )
         for row, ref, currency, run, room, amount in self._stream(sql):
@@ -467,7 +575,7 @@ class Stage:
         others = (
             f"(SELECT COALESCE(SUM(a.amount_minor), 0) FROM {q(_ALLOCATION)} a WHERE a.invoice_id = i.id)"
             f" + (SELECT COALESCE(SUM(d.amount_minor), 0) FROM {q(_ADJUSTMENT)} d"
-            f" WHERE d.invoice_id = i.id AND NOT EXISTS (SELECT 1 FROM {q(STAGE)} s2"
+            f" WHERE d.invoice_id = i.id AND NOT EXISTS (SELECT 1 FROM {self._table} s2"
             f" WHERE s2.{col('external_id')} = d.external_id))"
         )
         sql = (
@@ -475,7 +583,7 @@ class Stage:
             f" i.currency, s.{col('amount')} AS amount,"
             f" SUM(s.{col('amount')}) OVER (PARTITION BY s.{col('invoice')} ORDER BY s._row) AS run,"
             f" i.amount_minor - ({others}) AS room"
-            f" FROM {q(STAGE)} s JOIN {q(_INVOICE)} i ON i.external_id = s.{col('invoice')}) w"
+            f" FROM {self._table} s JOIN {q(_INVOICE)} i ON i.external_id = s.{col('invoice')}) w"
             f" WHERE run > room"
         )
         for row, ref, currency, run, room, amount in self._stream(sql):
@@ -517,9 +625,9 @@ class Stage:
         table = q(self.kind.table)
         match = self._key_match(exprs)
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT COUNT(*) FROM {q(STAGE)}")
+            cursor.execute(f"SELECT COUNT(*) FROM {self._table}")
             counts.rows = int(cursor.fetchone()[0])
-            cursor.execute(f"SELECT COUNT(*) FROM {q(STAGE)} s{joins} JOIN {table} t ON {match}")
+            cursor.execute(f"SELECT COUNT(*) FROM {self._table} s{joins} JOIN {table} t ON {match}")
             matched = int(cursor.fetchone()[0])
             cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")
             max_id_before = int(cursor.fetchone()[0])
@@ -547,7 +655,7 @@ class Stage:
             rebuild = self._drop_secondary_indexes(cursor, counts.rows - matched, max_id_before)
             cursor.execute(
                 f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(values)}"
-                f" FROM {q(STAGE)} s{joins}{where}{order}",
+                f" FROM {self._table} s{joins}{where}{order}",
                 params,
             )
             counts.inserted = cursor.rowcount
@@ -581,16 +689,16 @@ class Stage:
             cursor.execute(f"DROP INDEX {q(name)}")
         return [str(sql) for _, sql in indexes]
 
-    def _update(
-        self, joins: str, exprs: dict[str, str], now: dt.datetime, actor: User | None
-    ) -> int:
-        stored = [
+    def _stored(self) -> list[FieldSpec]:
+        """The fields an update of an existing record may change."""
+        return [
             f
             for f in self.fields
             if f.db_column is not None and f.name not in self.kind.key and f.name in self.names
         ]
-        if not stored:
-            return 0
+
+    def _changed_sql(self, joins: str, exprs: dict[str, str], stored: list[FieldSpec]) -> str:
+        """Staged rows of existing records that change one of `stored`: row, id, olds, news."""
         table = q(self.kind.table)
         match = self._key_match(exprs)
         olds = ", ".join(f"t.{q(f.db_column or '')}" for f in stored)
@@ -598,10 +706,42 @@ class Stage:
         changed = " OR ".join(
             self.dialect.differs(f"t.{q(f.db_column or '')}", exprs[f.name]) for f in stored
         )
-        sql = (
-            f"SELECT s._row, t.id, {olds}, {news} FROM {q(STAGE)} s{joins} JOIN {table} t ON {match}"
+        return (
+            f"SELECT s._row, t.id, {olds}, {news} FROM {self._table} s{joins} JOIN {table} t ON {match}"
             f" WHERE {changed}"
         )
+
+    def preview(self) -> MergeCounts:
+        """What `merge` would insert, update and leave unchanged, reading only (a dry run's
+        counts; the allocations FIFO would create are not counted)."""
+        counts = MergeCounts()
+        joins, exprs = self._resolved()
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT COUNT(*) FROM {self._table}")
+            counts.rows = int(cursor.fetchone()[0])
+            cursor.execute(
+                f"SELECT COUNT(*) FROM {self._table} s{joins}"
+                f" JOIN {q(self.kind.table)} t ON {self._key_match(exprs)}"
+            )
+            matched = int(cursor.fetchone()[0])
+            stored = self._stored()
+            if matched and stored and self.record.on_existing == "update":
+                cursor.execute(
+                    f"SELECT COUNT(*) FROM ({self._changed_sql(joins, exprs, stored)}) c"
+                )
+                counts.updated = int(cursor.fetchone()[0])
+        counts.inserted = counts.rows - matched
+        counts.unchanged = matched - counts.updated
+        return counts
+
+    def _update(
+        self, joins: str, exprs: dict[str, str], now: dt.datetime, actor: User | None
+    ) -> int:
+        stored = self._stored()
+        if not stored:
+            return 0
+        table = q(self.kind.table)
+        sql = self._changed_sql(joins, exprs, stored)
         sets = ", ".join(f"{q(f.db_column or '')} = %s" for f in stored)
         if self.kind.timestamped:
             sets += ", " + q("updated_at") + " = %s"
@@ -652,7 +792,7 @@ class Stage:
                 )
                 cursor.execute(
                     f"INSERT INTO {q(_ALLOCATION)} (payment_id, invoice_id, amount_minor)"
-                    f" SELECT p.id, i.id, {applied} FROM {q(STAGE)} s"
+                    f" SELECT p.id, i.id, {applied} FROM {self._table} s"
                     f" JOIN {q(_PAYMENT)} p ON p.external_id = s.{col('external_id')}"
                     f" JOIN {q(_INVOICE)} i ON i.external_id = s.{col('invoice')}"
                     f" WHERE p.id > %s ORDER BY s._row",
@@ -666,7 +806,7 @@ class Stage:
                 f"WITH pay AS (SELECT p.id, p.customer_id, p.currency, p.amount_minor AS amt,"
                 f" SUM(p.amount_minor) OVER (PARTITION BY p.customer_id, p.currency"
                 f" ORDER BY p.received_on, s._row) - p.amount_minor AS lo"
-                f" FROM {q(STAGE)} s JOIN {q(_PAYMENT)} p ON p.external_id = s.{col('external_id')}"
+                f" FROM {self._table} s JOIN {q(_PAYMENT)} p ON p.external_id = s.{col('external_id')}"
                 f" WHERE {fifo}p.id > %s),"
                 f" opened AS (SELECT i.id, i.customer_id, i.currency, i.due_date,"
                 f" i.amount_minor - {self._applied('i')} AS open_amt FROM {q(_INVOICE)} i"
@@ -687,6 +827,18 @@ class Stage:
                 f"SELECT COUNT(*) FROM {q(_ALLOCATION)} WHERE payment_id > %s", [max_id_before]
             )
             return int(cursor.fetchone()[0])
+
+
+def ledger_mark(tables: Sequence[str]) -> tuple[int | None, ...]:
+    """The highest id of each table: it moves when anything inserts. Ledger facts change only by
+    imports (one at a time) otherwise, so an unmoved mark means checks made on an earlier
+    snapshot still hold (docs/decisions/0015)."""
+    with connection.cursor() as cursor:
+        marks = []
+        for table in tables:
+            cursor.execute(f"SELECT MAX(id) FROM {q(table)}")
+            marks.append(cursor.fetchone()[0])
+    return tuple(marks)
 
 
 def _pages(rows: Iterator[tuple[Any, ...]], size: int = PAGE) -> Iterator[list[tuple[Any, ...]]]:

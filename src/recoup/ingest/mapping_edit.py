@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 import yaml
 from django.conf import settings
 from django.db import transaction
@@ -31,6 +32,7 @@ from recoup.accounts.access import can_see_all_import_runs
 from recoup.accounts.models import User
 from recoup.accounts.services import audit_record
 from recoup.core.errors import RecoupError
+from recoup.ingest.date_formats import AS_GIVEN, GUESS_ROWS, date_format_apply
 from recoup.ingest.kinds import KINDS, FieldType, KindSpec
 from recoup.ingest.mapping import PRESETS_DIR, MappingError, default_mapping, parse_mapping
 from recoup.ingest.parsing import ident
@@ -107,6 +109,8 @@ class MappingDraft:
     samples: dict[str, list[str]]
     fields: list[FieldChoice]
     document: dict[str, Any]  # the preset as YAML data, edited in place by `mapping_apply`
+    # The file's first rows as text, for the date format preview and guess.
+    head: pa.Table | None = None
 
 
 def _record(document: dict[str, Any], kind: str) -> dict[str, Any]:
@@ -147,6 +151,7 @@ def mapping_draft(
         rows = opened.con.execute(
             f"SELECT {', '.join(ident(c) for c in columns)} FROM src LIMIT {SAMPLE_ROWS}"
         ).fetchall()
+        head = opened.con.sql(f"SELECT * FROM src LIMIT {GUESS_ROWS}").to_arrow_table()
     samples = {
         c: [str(r[i]) for r in rows if r[i] not in (None, "")] for i, c in enumerate(columns)
     }
@@ -168,18 +173,22 @@ def mapping_draft(
                 fixed_source=source,
             )
         )
-    return MappingDraft(kind, preset or "", columns, samples, fields, document)
+    return MappingDraft(kind, preset or "", columns, samples, fields, document, head)
 
 
 KEEP = "__keep__"
 
 
-def mapping_apply(*, draft: MappingDraft, choices: Mapping[str, str]) -> dict[str, Any]:
+def mapping_apply(
+    *, draft: MappingDraft, choices: Mapping[str, str], date_format: str = AS_GIVEN
+) -> dict[str, Any]:
     """The draft's preset with the chosen columns (`field -> column`, "" for none, KEEP for the
-    preset's template or constant), checked: every required field filled, every column in the
-    file, no column feeding two typed fields. Raises `MappingError` listing every problem."""
+    preset's template or constant) and date format (`recoup.ingest.date_formats`), checked:
+    every required field filled, every column in the file, no column feeding two typed fields.
+    Raises `MappingError` listing every problem."""
     spec = KINDS[draft.kind]
     document = copy.deepcopy(draft.document)
+    date_format_apply(document, date_format)
     record = _record(document, draft.kind)
     old = dict(record.get("fields") or {})
     new: dict[str, Any] = {}
@@ -277,6 +286,44 @@ class StagedUpload:
 
 def staged_mapping_keep(*, staged: StagedUpload, document: Mapping[str, Any]) -> None:
     (staged.path.parent / "last-mapping.yaml").write_text(mapping_yaml(document), encoding="utf-8")
+
+
+@dataclass(frozen=True, slots=True)
+class StagedRun:
+    """The mapping a run of a staged upload used, so that a clean dry run is imported exactly as
+    it was checked; `imported_as` is the import it then became."""
+
+    mapping: str | None  # what the importer's `mapping` argument was
+    mapping_yaml: str | None  # an edited mapping's text, else None
+    imported_as: int | None = None
+
+
+def _staged_run_file(staged: StagedUpload, run_id: int) -> Path:
+    return staged.path.parent / "runs" / f"{int(run_id)}.json"
+
+
+def staged_run_keep(
+    *,
+    staged: StagedUpload,
+    run_id: int,
+    mapping: str | None,
+    mapping_yaml: str | None,
+    imported_as: int | None = None,
+) -> None:
+    target = _staged_run_file(staged, run_id)
+    target.parent.mkdir(exist_ok=True)
+    kept = {"mapping": mapping, "mapping_yaml": mapping_yaml, "imported_as": imported_as}
+    target.write_text(json.dumps(kept), encoding="utf-8")
+
+
+def staged_run_get(*, staged: StagedUpload, run_id: int) -> StagedRun:
+    kept = _staged_run_file(staged, run_id)
+    if not kept.is_file():
+        raise StagedUploadError(
+            "this check was not made on this upload: upload the file again to import it"
+        )
+    data = json.loads(kept.read_text(encoding="utf-8"))
+    return StagedRun(data["mapping"], data["mapping_yaml"], data.get("imported_as"))
 
 
 def _staged_root() -> Path:

@@ -11,7 +11,8 @@ class ImportStatus(models.TextChoices):
     # The file had problems: nothing was written to the ledger.
     REJECTED = "rejected", "Rejected, nothing written"
     DRY_RUN = "dry_run", "Dry run, nothing written"
-    # Started from the web page and still going (in a thread of the web process).
+    # Still going: in a thread of a web process, or in a `recoup import` process (`pid`, `host`).
+    # At most one run is running at a time (`import_run_one_running`).
     RUNNING = "running", "Running"
     # The import stopped on an error that is not a problem in the data (an unreadable file, a
     # wrong mapping, a crash): nothing was written.
@@ -42,12 +43,22 @@ class ImportRun(models.Model):
     error = models.TextField(blank=True)
     # The first problems of a rejected run, for the page (the full list is in the report file).
     problems = models.JSONField(default=list, blank=True)
+    # The process running it, so a run whose process was killed is marked failed by the next start.
+    pid = models.PositiveIntegerField(null=True, blank=True)
+    host = models.CharField(max_length=255, blank=True)
 
     class Meta:
         ordering = ["-started_at", "-id"]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(status__in=ImportStatus.values), name="import_run_status_valid"
+            ),
+            # One import at a time is a constraint, not a check: of two starts in the same
+            # instant the database lets one insert its running run (docs/decisions/0015).
+            models.UniqueConstraint(
+                fields=["status"],
+                condition=models.Q(status=ImportStatus.RUNNING),
+                name="import_run_one_running",
             ),
         ]
 

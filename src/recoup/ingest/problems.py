@@ -10,12 +10,19 @@ from __future__ import annotations
 import csv
 import shutil
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import Self
 
+from recoup.core.errors import RecoupError
+
 HEADER_ROW = 1
+# A value longer than this is shown cut, with its length: the report names it, the terminal and
+# the page stay readable, and a huge field is not copied into every problem list.
+# What is shown is never longer than this, so that showing a shown value again changes nothing.
+SHOWN_VALUE_CHARS = 240
 # Beyond this many rows with problems the file is mostly wrong: stop remembering which (memory
 # stays bounded) and let later record kinds report what they miss.
 BAD_ROWS_TRACKED = 100_000
@@ -31,8 +38,42 @@ class Problem:
     value: str
     expected: str
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "value", shown_value(self.value))
+
     def as_row(self) -> tuple[str, ...]:
         return (self.file, str(self.row), self.record, self.column, self.value, self.expected)
+
+
+def shown_value(value: str) -> str:
+    if len(value) <= SHOWN_VALUE_CHARS:
+        return value
+    return f"{value[: SHOWN_VALUE_CHARS - 40]}… ({len(value):,} characters)"
+
+
+@dataclass(frozen=True, slots=True)
+class Spot:
+    """Where in the file something that stops the reader is: its row (line), column and value."""
+
+    row: int
+    column: str
+    value: str
+    expected: str
+
+
+class FileReadError(RecoupError):
+    """The file cannot be read (format, encoding, broken CSV, a limit): reported, nothing written.
+
+    `spots` name the rows and columns at fault when they are known; the message sums them up
+    for the pages and commands that show one line."""
+
+    def __init__(self, message: str, spots: Sequence[Spot] = ()) -> None:
+        super().__init__(message)
+        self.spots = tuple(spots)
+
+    def problems(self, file: str, record: str) -> list[Problem]:
+        spots = self.spots or (Spot(HEADER_ROW, "", "", str(self)),)
+        return [Problem(file, s.row, record, s.column, s.value, s.expected) for s in spots]
 
 
 class ProblemSink:

@@ -1,59 +1,70 @@
 """`ledger_file_import`: read, check and load one file into the ledger, all or nothing.
 
-The pipeline, for each record mapping (one file row can feed several kinds of record):
-1. DuckDB streams the file in record batches and parses every cell vectorised (`parsing`);
-2. each batch's cell problems are collected and its rows written to a staging table;
-3. set-based SQL finds the problems that need other rows or the ledger (`loader.Stage`);
-4. clean staged rows are merged into the ledger.
-Everything happens in one database transaction. If any problem was found anywhere, or on a dry
-run, the transaction is rolled back, so the ledger is exactly as before; a killed process leaves
-an uncommitted transaction, which the database discards. The run itself is recorded afterwards.
+The import claims its turn first (`claims`: one import at a time, its run recorded as running
+with its process). Then, for each record mapping (one file row can feed several kinds of record):
+1. DuckDB streams the file in record batches and parses every cell vectorised (`parsing`); each
+   batch's cell problems are collected and its rows written to a temporary staging table;
+2. set-based SQL finds the problems that need other rows or the ledger (`loader.Stage`);
+3. clean staged rows are merged into the ledger.
+Steps 1 and 2 take no write lock (`pipeline`); step 3 is one transaction that also marks the run
+succeeded. If any problem was found anywhere, or on a dry run, nothing is written; a killed
+process leaves an uncommitted transaction, which the database discards, and a running run that
+the next start marks failed.
 """
 
 from __future__ import annotations
 
+import shutil
 import time
-from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import duckdb
-import pyarrow as pa
-import pyarrow.compute as pc
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from recoup.accounts.access import can_import, require
 from recoup.accounts.models import User
 from recoup.accounts.scope import scope_for
 from recoup.accounts.services import audit_record
+from recoup.compliance.imports import imported_contacts_judge
 from recoup.core.errors import RecoupError
-from recoup.ingest.kinds import KINDS, FieldType
-from recoup.ingest.loader import MergeCounts, Stage
-from recoup.ingest.mapping import (
-    Mapping,
-    MappingError,
-    RecordMapping,
-    default_mapping,
-    load_preset,
+from recoup.ingest.claims import (
+    ProgressThrottle,
+    import_run_claim,
+    import_run_fail,
+    import_run_let_go,
+    import_run_progress_record,
+    run_folder,
 )
+from recoup.ingest.kinds import KINDS
+from recoup.ingest.loader import MergeCounts
+from recoup.ingest.mapping import Mapping, MappingError, default_mapping, load_preset
 from recoup.ingest.models import ImportRun, ImportStatus
-from recoup.ingest.parsing import compile_record
+from recoup.ingest.pipeline import (
+    Progress,
+    Staged,
+    check_on_snapshot,
+    drop_stages,
+    merge,
+    needs_merge_phase,
+    preview,
+    read_file,
+    without_write_lock,
+)
 from recoup.ingest.problems import HEADER_ROW, Problem, ProblemSink
-from recoup.ingest.readers import FileReadError, OpenedFile, first_line, open_source, sha256_of
+from recoup.ingest.readers import FileReadError, first_line, open_source, sha256_of
 from recoup.ledger.signals import ledger_changed
-
-BATCH_ROWS = 100_000
-
-# phase ("check invoices", "load invoices"), rows done, rows expected (None if unknown)
-Progress = Callable[[str, int, int | None], None]
 
 
 class _Rollback(Exception):  # noqa: N818 - a control-flow signal, not an error
-    """Raised inside the transaction to undo everything (problems found, or a dry run)."""
+    """Raised inside the merge transaction to undo everything (problems found, or a dry run)."""
+
+
+class ImportClaimLostError(RecoupError):
+    """The run was marked failed while it ran (taken for a stopped one): nothing is written."""
 
 
 @dataclass(slots=True)
@@ -83,165 +94,6 @@ def _resolve_mapping(kind: str, loaded: Mapping | None, columns: list[str]) -> M
     return loaded
 
 
-def _missing_columns(record: RecordMapping, columns: list[str], file_name: str) -> list[Problem]:
-    problems = []
-    available = set(columns)
-    fixed = {name for name, _ in record.kind.fixed}
-    for f in record.kind.fields:
-        if f.name in fixed:
-            continue
-        source = record.sources.get(f.name)
-        if source is None:
-            if f.required and f.type is not FieldType.CURRENCY:
-                problems.append(
-                    Problem(
-                        file_name,
-                        HEADER_ROW,
-                        record.kind.name,
-                        f.name,
-                        "",
-                        f"a column named {f.name} (required), or a mapping that fills it",
-                    )
-                )
-            continue
-        for column in source.columns:
-            if column not in available:
-                problems.append(
-                    Problem(
-                        file_name,
-                        HEADER_ROW,
-                        record.kind.name,
-                        column,
-                        "",
-                        f"a column named {column} for {f.name} (the file has: {', '.join(columns)})",
-                    )
-                )
-    if record.where is not None and record.where[0] not in available:
-        problems.append(
-            Problem(
-                file_name,
-                HEADER_ROW,
-                record.kind.name,
-                record.where[0],
-                "",
-                f"a column named {record.where[0]} (the mapping filters on it)",
-            )
-        )
-    return problems
-
-
-def _stage_record(
-    opened: OpenedFile,
-    record: RecordMapping,
-    mapping: Mapping,
-    sink: ProblemSink,
-    file_name: str,
-    progress: Progress | None,
-) -> tuple[Stage, int]:
-    """Parse the file for one record mapping into a fresh staging table; returns it and the
-    number of data rows read."""
-    source_columns = [*opened.columns] + (["__row"] if opened.has_row_numbers else [])
-    compiled = compile_record(
-        record,
-        mapping,
-        vendor=connection.vendor,
-        source_columns=source_columns,
-        nul_free=opened.nul_free,
-    )
-    stage = Stage(record, compiled.fields)
-    stage.create()
-    labels = {o.spec.name: o.source_label for o in compiled.fields}
-    try:
-        reader = opened.con.sql(compiled.sql).to_arrow_reader(BATCH_ROWS)
-        yield_batches = _batches(reader, file_name)
-    except duckdb.Error as exc:
-        raise FileReadError(f"{file_name}: cannot be read ({first_line(exc)})") from None
-    seen = 0
-    phase = f"reading {record.kind.name}"
-    value_columns = [f"v_{o.spec.name}" for o in compiled.fields]
-    filtered = record.where is not None
-    for batch in yield_batches:
-        n = batch.num_rows
-        # Row numbers are counted here rather than built as Arrow arrays: DuckDB keeps the file's
-        # order, and creating Arrow arrays from Python objects would import pandas for nothing.
-        numbers: Sequence[int] = (
-            batch.column("_row").to_pylist()
-            if opened.has_row_numbers
-            else opened.line_numbers.of(seen, n)
-        )
-        if filtered:
-            kept = pc.indices_nonzero(batch.column("_keep"))
-            batch = batch.take(kept)
-            numbers = [numbers[i] for i in kept.to_pylist()]
-        for name in compiled.checked:
-            errors = batch.column(f"e_{name}")
-            if errors.null_count == len(errors):
-                continue
-            bad = pc.indices_nonzero(pc.is_valid(errors))
-            raws = batch.column(f"r_{name}").take(bad).to_pylist()
-            expected = errors.take(bad).to_pylist()
-            for i, raw, what in zip(bad.to_pylist(), raws, expected, strict=True):
-                sink.add(
-                    Problem(
-                        file_name,
-                        int(numbers[i]),
-                        record.kind.name,
-                        labels[name],
-                        # Shown and stored (PostgreSQL keeps no NUL): a NUL is shown as ␀.
-                        "" if raw is None else str(raw).replace("\x00", "\u2400"),
-                        str(what),
-                    )
-                )
-        if batch.num_rows:
-            stage.write([numbers, *(batch.column(c).to_pylist() for c in value_columns)])
-        seen += n
-        if progress is not None:
-            progress(phase, seen, opened.rows_estimate)
-    stage.index()
-    return stage, seen
-
-
-def _batches(reader: pa.RecordBatchReader, file_name: str) -> Iterator[pa.RecordBatch]:
-    while True:
-        try:
-            batch = reader.read_next_batch()
-        except StopIteration:
-            return
-        except (duckdb.Error, pa.ArrowException, OSError) as exc:
-            # A malformed line deep in a CSV surfaces only when DuckDB reaches it.
-            raise FileReadError(f"{file_name}: cannot be read ({first_line(exc)})") from None
-        yield batch
-
-
-def _check_stage(
-    stage: Stage, record: RecordMapping, labels: dict[str, str], sink: ProblemSink, file_name: str
-) -> int:
-    found = 0
-    for finding in stage.findings():
-        found += 1
-        sink.add(
-            Problem(
-                file_name,
-                finding.row,
-                record.kind.name,
-                labels.get(finding.field, finding.field),
-                finding.value,
-                finding.expected,
-            )
-        )
-    return found
-
-
-def _load_clean_rows(stage: Stage, bad_rows: set[int], now: datetime) -> None:
-    try:
-        with transaction.atomic():
-            stage.discard(sorted(bad_rows))
-            stage.dedupe()
-            stage.merge(now=now)
-    except IntegrityError:
-        pass  # the later kinds will report what they miss; nothing of this is kept anyway
-
-
 def ledger_file_import(
     *,
     kind: str,
@@ -256,102 +108,163 @@ def ledger_file_import(
     keep_problems: int = 50,
     run: ImportRun | None = None,
 ) -> ImportOutcome:
-    """Import `path` as `kind` records. Raises `MappingError`/`FileReadError` for usage errors;
-    problems in the data are returned in the outcome (and written to the CSV report). `run` is a
-    run already recorded as running (an upload from the web page): it is completed, not copied."""
+    """Import `path` as `kind` records. Raises `MappingError`/`FileReadError` for usage errors
+    and `ImportBusyError` when another import is running; problems in the data are returned in
+    the outcome (and written to the CSV report). `run` is a run already claimed by this thread
+    (an upload from the web page): it is completed, not copied."""
     if kind not in KINDS:
         raise MappingError(f"unknown kind {kind!r}: expected one of {', '.join(KINDS)}")
-    started = timezone.now()
-    clock = time.monotonic()
     path = Path(path)
+    preset = load_preset(mapping) if mapping is not None else None
+    # A mapping may feed several kinds from one file (invoices with their customers): the
+    # person importing must be allowed every one of them.
+    for produced in [r.kind.name for r in preset.records] if preset else [kind]:
+        require(
+            actor is None or can_import(actor, produced),
+            f"your role may not import {produced}: managers and admins import it",
+        )
+    if run is not None:
+        return _import(
+            kind,
+            path,
+            preset,
+            dry_run,
+            delimiter,
+            encoding,
+            report_path,
+            progress,
+            actor,
+            keep_problems,
+            run,
+        )
+    run = import_run_claim(
+        kind=kind,
+        file_name=path.name,
+        mapping=Path(mapping).stem if mapping else "",
+        dry_run=dry_run,
+        actor=actor,
+    )
+    run_id = run.pk
+    # Other processes see this run's progress (the web page lists it), and that it is alive.
+    recorded = ProgressThrottle(
+        lambda phase, seen, total: import_run_progress_record(
+            run_id=run_id, phase=phase, seen=seen, total=total
+        )
+    )
+
+    def both(phase: str, seen: int, total: int | None) -> None:
+        recorded(phase, seen, total)
+        if progress is not None:
+            progress(phase, seen, total)
+
+    try:
+        import_run_progress_record(run_id=run_id, phase="starting", seen=0, total=None)
+        return _import(
+            kind,
+            path,
+            preset,
+            dry_run,
+            delimiter,
+            encoding,
+            report_path,
+            both,
+            actor,
+            keep_problems,
+            run,
+        )
+    except RecoupError as error:
+        import_run_fail(run_id, str(error))
+        raise
+    except BaseException as error:
+        # A crash or an interrupt ends the run with its reason, never leaves it running.
+        import_run_fail(run_id, f"the import stopped: {type(error).__name__}: {first_line(error)}")
+        raise
+    finally:
+        import_run_let_go(run_id)
+        shutil.rmtree(run_folder(run_id), ignore_errors=True)
+
+
+def _import(
+    kind: str,
+    path: Path,
+    preset: Mapping | None,
+    dry_run: bool,
+    delimiter: str | None,
+    encoding: str | None,
+    report_path: Path | None,
+    progress: Progress | None,
+    actor: User | None,
+    keep_problems: int,
+    run: ImportRun,
+) -> ImportOutcome:
+    started = run.started_at
+    clock = time.monotonic()
     digest = sha256_of(path) if path.is_file() else ""
     counts: dict[str, MergeCounts] = {}
     rows_read = 0
     mapping_name = ""
     with ProblemSink(keep=keep_problems) as sink:
+        staged: list[Staged] = []
         try:
-            preset = load_preset(mapping) if mapping is not None else None
-            # A mapping may feed several kinds from one file (invoices with their customers):
-            # the person importing must be allowed every one of them.
-            for produced in [r.kind.name for r in preset.records] if preset else [kind]:
-                require(
-                    actor is None or can_import(actor, produced),
-                    f"your role may not import {produced}: managers and admins import it",
-                )
-            with (
-                open_source(
-                    path,
-                    delimiter=delimiter or (preset.delimiter if preset else None),
-                    encoding=encoding or (preset.encoding if preset else None),
-                ) as opened,
-                transaction.atomic(),
-            ):
+            with open_source(
+                path,
+                delimiter=delimiter or (preset.delimiter if preset else None),
+                encoding=encoding or (preset.encoding if preset else None),
+            ) as opened:
                 chosen = _resolve_mapping(kind, preset, opened.columns)
                 mapping_name = chosen.name
-                for record in chosen.records:
-                    problems_before = sink.count
-                    sink.bad_rows.clear()
-                    missing = _missing_columns(record, opened.columns, path.name)
-                    for problem in missing:
-                        sink.add(problem)
-                    if missing:
-                        continue
-                    stage, seen = _stage_record(opened, record, chosen, sink, path.name, progress)
-                    stage.scope = None if actor is None else scope_for(actor)
-                    rows_read = max(rows_read, seen)
-                    labels = {f.name: f.name for f in record.kind.fields}
-                    labels.update({n: s.describe() for n, s in record.sources.items()})
-                    if progress is not None:
-                        progress(f"checking {record.kind.name}", seen, seen)
-                    _check_stage(stage, record, labels, sink, path.name)
-                    if sink.count == problems_before:
-                        stage.dedupe()
-                        counts[record.kind.name] = stage.merge(now=started, actor=actor)
-                        if progress is not None:
-                            progress(f"loaded {record.kind.name}", seen, seen)
-                    elif record is not chosen.records[-1] and sink.bad_rows_complete:
-                        # The clean rows are loaded anyway (all is rolled back in the end) so
-                        # that the kinds after this one find what they refer to and report
-                        # their own problems, not an echo of these.
-                        _load_clean_rows(stage, sink.bad_rows, started)
-                    stage.drop()
-                if sink.count or dry_run:
-                    raise _Rollback
-                run = _record_run(
-                    kind,
-                    path,
-                    digest,
-                    mapping_name,
-                    rows_read,
-                    counts,
-                    0,
-                    started,
-                    clock,
-                    status=ImportStatus.SUCCEEDED,
-                    dry_run=False,
-                    report="",
-                    run=run,
-                )
-                inserted = sum(c.inserted for c in counts.values())
-                updated = sum(c.updated for c in counts.values())
-                if inserted or updated:
-                    audit_record(
-                        action="import",
-                        object_type="import_run",
-                        object_id=run.pk,
-                        after={"file": path.name, "kind": kind, **run.details},
-                        actor=actor,
-                        via="import",
-                    )
-                    run_id = run.pk
-                    transaction.on_commit(
-                        lambda: ledger_changed.send(sender=ImportRun, run_id=run_id)
-                    )
-                return ImportOutcome(run, [], 0, None, counts)
+                scope = None if actor is None else scope_for(actor)
+                try:
+                    # Phases 1 and 2: no write lock (pipeline's docstring says why it is safe).
+                    with without_write_lock():
+                        read_file(opened, chosen, sink, path.name, progress, scope, staged)
+                    rows_read = max((s.seen for s in staged), default=0)
+                    with without_write_lock():
+                        mark = check_on_snapshot(staged, sink, path.name, progress)
+                        if not needs_merge_phase(staged, sink, dry_run):
+                            if not sink.count:
+                                counts = preview(staged, progress)
+                            raise _Rollback
+                    # Phase 3: the one write transaction, as short as the merge itself.
+                    with transaction.atomic():
+                        counts = merge(
+                            staged,
+                            sink,
+                            path.name,
+                            progress,
+                            mark=mark,
+                            now=started,
+                            actor=actor,
+                        )
+                        if sink.count or dry_run:
+                            raise _Rollback
+                        run = _record_run(
+                            kind,
+                            path,
+                            digest,
+                            mapping_name,
+                            rows_read,
+                            counts,
+                            0,
+                            clock,
+                            status=ImportStatus.SUCCEEDED,
+                            dry_run=False,
+                            report="",
+                            run=run,
+                        )
+                        if "activities" in counts and counts["activities"].inserted:
+                            # Imported contacts that broke a contact rule are reported, not refused.
+                            run.details["compliance"] = imported_contacts_judge(created_at=started)
+                            ImportRun.objects.filter(pk=run.pk).update(details=run.details)
+                        _audit(run, path, kind, counts, actor)
+                        return ImportOutcome(run, [], 0, None, counts)
+                finally:
+                    drop_stages(staged)
         except _Rollback:
             pass
         except FileReadError as exc:
-            sink.add(Problem(path.name, HEADER_ROW, kind, "", "", str(exc)))
+            for problem in exc.problems(path.name, kind):  # at its rows, or on the header row
+                sink.add(problem)
         except IntegrityError as exc:
             # A database constraint no check foresaw (an update that contradicts a field the
             # file does not give): still all or nothing, still reported, never a traceback.
@@ -375,7 +288,6 @@ def ledger_file_import(
             rows_read,
             counts,
             sink.count,
-            started,
             clock,
             status=status,
             dry_run=dry_run,
@@ -383,6 +295,24 @@ def ledger_file_import(
             run=run,
         )
         return ImportOutcome(run, list(sink.first), sink.count, saved, counts)
+
+
+def _audit(
+    run: ImportRun, path: Path, kind: str, counts: dict[str, MergeCounts], actor: User | None
+) -> None:
+    inserted = sum(c.inserted for c in counts.values())
+    updated = sum(c.updated for c in counts.values())
+    if inserted or updated:
+        audit_record(
+            action="import",
+            object_type="import_run",
+            object_id=run.pk,
+            after={"file": path.name, "kind": kind, **run.details},
+            actor=actor,
+            via="import",
+        )
+        run_id = run.pk
+        transaction.on_commit(lambda: ledger_changed.send(sender=ImportRun, run_id=run_id))
 
 
 @transaction.atomic
@@ -394,14 +324,15 @@ def _record_run(
     rows: int,
     counts: dict[str, MergeCounts],
     errors: int,
-    started: datetime,
     clock: float,
     *,
     status: ImportStatus,
     dry_run: bool,
     report: str,
-    run: ImportRun | None = None,
+    run: ImportRun,
 ) -> ImportRun:
+    """Complete the running `run`; raises `ImportClaimLostError` if it no longer runs (the
+    caller's transaction then writes nothing)."""
     details: dict[str, Any] = {
         name: {
             "rows": c.rows,
@@ -429,11 +360,14 @@ def _record_run(
         "dry_run": dry_run,
         "status": status,
     }
-    if run is None:
-        return ImportRun.objects.create(started_at=started, **fields)
+    # Only while still running: a run taken for a stopped one (and failed) has lost its turn,
+    # and another import may be running now.
+    if not ImportRun.objects.filter(pk=run.pk, status=ImportStatus.RUNNING).update(**fields):
+        raise ImportClaimLostError(
+            f"{run.file_name}: the import was marked failed while it ran; nothing was written"
+        )
     for name, value in fields.items():
         setattr(run, name, value)
-    run.save(update_fields=list(fields))
     return run
 
 

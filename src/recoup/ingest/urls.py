@@ -7,5 +7,7 @@ urlpatterns = [
     path("", views.import_page, name="index"),
     path("run/", views.import_run, name="run"),
     path("runs/<int:run_id>/", views.run_detail, name="run_detail"),
+    path("runs/<int:run_id>/import/", views.import_now, name="import_now"),
     path("map/<str:token>/", views.mapping_page, name="mapping"),
+    path("templates/<str:kind>.csv", views.template_download, name="template"),
 ]

@@ -1,9 +1,12 @@
-"""The import page: upload a ledger file, choose its kind and column mapping, dry-run it, follow
-its progress and read the result or the validation report. A thin layer over `runs` (the upload
-and its background run) and `ledger_file_import`, which is all or nothing."""
+"""The import page: upload a ledger file, choose its kind and column mapping (and date format),
+dry-run it, follow its progress, read the result or the validation report, and import a clean dry
+run as it was checked. Each kind's columns are explained, with a template file to download. A
+thin layer over `runs` (the upload and its background run) and `ledger_file_import`, which is all
+or nothing."""
 
 from __future__ import annotations
 
+import copy
 from contextlib import suppress
 from pathlib import Path
 from typing import Any
@@ -15,7 +18,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_POST, require_safe
 
 from recoup.accounts.access import (
     AnyUser,
@@ -26,10 +29,20 @@ from recoup.accounts.access import (
 )
 from recoup.accounts.models import User
 from recoup.core.errors import RecoupError
+from recoup.ingest.date_formats import (
+    AS_GIVEN,
+    DATE_FORMATS,
+    GUESS_ROWS,
+    date_format_apply,
+    date_format_of,
+    date_preview,
+)
+from recoup.ingest.guide import kind_columns, kind_template_csv
 from recoup.ingest.kinds import KINDS
 from recoup.ingest.mapping_edit import (
     KEEP,
     MappingDraft,
+    StagedUpload,
     mapping_apply,
     mapping_draft,
     mapping_preset_path,
@@ -37,10 +50,12 @@ from recoup.ingest.mapping_edit import (
     mapping_presets,
     mapping_yaml,
     staged_mapping_keep,
+    staged_run_get,
+    staged_run_keep,
     staged_upload_get,
     staged_upload_save,
 )
-from recoup.ingest.models import ImportStatus
+from recoup.ingest.models import ImportRun, ImportStatus
 from recoup.ingest.runs import (
     ImportBusyError,
     import_run_progress,
@@ -90,10 +105,24 @@ def _actor(request: HttpRequest) -> User | None:
     return request.user if isinstance(request.user, User) else None
 
 
+def _guide(user: AnyUser) -> list[dict[str, Any]]:
+    """Each kind this person may import: its columns in plain words, for the page's guide."""
+    username = user.get_username() if isinstance(user, User) else ""
+    return [
+        {
+            "kind": kind,
+            "description": KINDS[kind].description,
+            "columns": kind_columns(kind, username=username),
+        }
+        for kind in importable_kinds(user, KINDS)
+    ]
+
+
 def _page(request: HttpRequest, **context: Any) -> dict[str, Any]:
     return {
         "form": ImportForm(user=request.user),
         "runs": import_runs_recent(user=request.user, limit=15),
+        "guide": _guide(request.user),
         **context,
     }
 
@@ -109,6 +138,19 @@ def _refuse_kind(request: HttpRequest, kind: str) -> None:
 @login_required
 def import_page(request: HttpRequest) -> HttpResponse:
     return render(request, "ingest/import.html", _page(request))
+
+
+@require_safe
+@permission_required(can_import_something)
+def template_download(request: HttpRequest, kind: str) -> HttpResponse:
+    """A CSV file of `kind`: its columns and one example row that imports as it is."""
+    if kind not in KINDS:
+        raise Http404(f"no kind of record is called {kind!r}")
+    _refuse_kind(request, kind)
+    body = kind_template_csv(kind, username=request.user.get_username())
+    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="recoup-{kind}-template.csv"'
+    return response
 
 
 @permission_required(can_import_something)
@@ -137,13 +179,14 @@ def import_run(request: HttpRequest) -> HttpResponse:
         )
         if request.POST.get("action") == "map":
             return redirect("ingest:mapping", token=staged.token)
+    mapping = mapping_preset_path(preset) if preset else None
     try:
         with upload.open("rb") if staged is None else staged.path.open("rb") as source:
             run = import_run_start(
                 kind=form.cleaned_data["kind"],
                 file_name=upload.name,
                 chunks=iter(lambda: source.read(1 << 20), b""),
-                mapping=mapping_preset_path(preset) if preset else None,
+                mapping=mapping,
                 dry_run=dry_run,
                 actor=_actor(request),
             )
@@ -151,7 +194,10 @@ def import_run(request: HttpRequest) -> HttpResponse:
         context = _page(request, form=form, error=str(error))
         return render(request, "ingest/import.html", context, status=409)
     url = reverse("ingest:run_detail", args=[run.pk])
-    return redirect(f"{url}?upload={staged.token}" if staged else url)
+    if staged is None:
+        return redirect(url)
+    staged_run_keep(staged=staged, run_id=run.pk, mapping=mapping, mapping_yaml=None)
+    return redirect(f"{url}?upload={staged.token}")
 
 
 @require_safe
@@ -166,6 +212,11 @@ def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
     context: dict[str, Any] = {"run": run, "progress": None, "problems": []}
     if run.status == ImportStatus.REJECTED:
         context["problems"] = import_run_problems(run=run)
+        # A date the mapping could not read: the report points to the date format choice.
+        context["date_problems"] = any(
+            str(p.get("expected", "")).startswith(("a date like", "a date and time like"))
+            for p in context["problems"]
+        )
     if run.status == ImportStatus.RUNNING:
         context["progress"] = import_run_progress(run=run)
     token = request.GET.get("upload", "")
@@ -174,6 +225,7 @@ def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
         # Expired or someone else's: then there is no link back to the mapping.
         with suppress(RecoupError):
             context["staged"] = staged_upload_get(token=token, user=request.user)
+            context["import_now"] = _importable_now(request, run, context["staged"])
     if request.headers.get("HX-Request") == "true":
         if run.status != ImportStatus.RUNNING:
             # The run has ended: the recent imports list below it is refreshed out of band.
@@ -211,10 +263,53 @@ def _mapping_rows(draft: MappingDraft, chosen: dict[str, str]) -> list[dict[str,
     return rows
 
 
+def _date_choice(draft: MappingDraft, chosen: dict[str, str], picked: str) -> dict[str, Any]:
+    """The date format part of the mapping page: the options, the preview of the first rows'
+    dates with the format `picked` (a key of DATE_FORMATS, or AS_GIVEN) and the guess."""
+    document = copy.deepcopy(draft.document)
+    date_format_apply(document, picked)
+    preview = date_preview(kind=draft.kind, head=draft.head, chosen=chosen, document=document)
+    options = [(f.key, f"{f.label} — {f.example}", f.key == picked) for f in DATE_FORMATS]
+    if picked == AS_GIVEN:
+        given = ", ".join(draft.document.get("date_formats") or [])
+        options.insert(0, (AS_GIVEN, f"As the preset says ({given})", True))
+    # The one format that reads every date, when another is chosen: the page says to pick it.
+    guess = preview.guess
+    suggest = None
+    if picked != AS_GIVEN and guess is not None and len(guess.fits) == 1:
+        suggest = guess.fits[0] if guess.fits[0].key != picked else None
+    return {
+        "date_options": options,
+        "date_picked": picked,
+        "date_suggest": suggest,
+        "preview": preview,
+        "guess_rows": GUESS_ROWS,
+    }
+
+
+def _first_date_format(draft: MappingDraft, chosen: dict[str, str]) -> tuple[str, str]:
+    """The format the page starts with, and why when it is not the mapping's own: a file whose
+    dates are all in one format the mapping does not read starts with that format."""
+    given = date_format_of(draft.document)
+    if given == AS_GIVEN:
+        return given, ""
+    guess = date_preview(
+        kind=draft.kind, head=draft.head, chosen=chosen, document=draft.document
+    ).guess
+    if guess is None or len(guess.fits) != 1 or guess.fits[0].key == given:
+        return given, ""
+    if any(f.key == given for f in guess.fits):
+        return given, ""
+    found = guess.fits[0]
+    return found.key, f"Chosen for you: the file's dates are written {found.label}."
+
+
 @permission_required(can_import_something)
 def mapping_page(request: HttpRequest, token: str) -> HttpResponse:
-    """The file's columns beside the kind's fields, prefilled from a preset; change any of them,
-    save them as a preset of our own if wanted, and dry-run (or import) with them."""
+    """The file's columns beside the kind's fields, prefilled from a preset, and the format its
+    dates are written in; change any of them, save them as a preset of our own if wanted, and
+    dry-run (or import) with them. `action=preview` (htmx, or the button without JavaScript)
+    shows how the first dates read with the chosen format, changing nothing."""
     assert isinstance(request.user, User)  # the guard lets only people through
     try:
         staged = staged_upload_get(token=token, user=request.user)
@@ -246,28 +341,108 @@ def mapping_page(request: HttpRequest, token: str) -> HttpResponse:
     }
     if request.method != "POST":
         prefilled = {f.name: (KEEP if f.fixed_source else f.column) for f in draft.fields}
-        context["rows"] = _mapping_rows(draft, prefilled)
+        picked, context["date_note"] = _first_date_format(draft, prefilled)
+        context.update(
+            rows=_mapping_rows(draft, prefilled), **_date_choice(draft, prefilled, picked)
+        )
         return render(request, "ingest/mapping.html", context)
     chosen = _choices_from(request, draft)
+    picked = request.POST.get("date_format", AS_GIVEN)
     context["rows"] = _mapping_rows(draft, chosen)
     save_as = request.POST.get("save_as", "").strip()
     context["save_as"] = save_as
     try:
-        document = mapping_apply(draft=draft, choices=chosen)
+        context.update(_date_choice(draft, chosen, picked))
+    except RecoupError as error:
+        context.update(_date_choice(draft, chosen, date_format_of(draft.document)))
+        context["error"] = str(error)
+        return render(request, "ingest/mapping.html", context, status=422)
+    if request.POST.get("action") == "preview":
+        if request.headers.get("HX-Request") == "true":
+            return render(request, "ingest/_date_preview.html", context)
+        return render(request, "ingest/mapping.html", context)
+    try:
+        document = mapping_apply(draft=draft, choices=chosen, date_format=picked)
         if save_as:
             mapping_preset_save(name=save_as, document=document, actor=request.user)
         staged_mapping_keep(staged=staged, document=document)
+        name = save_as or f"{preset or 'standard'}-edited"
+        text = mapping_yaml(document)
         with staged.path.open("rb") as source:
             run = import_run_start(
                 kind=staged.kind,
                 file_name=staged.path.name,
                 chunks=iter(lambda: source.read(1 << 20), b""),
-                mapping=save_as or f"{preset or 'standard'}-edited",
-                mapping_yaml=mapping_yaml(document),
+                mapping=name,
+                mapping_yaml=text,
                 dry_run=request.POST.get("action") != "import",
                 actor=request.user,
             )
     except RecoupError as error:
         context["error"] = str(error)
         return render(request, "ingest/mapping.html", context, status=422)
+    staged_run_keep(staged=staged, run_id=run.pk, mapping=name, mapping_yaml=text)
     return redirect(f"{reverse('ingest:run_detail', args=[run.pk])}?upload={token}")
+
+
+def _importable_now(request: HttpRequest, run: ImportRun, staged: StagedUpload) -> bool:
+    """A dry run that passed, of an upload still kept, that this person may import."""
+    if run.status != ImportStatus.DRY_RUN or not can_import(request.user, run.kind):
+        return False
+    try:
+        kept = staged_run_get(staged=staged, run_id=run.pk)
+    except RecoupError:
+        return False
+    return kept.imported_as is None
+
+
+def _not_imported(request: HttpRequest, message: str, status: int) -> HttpResponse:
+    return render(request, "ingest/import.html", _page(request, error=message), status=status)
+
+
+@require_POST
+@permission_required(can_import_something)
+def import_now(request: HttpRequest, run_id: int) -> HttpResponse:
+    """Import the file of a dry run that passed, with the mapping it was checked with: the
+    upload kept for its mapping is imported, no second upload. Pressed twice, it shows the
+    import the first press started."""
+    assert isinstance(request.user, User)  # the guard lets only people through
+    run = get_object_or_404(import_runs_visible_to(request.user), pk=run_id)
+    _refuse_kind(request, run.kind)
+    if run.status != ImportStatus.DRY_RUN:
+        return _not_imported(
+            request,
+            f"{run.file_name}: only a dry run that passed can be imported this way"
+            f" (this run is {run.get_status_display().lower()})",
+            409,
+        )
+    try:
+        staged = staged_upload_get(token=request.POST.get("upload", ""), user=request.user)
+        kept = staged_run_get(staged=staged, run_id=run.pk)
+    except RecoupError as error:
+        return _not_imported(request, f"{run.file_name}: {error}", 410)
+    if kept.imported_as is not None:
+        return redirect("ingest:run_detail", kept.imported_as)
+    try:
+        with staged.path.open("rb") as source:
+            started = import_run_start(
+                kind=run.kind,
+                file_name=run.file_name,
+                chunks=iter(lambda: source.read(1 << 20), b""),
+                mapping=kept.mapping,
+                mapping_yaml=kept.mapping_yaml,
+                dry_run=False,
+                actor=request.user,
+            )
+    except ImportBusyError as error:
+        return _not_imported(request, str(error), 409)
+    except RecoupError as error:
+        return _not_imported(request, f"{run.file_name}: {error}", 422)
+    staged_run_keep(
+        staged=staged,
+        run_id=run.pk,
+        mapping=kept.mapping,
+        mapping_yaml=kept.mapping_yaml,
+        imported_as=started.pk,
+    )
+    return redirect("ingest:run_detail", started.pk)

@@ -5,3 +5,9 @@ class LedgerConfig(AppConfig):
     name = "recoup.ledger"
     label = "ledger"
     verbose_name = "Ledger"
+
+    def ready(self) -> None:
+        from recoup.accounts.audit_display import item_namer_register
+        from recoup.ledger.selectors import customer_names
+
+        item_namer_register("customer", customer_names)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 
@@ -81,6 +82,13 @@ def teams_in_scope(scope: Scope) -> QuerySet[Team]:
     if scope.sees_all:
         return Team.objects.all()
     return Team.objects.filter(id__in=scope.team_ids)
+
+
+def customer_names(ids: Collection[str]) -> dict[str, str]:
+    """Customers' names by id (as text, the audit log's item ids), for the Audit page."""
+    wanted = [int(i) for i in ids if i.isdigit()]
+    rows = Customer.objects.filter(pk__in=wanted).values_list("pk", "name")
+    return {str(pk): name for pk, name in rows}
 
 
 def customers_in_scope(scope: Scope, *, on: date | None = None) -> QuerySet[Customer]:

@@ -6,5 +6,4 @@ app_name = "ledger"
 urlpatterns = [
     path("", views.overview, name="overview"),
     path("customers/", views.customer_list, name="customers"),
-    path("customers/<int:customer_id>/", views.customer_page, name="customer"),
 ]

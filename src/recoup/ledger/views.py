@@ -1,16 +1,16 @@
-"""Ledger pages: what the ledger holds, and the customers a user may see."""
+"""Ledger pages: what the ledger holds, and the customers a user may see. One customer's page
+is the account workspace (`recoup.workspace`), served at /ledger/customers/<id>/."""
 
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from recoup.accounts.scope import scope_for
-from recoup.core.errors import NotFoundError
-from recoup.ledger.selectors import customer_detail, customer_search, ledger_overview
+from recoup.ledger.selectors import customer_search, ledger_overview
 
 CUSTOMERS_PER_PAGE = 50
 
@@ -34,13 +34,3 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     if request.headers.get("HX-Request") == "true":
         template += "#customer-results"
     return render(request, template, {"page": page, "query": query})
-
-
-@require_safe
-@login_required
-def customer_page(request: HttpRequest, customer_id: int) -> HttpResponse:
-    try:
-        detail = customer_detail(scope_for(request.user), customer_id=customer_id)
-    except NotFoundError as error:
-        raise Http404(str(error)) from error
-    return render(request, "ledger/customer.html", {"detail": detail})

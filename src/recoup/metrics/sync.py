@@ -9,9 +9,10 @@ business date touched, which is where daily snapshots must be recomputed from.
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -21,6 +22,7 @@ from django.db import connection
 from recoup.core.sql import ident
 from recoup.metrics.compiler import TABLE_COLUMNS
 from recoup.metrics.extract import BUSINESS_DATES, read_batches, schema
+from recoup.metrics.source import source_fingerprint
 
 _STAMPED = {
     "ledger_invoice",
@@ -119,28 +121,28 @@ def _earliest(raw: duckdb.DuckDBPyConnection, table: str) -> date | None:
     return found[0] if found and found[0] is not None else None
 
 
-def _file_fingerprint() -> str | None:
-    """Size and modification time of the SQLite file and its WAL: unchanged means no commit
-    happened since, so the (scanning) per-table checks can be skipped."""
-    if connection.vendor != "sqlite":
-        return None
-    name = str(connection.settings_dict.get("NAME") or "")
-    path = Path(name)
-    if "memory" in name or not path.is_file():
-        return None
-    parts = []
-    for candidate in (path, Path(f"{name}-wal")):
-        if candidate.exists():
-            stat = candidate.stat()
-            parts.append(f"{candidate.name}:{stat.st_size}:{stat.st_mtime_ns}")
-    return "|".join(parts)
+def watermark_version(rows: Iterable[tuple[str, int, str | None, int]]) -> str:
+    """A digest of per-table watermarks (table, highest id, latest `updated_at` as text, row
+    count): equal digests, equal data, as far as the sync can tell."""
+    text = ";".join(":".join(str(part) for part in row if part is not None) for row in sorted(rows))
+    return hashlib.sha256(text.encode()).hexdigest()[:20]
+
+
+def source_version() -> str:
+    """The watermarks the operational database holds now, as `watermark_version` digests them:
+    equal to a synced copy's version when a sync would read nothing new. One query per table."""
+    rows = []
+    for table in TABLE_COLUMNS:
+        count, max_id, max_updated = _source_stats(table)
+        rows.append((table, max_id, None if max_updated is None else str(max_updated), count))
+    return watermark_version(rows)
 
 
 def sync_duckdb(raw: duckdb.DuckDBPyConnection) -> SyncReport:
     """Brings the DuckDB copy up to date with the operational database."""
     _ensure_state(raw)
     report = SyncReport()
-    fingerprint = _file_fingerprint()
+    fingerprint = source_fingerprint()
     raw.execute("CREATE TABLE IF NOT EXISTS _recoup_sync_source (fingerprint VARCHAR)")
     seen_rows = raw.execute("SELECT fingerprint FROM _recoup_sync_source").fetchall()
     seen_print = seen_rows[0] if seen_rows else None

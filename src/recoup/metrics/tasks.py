@@ -3,12 +3,13 @@ changed, so the next dashboard does not pay for the sync (see docs/decisions/000
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.conf import settings
 from django.tasks import task
 
-from recoup.metrics.engines import DuckDBEngine
+from recoup.metrics.engines import analytics_refresh, analytics_store, published_mode
 from recoup.metrics.services import snapshot_refresh_changed
 
 
@@ -17,15 +18,17 @@ def analytics_sync() -> dict[str, Any]:
     """Syncs the DuckDB copy, then recomputes the stored snapshots the changes reach back to."""
     if settings.KPI_ENGINE != "duckdb":
         return {"skipped": "the KPI engine reads the operational database directly"}
-    engine = DuckDBEngine()
-    try:
-        report = engine.sync()
-    finally:
-        engine.close()
-    refreshed = snapshot_refresh_changed(
-        earliest_changed=report.earliest_changed, via="analytics-sync"
-    )
-    return {"sync": report.describe(), "snapshots": refreshed}
+    report = analytics_refresh()
+    if report is not None:
+        described, earliest = report.describe(), report.earliest_changed
+    else:
+        # A server's reader synced first and published what changed: recompute from there.
+        current = analytics_store().current() if published_mode() else None
+        described = current.report if current is not None else "already current"
+        changed = current.earliest_changed if current is not None else None
+        earliest = date.fromisoformat(changed) if changed else None
+    refreshed = snapshot_refresh_changed(earliest_changed=earliest, via="analytics-sync")
+    return {"sync": described, "snapshots": refreshed}
 
 
 def analytics_sync_soon(**_signal: Any) -> None:

@@ -37,6 +37,9 @@ def _section(url_name: str) -> str:
     # The web app holds two sections: the dashboard and the settings pages.
     if namespace == "web":
         return "settings" if name.startswith("settings") else "dashboard"
+    # The account workspace's pages are the ledger's customer pages.
+    if namespace == "workspace":
+        return "ledger"
     return namespace
 
 

@@ -33,7 +33,15 @@ from recoup.ledger.selectors import ledger_fingerprint
 from recoup.metrics.catalogue import CATALOGUE
 from recoup.metrics.compiler import bucket_labels
 from recoup.metrics.contracts import Direction
-from recoup.metrics.engines import DuckDBEngine, PostgresEngine, SparkEngine, engine_open
+from recoup.metrics.engines import (
+    DuckDBEngine,
+    PostgresEngine,
+    SparkEngine,
+    analytics_close,
+    analytics_reading,
+    engine_open,
+    pinned,
+)
 from recoup.metrics.evaluate import Result, months_before
 from recoup.metrics.selectors import metric_defaults, metric_query, metric_series
 from recoup.web.charts import Bar, SeriesPoint, bar_spec, sparkline_spec, trend_spec
@@ -240,12 +248,19 @@ def cached[T](kind: str, focus: Focus, as_of: date | None, extra: str, build: Ca
     """
     # The organisation's KPI variants change the answer as much as the ledger does.
     variants = sorted((m, sorted(p.items())) for m, p in metric_defaults().items())
-    question = repr((kind, focus.cache_key(), as_of, extra, ledger_fingerprint(), variants))
+    # A server may answer from the analytics snapshot published before the latest ledger change
+    # (decision 0014): the key names it, and the page is computed from it, not a newer one.
+    reading = analytics_reading()
+    snapshot = (reading.id, reading.refreshing) if reading is not None else None
+    question = repr(
+        (kind, focus.cache_key(), as_of, extra, ledger_fingerprint(), snapshot, variants)
+    )
     key = "recoup:web:" + hashlib.sha256(question.encode()).hexdigest()
     found = cache.get(key)
     if found is not None:
         return cast(T, found)
-    value = build()
+    with pinned(reading):
+        value = build()
     cache.set(key, value, CACHE_SECONDS)
     return value
 
@@ -272,6 +287,8 @@ def dashboard_warm() -> int:
     focuses += [dashboard_focus(book) for book in books.values() if not book.is_empty]
     for focus in focuses:
         dashboard_build(focus=focus)
+    # A server forks its workers next: each opens the snapshot itself.
+    analytics_close()
     return len(focuses)
 
 

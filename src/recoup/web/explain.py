@@ -219,7 +219,7 @@ def accounts_page(x: Explanation, *, scope: Scope, page_number: str | int | None
             AccountRow(
                 name=name,
                 external_id=external_id,
-                href=reverse("ledger:customer", args=[row.customer_id])
+                href=reverse("workspace:account", args=[row.customer_id])
                 if row.customer_id in visible
                 else "",
                 value_text=with_unit(row.value, found.unit),

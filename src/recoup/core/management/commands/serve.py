@@ -64,12 +64,17 @@ class Command(BaseCommand):
         if not settings.DEBUG:
             # Hashed static file names must exist before the first request.
             call_command("collectstatic", interactive=False, verbosity=0)
+        # What stopped imports left behind (runs, uploads, temporary folders): decision 0015.
+        call_command("import_cleanup", verbosity=0)
         if warm:
             # Once, here, before the workers are forked (preload_app): they inherit the synced
             # analytics copy, the compiled KPI queries and the computed dashboards, so the first
             # page after a start costs what a later one does (see docs/decisions/0009).
             call_command("warm", stdout=self.stdout)
             connections.close_all()
+        # After a ledger change the workers answer from the last published analytics snapshot
+        # while one syncs in the background; the CLI and the job worker wait (decision 0014).
+        settings.ANALYTICS_ANSWER_WHILE_SYNCING = True
         self.stdout.write(f"Recoup is serving on http://{host}:{port}/  (Ctrl-C stops it)")
         _Gunicorn(
             {

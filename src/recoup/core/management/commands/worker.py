@@ -1,4 +1,4 @@
-"""`recoup worker`: runs background jobs (imports, scheduled check-ins, reports)."""
+"""`recoup worker`: runs background jobs (scheduled check-ins, reports, the import clean-up)."""
 
 from __future__ import annotations
 
@@ -22,6 +22,8 @@ class Command(BaseCommand):
     def handle(
         self, *args: Any, queue: list[str] | None, batch: bool, interval: float, **o: Any
     ) -> None:
+        # What stopped imports left behind goes at start-up, then on a job's schedule.
+        call_command("import_cleanup", schedule=True, verbosity=0)
         options: dict[str, Any] = {"interval": interval, "batch": batch}
         if queue:
             options["queue_name"] = ",".join(queue)

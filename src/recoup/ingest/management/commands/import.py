@@ -13,6 +13,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from recoup.core.errors import RecoupError
+from recoup.ingest.claims import ImportBusyError, import_leftovers_remove
 from recoup.ingest.kinds import KINDS, FieldType, KindSpec
 from recoup.ingest.mapping import MappingError, preset_names
 from recoup.ingest.problems import Problem
@@ -20,6 +22,7 @@ from recoup.ingest.services import ImportOutcome, ledger_file_import
 
 EXIT_INVALID = 1
 EXIT_USAGE = 2
+EXIT_BUSY = 3
 SHOWN = 20
 PLAIN_EVERY = 100_000  # rows between progress lines when the output is not a terminal
 
@@ -45,7 +48,8 @@ class Command(BaseCommand):
             f"kinds (* = required column):\n{kinds}\n\npresets (--mapping): {', '.join(preset_names())}\n\n"
             "Problems are listed with the file's row numbers as a spreadsheet shows them (the\n"
             "header is row 1) and written to a CSV report. Exit status: 0 imported, 1 the file\n"
-            "has problems (nothing written), 2 wrong usage."
+            "has problems (nothing written), 2 wrong usage, 3 another import is running\n"
+            "(imports run one at a time)."
         )
         return parser
 
@@ -71,6 +75,8 @@ class Command(BaseCommand):
         # Rich writes to the command's own stream (call_command(stdout=...) captures it).
         stream: IO[str] = getattr(self.stdout, "_out", sys.stdout)
         console = Console(file=stream, highlight=False)
+        # What killed imports left behind (their runs, uploads, temporary folders) goes first.
+        import_leftovers_remove()
         try:
             if console.is_terminal:
                 outcome = self._with_bar(console, options)
@@ -80,6 +86,10 @@ class Command(BaseCommand):
             raise UsageError(str(exc)) from None
         except LookupError as exc:  # an unknown --encoding name
             raise UsageError(f"--encoding: {exc}") from None
+        except ImportBusyError as exc:
+            raise CommandError(str(exc), returncode=EXIT_BUSY) from None
+        except RecoupError as exc:  # the run was failed while it ran: nothing was written
+            raise CommandError(str(exc), returncode=EXIT_INVALID) from None
         self._summary(console, outcome, options)
         if not outcome.ok:
             raise CommandError(

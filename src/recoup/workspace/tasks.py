@@ -1,0 +1,65 @@
+"""The judgement of promises and plans as background work: after every change to the ledger
+(an import of payments), and daily, because a promise also breaks by time passing with no
+payment at all. The daily job schedules its own next run, so one queued job keeps it alive."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from django.tasks import task
+from django.utils import timezone
+
+from recoup.workspace.services.judgement import accounts_judge
+
+logger = logging.getLogger(__name__)
+
+# Early morning UTC, after nightly imports and the day's change of date everywhere in Europe.
+RUN_AT = time(5, 15, tzinfo=UTC)
+
+
+@task()
+def account_judgement(as_of: str | None = None) -> dict[str, Any]:
+    on = date.fromisoformat(as_of) if as_of else timezone.localdate()
+    return accounts_judge(today=on, via="judgement-task").as_json()
+
+
+@task()
+def account_judgement_daily() -> dict[str, Any]:
+    report = accounts_judge(today=timezone.localdate(), via="judgement-task").as_json()
+    judgement_schedule_ensure()
+    return report
+
+
+def judge_after_ledger_change(**_signal: Any) -> None:
+    """Receiver of `recoup.ledger.signals.ledger_changed` (sent after an import committed): judge
+    at once, so that the workspace shows a payment's effect on the next page. The import has
+    committed whatever happens here; should the judgement fail, the worker tries again."""
+    try:
+        accounts_judge(today=timezone.localdate(), via="judgement")
+    except Exception:
+        logger.exception("judging promises after a ledger change failed; queued for the worker")
+        account_judgement.enqueue()
+
+
+def judgement_schedule_ensure() -> datetime:
+    """Queue tomorrow's daily judgement unless one is waiting; returns when it will run."""
+    from django_tasks_db.models import DBTaskResult
+
+    pending = (
+        DBTaskResult.objects.filter(
+            task_path=account_judgement_daily.module_path,
+            status="READY",
+            finished_at__isnull=True,
+        )
+        .order_by("run_after")
+        .values_list("run_after", flat=True)
+        .first()
+    )
+    if pending is not None:
+        return pending
+    tomorrow = timezone.now().astimezone(UTC).date() + timedelta(days=1)
+    run_after = datetime.combine(tomorrow, RUN_AT)
+    account_judgement_daily.using(run_after=run_after).enqueue()
+    return run_after
