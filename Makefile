@@ -50,7 +50,8 @@ lint: setup-dev
 # background import, the pages and concurrent requests then read and write as in production); the
 # rest on Django's faster in-memory database.
 SERVER_TESTS := tests/e2e tests/web/test_import_page.py tests/web/test_login_race.py \
-	tests/ingest/test_import_concurrency.py
+	tests/ingest/test_import_concurrency.py tests/ingest/test_killed_imports.py \
+	tests/metrics/test_concurrent_reads.py
 
 test-sqlite: setup-dev
 	env -u DATABASE_URL $(BIN)/pytest $(PYTEST_ARGS) $(addprefix --ignore=,$(SERVER_TESTS))

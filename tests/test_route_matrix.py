@@ -32,7 +32,7 @@ from pytest_django.fixtures import Settings
 from recoup.accounts.models import Role, Team, User
 from recoup.accounts.services import team_create, team_member_add, user_create
 from recoup.api import api
-from recoup.compliance.models import Restriction
+from recoup.compliance.models import Restriction, Rule
 from recoup.ingest.models import ImportRun
 from recoup.ledger.models import Assignment, ContactPoint, Customer, Dispute, Invoice
 from recoup.okrs.models import Cycle, Initiative, KeyResult
@@ -192,6 +192,7 @@ def matrix(db: None) -> Matrix:
         "objective_id": str(south_kr.objective_id),
         "initiative_id": str(Initiative.objects.get(key="calls").pk),
         "run_id": str(run.pk),
+        "rule_id": str(Rule.objects.get(code="time_window", scope="system").pk),
         "user_id": str(users["collector_south"].pk),  # type: ignore[union-attr]
         "metric": "ar_total",
         "metric_id": "ar_total",
@@ -340,6 +341,16 @@ WEB: dict[str, dict[str, Row]] = {
     "compliance:rules": {
         "GET": (302, 200, 200, 200, 200, 200),
         "POST": (405, 405, 405, 405, 405, 405),
+    },
+    # Only admins change the contact rules: an empty form names its kind missing (400) or its
+    # fields (422).
+    "compliance:rule_new": {
+        "GET": (302, 403, 403, 403, 403, 200),
+        "POST": (302, 403, 403, 403, 403, 400),
+    },
+    "compliance:rule_edit": {
+        "GET": (302, 403, 403, 403, 403, 200),
+        "POST": (302, 403, 403, 403, 403, 422),
     },
     "ingest:index": {
         "GET": (302, 200, 200, 200, 200, 200),
