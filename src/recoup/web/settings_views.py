@@ -45,6 +45,7 @@ from recoup.accounts.services import (
     user_update,
 )
 from recoup.core.errors import NotFoundError
+from recoup.core.htmx import is_htmx
 from recoup.okrs.models import Cycle
 from recoup.okrs.selectors import cycle_calendar, cycle_get
 from recoup.web.forms import (
@@ -53,7 +54,6 @@ from recoup.web.forms import (
     UserCreateForm,
     UserEditForm,
 )
-from recoup.web.htmx import is_htmx
 
 VIA = "web"
 tokens_required = permission_required(can_manage_own_tokens)

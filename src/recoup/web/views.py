@@ -29,6 +29,7 @@ from recoup.accounts.scope import OutOfScopeError, scope_for
 from recoup.accounts.services import team_create, team_member_add
 from recoup.core.dates import parse_input_date
 from recoup.core.errors import InputDateError
+from recoup.core.htmx import is_htmx
 from recoup.metrics.catalogue import MetricInputError
 from recoup.metrics.selectors import metric_defaults
 from recoup.metrics.services import MetricDefaultsError, metric_defaults_set
@@ -40,7 +41,6 @@ from recoup.web.forms import (
     TeamMemberAddForm,
     ThrottledAuthenticationForm,
 )
-from recoup.web.htmx import is_htmx
 
 
 class LoginView(auth_views.LoginView):

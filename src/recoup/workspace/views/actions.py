@@ -1,45 +1,33 @@
-"""The workspace pages: one account (its summary, timeline and action forms) and the dispute
-queue. Thin: each action parses its form, calls one service, and answers with the form again
-(errors at their fields, 4xx) or, once done, with a fresh form and the parts of the page the
-action changed (htmx swaps them out of band; without htmx, a redirect back to the page)."""
+"""The workspace's actions. Thin: each parses its form, calls one service, and answers with the
+form again (errors at their fields, 4xx) or, once done, with a fresh form and the parts of the
+page the action changed (htmx swaps them out of band; without htmx, a redirect back to the page)."""
 
 from __future__ import annotations
 
-import zoneinfo
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_POST
 
-from recoup.accounts.access import (
-    can_override_contact_rules,
-    can_work_account,
-    permission_required,
-)
-from recoup.accounts.models import Role, User
-from recoup.accounts.scope import scope_for
+from recoup.accounts.models import User
 from recoup.core.errors import AccessDeniedError, NotFoundError
+from recoup.core.htmx import is_htmx
 from recoup.ledger.models import ContactPoint, Dispute
 from recoup.workspace import forms as f
 from recoup.workspace.models import AccountFlag, CallBack
 from recoup.workspace.rules import (
     Restriction,
     RestrictionError,
-    RuleHit,
     restriction_end,
     restriction_record,
 )
-from recoup.workspace.selectors import Account, account_detail, dispute_queue, person_name
+from recoup.workspace.selectors import Account
 from recoup.workspace.services.arrangements import plan_create, plan_schedule, promise_record
 from recoup.workspace.services.common import WorkspaceError
 from recoup.workspace.services.contacts import (
@@ -50,222 +38,18 @@ from recoup.workspace.services.contacts import (
 )
 from recoup.workspace.services.disputes import dispute_open, dispute_resolve
 from recoup.workspace.services.notes import call_back_add, call_back_done, flag_clear, note_add
-from recoup.workspace.timeline import TIMELINE_STEP, account_timeline
-
-VIA = "web"
-work_required = permission_required(can_work_account)
-# Ending a restriction (a cease request withdrawn, a bankruptcy dismissed) reopens contact: a
-# manager's or an admin's decision, as overriding a block is.
-override_required = permission_required(can_override_contact_rules)
-WHEN = "%a %d %b %Y, %H:%M"
-
-
-def _actor(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)  # the guards let only signed-in people through
-    return request.user
-
-
-def _htmx(request: HttpRequest) -> bool:
-    # Boosted requests want the whole page.
-    return (
-        request.headers.get("HX-Request") == "true" and request.headers.get("HX-Boosted") != "true"
-    )
-
-
-def _account(request: HttpRequest, customer_id: int) -> Account:
-    try:
-        return account_detail(
-            scope_for(request.user), customer_id=customer_id, today=timezone.localdate()
-        )
-    except NotFoundError as error:
-        raise Http404(str(error)) from error
-
-
-# --- blocks, as people read them --------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class HitShown:
-    rule: str
-    message: str
-    fact: str
-    debtor_time: str  # "" when the engine knows no time it would be allowed again
-    your_time: str
-
-
-def _shown(hits: tuple[RuleHit, ...], time_zone: str) -> list[HitShown]:
-    debtor = zoneinfo.ZoneInfo(time_zone)
-    yours = timezone.get_current_timezone()
-    shown = []
-    for hit in hits:
-        nxt: datetime | None = hit.next_allowed_at
-        shown.append(
-            HitShown(
-                rule=hit.rule,
-                message=hit.message,
-                fact=str(hit.fact or ""),
-                debtor_time=nxt.astimezone(debtor).strftime(WHEN) if nxt else "",
-                your_time=nxt.astimezone(yours).strftime(WHEN) if nxt else "",
-            )
-        )
-    return shown
-
-
-# --- the forms of one account -----------------------------------------------------------------
-
-
-def _owners(request: HttpRequest) -> list[tuple[int, str]]:
-    """Who may own a dispute: people who work accounts, within the asker's teams."""
-    scope = scope_for(request.user)
-    people = User.objects.filter(
-        is_active=True, role__in=[Role.ADMIN, Role.MANAGER, Role.COLLECTOR]
-    )
-    if not scope.sees_all:
-        people = people.filter(pk__in=scope.collector_ids)
-    return [(u.pk, person_name(u)) for u in people.order_by("first_name", "last_name", "username")]
-
-
-FormBuilder = Callable[[Account, HttpRequest, Any], forms.Form]
-BUILDERS: dict[str, FormBuilder] = {
-    "contact": lambda a, r, data: f.ContactLogForm(
-        data, invoices=a.open_invoices, prefix="contact"
-    ),
-    "promise": lambda a, r, data: f.PromiseForm(
-        data,
-        invoices=a.open_invoices,
-        currencies=a.currencies,
-        contacts=a.recent_contacts,
-        prefix="promise",
-    ),
-    "plan": lambda a, r, data: f.PlanForm(data, currencies=a.currencies, prefix="plan"),
-    "dispute": lambda a, r, data: f.DisputeOpenForm(
-        data, invoices=a.open_invoices, owners=_owners(r), prefix="dispute"
-    ),
-    "note": lambda a, r, data: f.NoteForm(data, prefix="note"),
-    "callback": lambda a, r, data: f.CallBackForm(
-        data, time_zone=a.customer.time_zone, prefix="callback"
-    ),
-    "point": lambda a, r, data: f.ContactPointForm(data, prefix="point"),
-    "restriction": lambda a, r, data: f.RestrictionForm(
-        data, prefix="restriction", initial={"effective_on": a.today}
-    ),
-}
-ACTION_URLS = {
-    "contact": "workspace:contact_log",
-    "promise": "workspace:promise",
-    "plan": "workspace:plan",
-    "dispute": "workspace:dispute",
-    "note": "workspace:note",
-    "callback": "workspace:call_back",
-    "point": "workspace:contact_point",
-    "restriction": "workspace:restriction",
-}
-ACTION_TITLES = {
-    "contact": "Log a contact",
-    "promise": "Record a promise to pay",
-    "plan": "Set up a payment plan",
-    "dispute": "Open a dispute",
-    "note": "Add a note",
-    "callback": "Set a call-back",
-    "point": "Add a contact point",
-    "restriction": "Record a restriction",
-}
-
-
-def _context(
-    request: HttpRequest,
-    account: Account,
-    *,
-    bound: dict[str, forms.Form] | None = None,
-    blocked: Any = None,
-    done: str = "",
-    item_errors: dict[str, forms.Form] | None = None,
-    show: int = TIMELINE_STEP,
-) -> dict[str, Any]:
-    may_work = can_work_account(request.user)
-    built = {key: build(account, request, None) for key, build in BUILDERS.items()}
-    built.update(bound or {})
-    errors = item_errors or {}
-    zone = zoneinfo.ZoneInfo(account.customer.time_zone)
-    return {
-        "account": account,
-        "customer": account.customer,
-        "timeline": account_timeline(account.customer, limit=show),
-        "actions": [
-            (
-                key,
-                ACTION_TITLES[key],
-                built[key],
-                reverse(ACTION_URLS[key], args=[account.customer.pk]),
-            )
-            for key in BUILDERS
-        ],
-        "forms": built,
-        "may_work": may_work,
-        "blocks": _shown(blocked.blocks, account.customer.time_zone) if blocked else [],
-        "warnings": _shown(blocked.warnings, account.customer.time_zone) if blocked else [],
-        "done": done,
-        "debtor_now": timezone.now().astimezone(zone),
-        "your_zone": timezone.get_current_timezone_name(),
-        "flag_forms": [
-            (flag, errors.get(f"flag-{flag.pk}") or f.FlagClearForm(prefix=f"flag-{flag.pk}"))
-            for flag in account.flags
-        ],
-        "dispute_forms": [
-            (
-                d,
-                errors.get(f"dispute-{d.dispute.pk}")
-                or f.DisputeResolveForm(prefix=f"resolve-{d.dispute.pk}"),
-            )
-            for d in account.disputes
-        ],
-        "restriction_forms": [
-            (
-                r,
-                errors.get(f"restriction-{r.pk}")
-                or f.RestrictionEndForm(prefix=f"end-{r.pk}", initial={"ended_on": account.today}),
-            )
-            for r in account.restrictions
-        ],
-        "point_forms": [
-            (
-                p,
-                errors.get(f"point-{p.pk}")
-                or f.ContactPointMarkForm(prefix=f"mark-{p.pk}", initial={"status": p.status}),
-            )
-            for p in account.contact_points
-        ],
-    }
-
-
-@require_safe
-@login_required
-def account_page(request: HttpRequest, customer_id: int) -> HttpResponse:
-    account = _account(request, customer_id)
-    context = _context(request, account, show=_show(request))
-    return render(request, "workspace/account.html", context)
-
-
-def _show(request: HttpRequest) -> int:
-    """How many timeline entries were asked for ("show more"); nonsense reads as the default."""
-    text = request.GET.get("show", "")
-    return int(text) if text.isascii() and text.isdigit() and len(text) < 6 else TIMELINE_STEP
-
-
-@require_safe
-@login_required
-def account_timeline_part(request: HttpRequest, customer_id: int) -> HttpResponse:
-    account = _account(request, customer_id)
-    limit = _show(request)
-    if not _htmx(request):
-        page = reverse("workspace:account", args=[customer_id])
-        return HttpResponseRedirect(f"{page}?show={limit}#account-timeline")
-    context = {
-        "customer": account.customer,
-        "timeline": account_timeline(account.customer, limit=limit),
-    }
-    return render(request, "workspace/partials/timeline.html", context)
-
+from recoup.workspace.views.pages import (
+    ACTION_TITLES,
+    ACTION_URLS,
+    BUILDERS,
+    VIA,
+    WHEN,
+    account_in_book,
+    acting_user,
+    override_required,
+    page_context,
+    work_required,
+)
 
 # --- actions ----------------------------------------------------------------------------------
 
@@ -296,11 +80,11 @@ def _sentence(text: str) -> str:
 
 def _after(request: HttpRequest, account: Account, *, key: str, message: str) -> HttpResponse:
     """An action is done: a fresh page, or with htmx its form and the changed parts."""
-    if not _htmx(request):
+    if not is_htmx(request):
         messages.success(request, message)
         return HttpResponseRedirect(reverse("workspace:account", args=[account.customer.pk]))
-    fresh = _account(request, account.customer.pk)
-    context = _context(request, fresh, done=message)
+    fresh = account_in_book(request, account.customer.pk)
+    context = page_context(request, fresh, done=message)
     if key:
         url = reverse(ACTION_URLS[key], args=[fresh.customer.pk])
         context.update(key=key, title=ACTION_TITLES[key], form=context["forms"][key], url=url)
@@ -310,8 +94,8 @@ def _after(request: HttpRequest, account: Account, *, key: str, message: str) ->
 def _refused(
     request: HttpRequest, account: Account, *, key: str, form: forms.Form, status: int, verdict: Any
 ) -> HttpResponse:
-    context = _context(request, account, bound={key: form}, blocked=verdict)
-    if _htmx(request):
+    context = page_context(request, account, bound={key: form}, blocked=verdict)
+    if is_htmx(request):
         url = reverse(ACTION_URLS[key], args=[account.customer.pk])
         context.update(key=key, title=ACTION_TITLES[key], form=form, url=url)
         return render(request, "workspace/partials/action.html", context, status=status)
@@ -319,11 +103,11 @@ def _refused(
 
 
 def _action(request: HttpRequest, customer_id: int, key: str, perform: Performed) -> HttpResponse:
-    account = _account(request, customer_id)
+    account = account_in_book(request, customer_id)
     form = BUILDERS[key](account, request, request.POST)
     status, verdict = 422, None
     if form.is_valid():
-        message, status, verdict = _run(lambda: perform(form, account, _actor(request)), form)
+        message, status, verdict = _run(lambda: perform(form, account, acting_user(request)), form)
         if status == 200:
             return _after(request, account, key=key, message=message)
     return _refused(request, account, key=key, form=form, status=status, verdict=verdict)
@@ -505,8 +289,8 @@ def _item_action(
         message, status, _ = _run(perform, form)
         if status == 200:
             return _after(request, account, key="", message=message)
-    context = _context(request, account, item_errors={key: form})
-    if _htmx(request):
+    context = page_context(request, account, item_errors={key: form})
+    if is_htmx(request):
         return render(request, "workspace/partials/summary.html", context, status=status)
     return render(request, "workspace/account.html", context, status=status)
 
@@ -521,13 +305,13 @@ def _item(items: Any, pk: int) -> Any:
 @require_POST
 @work_required
 def dispute_resolve_action(request: HttpRequest, customer_id: int, dispute_id: int) -> HttpResponse:
-    account = _account(request, customer_id)
+    account = account_in_book(request, customer_id)
     dispute: Dispute = _item(Dispute.objects.filter(invoice__customer=account.customer), dispute_id)
     form = f.DisputeResolveForm(request.POST, prefix=f"resolve-{dispute.pk}")
 
     def perform() -> str:
         dispute_resolve(
-            actor=_actor(request),
+            actor=acting_user(request),
             dispute=dispute,
             status=form.cleaned_data["status"],
             note=form.cleaned_data["note"],
@@ -541,12 +325,12 @@ def dispute_resolve_action(request: HttpRequest, customer_id: int, dispute_id: i
 @require_POST
 @work_required
 def flag_clear_action(request: HttpRequest, customer_id: int, flag_id: int) -> HttpResponse:
-    account = _account(request, customer_id)
+    account = account_in_book(request, customer_id)
     flag: AccountFlag = _item(AccountFlag.objects.filter(customer=account.customer), flag_id)
     form = f.FlagClearForm(request.POST, prefix=f"flag-{flag.pk}")
 
     def perform() -> str:
-        flag_clear(actor=_actor(request), flag=flag, note=form.cleaned_data["note"], via=VIA)
+        flag_clear(actor=acting_user(request), flag=flag, note=form.cleaned_data["note"], via=VIA)
         return f"Flag cleared: {flag.get_reason_display().lower()}."
 
     return _item_action(request, account, key=f"flag-{flag.pk}", form=form, perform=perform)
@@ -557,13 +341,13 @@ def flag_clear_action(request: HttpRequest, customer_id: int, flag_id: int) -> H
 def contact_point_mark_action(
     request: HttpRequest, customer_id: int, point_id: int
 ) -> HttpResponse:
-    account = _account(request, customer_id)
+    account = account_in_book(request, customer_id)
     point: ContactPoint = _item(account.customer.contact_points.all(), point_id)
     form = f.ContactPointMarkForm(request.POST, prefix=f"mark-{point.pk}")
 
     def perform() -> str:
         contact_point_mark(
-            actor=_actor(request), point=point, status=form.cleaned_data["status"], via=VIA
+            actor=acting_user(request), point=point, status=form.cleaned_data["status"], via=VIA
         )
         return f"{point.value} marked {point.get_status_display().lower()}."
 
@@ -575,12 +359,12 @@ def contact_point_mark_action(
 def call_back_done_action(
     request: HttpRequest, customer_id: int, call_back_id: int
 ) -> HttpResponse:
-    account = _account(request, customer_id)
+    account = account_in_book(request, customer_id)
     call_back: CallBack = _item(CallBack.objects.filter(customer=account.customer), call_back_id)
     form = forms.Form(request.POST)
 
     def perform() -> str:
-        call_back_done(actor=_actor(request), call_back=call_back, via=VIA)
+        call_back_done(actor=acting_user(request), call_back=call_back, via=VIA)
         return "Call-back done."
 
     return _item_action(request, account, key="", form=form, perform=perform)
@@ -591,7 +375,7 @@ def call_back_done_action(
 def restriction_end_action(
     request: HttpRequest, customer_id: int, restriction_id: int
 ) -> HttpResponse:
-    account = _account(request, customer_id)
+    account = account_in_book(request, customer_id)
     restriction: Restriction = _item(
         Restriction.objects.filter(customer=account.customer), restriction_id
     )
@@ -599,7 +383,7 @@ def restriction_end_action(
 
     def perform() -> str:
         restriction_end(
-            actor=_actor(request),
+            actor=acting_user(request),
             restriction=restriction,
             ended_on=form.cleaned_data["ended_on"],
             note=form.cleaned_data["note"],
@@ -609,23 +393,4 @@ def restriction_end_action(
 
     return _item_action(
         request, account, key=f"restriction-{restriction.pk}", form=form, perform=perform
-    )
-
-
-# --- the dispute queue ------------------------------------------------------------------------
-
-
-@require_safe
-@login_required
-def dispute_queue_page(request: HttpRequest) -> HttpResponse:
-    mine = request.GET.get("mine") == "1" and isinstance(request.user, User)
-    queue = dispute_queue(
-        scope_for(request.user),
-        today=timezone.localdate(),
-        owner_id=request.user.pk if mine else None,
-    )
-    return render(
-        request,
-        "workspace/disputes.html",
-        {"queue": queue, "mine": mine, "today": timezone.localdate()},
     )
