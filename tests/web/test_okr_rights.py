@@ -215,3 +215,16 @@ def test_target_suggestions_are_for_managers_and_admins_on_the_page_and_by_api(
     unbound = manager.get(api)
     assert unbound.status_code == 422
     assert "not bound to a KPI" in unbound.json()["detail"]
+
+
+def test_a_decimal_comma_in_a_check_in_is_refused_not_read_ten_times_larger(
+    world: World, plan: Plan
+) -> None:
+    sam = client_for(world.south_collector)
+    url = reverse("okrs:checkin", args=[plan.south_kr.pk])
+    refused = sam.post(url, {"value": "58,5", "confidence": "on_track"})
+    assert refused.status_code == 422
+    assert "write 58.5" in refused.content.decode()
+    assert not CheckIn.objects.filter(key_result=plan.south_kr).exists()
+    assert sam.post(url, {"value": "1,058.5", "confidence": "on_track"}).status_code == 302
+    assert CheckIn.objects.get(key_result=plan.south_kr).value == Decimal("1058.5")

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django import forms
 
 from recoup.core.forms import InputDateField
+from recoup.core.numbers import parse_typed_number
 from recoup.okrs.models import Confidence, Cycle
 from recoup.okrs.services import CYCLE_CADENCE_FIELDS
 
@@ -79,26 +80,12 @@ class StatusOverrideForm(forms.Form):
     )
 
 
-def parse_decimal(raw: str) -> Decimal | None:
-    """A number typed by a person ("1,250.5"), or None when blank; ValueError when not a number."""
-    text = raw.strip().replace(",", "")
-    if not text:
-        return None
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        raise ValueError(f"{raw!r} is not a number") from None
-    if not value.is_finite():
-        raise ValueError(f"{raw!r} is not a number")
-    return value
-
-
 class DecimalText(forms.CharField):
     """A number as people type it ("1,250.5"); blank is None."""
 
     def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
         try:
-            return parse_decimal(str(value or ""))
+            return parse_typed_number(str(value or ""))
         except ValueError as error:
             raise forms.ValidationError(str(error)) from None
 

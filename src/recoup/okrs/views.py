@@ -3,7 +3,7 @@ form. Thin: every number comes from `recoup.okrs.selectors`, every change from i
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 import yaml
@@ -28,6 +28,7 @@ from recoup.accounts.access import (
 )
 from recoup.accounts.models import Team, User
 from recoup.core.errors import NotFoundError, RecoupError
+from recoup.core.numbers import parse_typed_number
 from recoup.okrs import kpi, selectors, services
 from recoup.okrs.forms import (
     CADENCE_FIELDS,
@@ -49,16 +50,10 @@ class CheckInForm(forms.Form):
     comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
     def clean_value(self) -> Decimal | None:
-        raw: str = self.cleaned_data["value"].strip()
-        if not raw:
-            return None
         try:
-            value = Decimal(raw.replace(",", ""))
-        except InvalidOperation:
-            raise forms.ValidationError(f"{raw!r} is not a number") from None
-        if not value.is_finite():
-            raise forms.ValidationError(f"{raw!r} is not a number")
-        return value
+            return parse_typed_number(self.cleaned_data["value"])
+        except ValueError as error:
+            raise forms.ValidationError(str(error)) from None
 
 
 def _cycle(request: HttpRequest) -> Cycle | None:
