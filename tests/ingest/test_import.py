@@ -16,7 +16,7 @@ from openpyxl import Workbook
 
 from recoup.accounts.models import AuditEntry, Role
 from recoup.accounts.services import user_create
-from recoup.ingest import loader
+from recoup.ingest import stage_merge
 from recoup.ingest.selectors import import_runs_recent
 from recoup.ingest.services import ImportOutcome
 from recoup.ledger import models as m
@@ -223,7 +223,7 @@ def test_a_large_first_load_leaves_every_index_as_it_was(
     acme: m.Customer, write_file: Write, run_import: Run, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Loads that at least double a table rebuild its indexes once instead of row by row.
-    monkeypatch.setattr(loader, "REBUILD_INDEXES_FROM", 1)
+    monkeypatch.setattr(stage_merge, "REBUILD_INDEXES_FROM", 1)
 
     def indexes() -> dict[str, tuple[tuple[str, ...], bool]]:
         with connection.cursor() as cursor:

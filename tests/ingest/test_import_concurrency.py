@@ -1,5 +1,6 @@
-"""Imports beside other writers: a login, a check-in or a second import answer at once while a
-file is read and checked (a dry run too), and two starts in the same instant let one through.
+"""Imports beside other writers: a login (the service, and the whole log-in request), a check-in,
+a logged call or a second import answer at once while a file is read and checked (a dry run too), and two
+starts in the same instant let one through.
 
 Each write runs in its own thread with its own database connection, so the database, not the
 test, decides who waits. On SQLite this needs a database file (`make test-sqlite` runs this
@@ -39,6 +40,7 @@ from recoup.okrs.models import KeyResult
 from recoup.okrs.plan import plan_parse
 from recoup.okrs.services import checkin_create, plan_apply
 from recoup.web.services import login_attempt_claim
+from recoup.workspace.services.contacts import contact_log
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -165,6 +167,21 @@ def _writes(key_result: KeyResult, other_file: Path) -> dict[str, Callable[[], o
             key_result=kr, value=Decimal(65), confidence="on_track", author=author, via="test"
         )
 
+    def activity() -> object:
+        # A collector logs a call on an account page: the contact rules read the ledger, then
+        # the activity and its audit entry are written.
+        customer = Customer.objects.order_by("pk").first()
+        assert customer is not None
+        return contact_log(
+            actor=author,
+            customer=customer,
+            channel="call",
+            direction="inbound",
+            outcome="right_party_contact",
+            note="called in while the import ran",
+            via="test",
+        )
+
     def second_import() -> object:
         try:
             ledger_file_import(kind="customers", path=other_file)
@@ -172,12 +189,25 @@ def _writes(key_result: KeyResult, other_file: Path) -> dict[str, Callable[[], o
             return busy  # the answer expected: at once, naming the running import
         raise AssertionError("a second import started while one was running")
 
-    return {"login": login, "check-in": check_in, "second import": second_import}
+    def web_login() -> object:
+        # The whole request: the attempt, the session, the user's last login, the audit entry.
+        response = Client().post(reverse("web:login"), {"username": "max", "password": PASSWORD})
+        if response.status_code != 302:
+            raise AssertionError(f"the log-in page answered {response.status_code}")
+        return response
+
+    return {
+        "login": login,
+        "web log-in": web_login,
+        "check-in": check_in,
+        "activity": activity,
+        "second import": second_import,
+    }
 
 
 @pytest.mark.parametrize("dry_run", [False, True], ids=["import", "dry-run"])
 def test_other_writes_answer_at_once_while_an_import_reads_and_checks_its_file(
-    dry_run: bool, invoices_file: Path, key_result: KeyResult, other_file: Path
+    dry_run: bool, invoices_file: Path, key_result: KeyResult, other_file: Path, manager: User
 ) -> None:
     # The final merge holds the write lock by design (as short as a merge can be): it is not
     # asked to answer within the second, everything before it is.

@@ -38,8 +38,6 @@ from recoup.ingest.parsing import compile_record
 from recoup.ingest.problems import BAD_ROWS_TRACKED, HEADER_ROW, Problem, ProblemSink
 from recoup.ingest.readers import FileReadError, OpenedFile, first_line
 
-BATCH_ROWS = 100_000
-
 # phase ("checking invoices", "loaded invoices"), rows done, rows expected (None if unknown)
 Progress = Callable[[str, int, int | None], None]
 

@@ -114,7 +114,9 @@ class Command(BaseCommand):
         last: dict[str, int] = {}
 
         def report(phase: str, done: int, total: int | None) -> None:
-            if done - last.get(phase, 0) >= PLAIN_EVERY or (total is not None and done == total):
+            # Each phase's start too: "loading" is the one that holds the write lock.
+            first = phase not in last
+            if first or done - last[phase] >= PLAIN_EVERY or (total is not None and done == total):
                 last[phase] = done
                 of = f" of {total:,}" if total else ""
                 self.stdout.write(f"{phase}: {done:,}{of} rows")
