@@ -62,6 +62,22 @@ def test_threads_reading_while_the_ledger_changes_and_syncs_never_fail(published
     assert list(published.glob("analytics-*.duckdb")), "nothing was published"
 
 
+def test_a_server_answers_from_the_last_snapshot_while_it_syncs_and_never_fails(
+    published: Path, settings: Settings
+) -> None:
+    # As under `recoup serve`: after a change, readers answer at once from the published
+    # snapshot while a background thread per process syncs or confirms it.
+    settings.ANALYTICS_ANSWER_WHILE_SYNCING = True
+    demo_ledger_generate(invoices=INVOICES, seed=7, as_of=AS_OF)
+
+    outcome = measure(threads=8, seconds=3.0, change=True)
+
+    assert outcome["errors"] == 0, outcome["error_kinds"]
+    assert outcome["changed"], "the change moved no number: the test proves nothing"
+    assert outcome["reads"] >= 16, outcome
+    assert outcome["wrong"] == 0, outcome
+
+
 def _run(*args: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, str(PROGRAM), *args],

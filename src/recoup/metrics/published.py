@@ -164,9 +164,32 @@ class Store:
     def _fresh(self, publication: Publication, source: str) -> bool:
         return source == publication.source or self._confirmed == (_key(publication), source)
 
+    def _holds(self, publication: Publication, source: str) -> bool:
+        """Whether `publication` holds what the operational database held when `source` was
+        taken: by the fingerprint, else by its tables (`source_version`, one query each)."""
+        if self._fresh(publication, source):
+            return True
+        if not (self.directory / publication.file).exists():
+            return False
+        if source_version() != publication.version:
+            return False
+        # Current, though synced by another process (or before a commit that changed no synced
+        # row, such as a log-in): noted here, the pointer is left alone, so the other
+        # processes' notes stay valid.
+        self._confirmed = (_key(publication), source)
+        return True
+
+    def confirm(self) -> bool:
+        """Whether the current publication holds what the operational database holds now,
+        checked without the writer's lock (nothing is written): a commit that changed no synced
+        row then costs no sync and no wait."""
+        current = self.current()
+        return current is not None and self._holds(current, source_now())
+
     def refresh(self, prepare: Callable[[duckdb.DuckDBPyConnection], None]) -> SyncReport | None:
-        """Syncs the working copy and publishes it if its data changed; `None` when another
-        writer made the current publication fresh while this one waited for the lock.
+        """Syncs the working copy and publishes it if its data changed; `None` when the current
+        publication holds what the operational database holds (another writer made it fresh
+        while this one waited for the lock, or its tables say so).
 
         `prepare(connection)` computes what readers should find ready in the snapshot (the
         static relations); it runs only when a new snapshot is published. The sync reads the
@@ -183,17 +206,7 @@ class Store:
             # Taken before the checks and the sync: a commit during them leaves the pointer
             # stale, never fresh.
             source = source_now()
-            if before is not None and self._fresh(before, source):
-                return None
-            if (
-                before is not None
-                and (self.directory / before.file).exists()
-                and source_version() == before.version
-            ):
-                # Current, though synced by another process (or before this one's last commit
-                # elsewhere, such as a log-in): noted here, the pointer is left alone, so the
-                # other processes' notes stay valid.
-                self._confirmed = (_key(before), source)
+            if before is not None and self._holds(before, source):
                 return None
             report = self._sync_and_publish(before, source, prepare)
         finally:

@@ -224,7 +224,10 @@ def _refresh_later(store: Store, delay: float) -> None:
     time.sleep(delay)
     _last_refresh = time.time()
     try:
-        store.refresh(prepare_static)
+        # Most commits (log-ins, check-ins) change no synced row: confirmed without waiting for
+        # the writer's lock, which another process's sync may hold for seconds.
+        if not store.confirm():
+            store.refresh(prepare_static)
     except Exception:
         logger.exception("the analytics copy could not be synced; readers keep the published one")
     finally:
