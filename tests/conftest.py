@@ -33,7 +33,10 @@ def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
     # The shared file cache (settings.CACHES) of a test run is its own, never var/cache.
     from django.conf import settings
 
-    settings.CACHES["default"]["LOCATION"] = str(tmp_path_factory.mktemp("cache"))
+    location = str(tmp_path_factory.mktemp("cache"))
+    settings.CACHES["default"]["LOCATION"] = location
+    # Servers and commands the tests start in other processes read it from the environment.
+    os.environ["RECOUP_CACHE_DIR"] = location
 
 
 @pytest.fixture(autouse=True)
