@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
@@ -37,7 +38,7 @@ from recoup.ingest.models import ImportRun
 from recoup.ledger.models import Assignment, ContactPoint, Customer, Dispute, Invoice
 from recoup.okrs.models import Cycle, Initiative, KeyResult
 from recoup.okrs.plan import plan_parse
-from recoup.okrs.services import plan_apply
+from recoup.okrs.services import checkin_create, plan_apply
 from recoup.workspace.models import AccountFlag, CallBack, FlagReason
 
 pytestmark = pytest.mark.django_db
@@ -172,6 +173,14 @@ def matrix(db: None) -> Matrix:
     south_customer = _customer("C-S1", SOUTH_NAME, SOUTH_AMOUNT, south)
     plan_apply(plan=plan_parse(PLAN, source="matrix.yaml"), via="test")
     south_kr = KeyResult.objects.get(objective__key="south", key="cash")
+    # Sam's own check-in: only its author corrects or withdraws it.
+    sams = checkin_create(
+        key_result=south_kr,
+        value=Decimal(120),
+        confidence="on_track",
+        author=users["collector_south"],
+        via="test",
+    )
     run = ImportRun.objects.create(
         kind="customers",
         file_name="south.csv",
@@ -189,6 +198,7 @@ def matrix(db: None) -> Matrix:
         "customer_id": str(south_customer.pk),
         "key_result_id": str(south_kr.pk),
         "kr_id": str(south_kr.pk),
+        "checkin_id": str(sams.pk),
         "objective_id": str(south_kr.objective_id),
         "initiative_id": str(Initiative.objects.get(key="calls").pk),
         "run_id": str(run.pk),
@@ -311,6 +321,7 @@ API_BODY: dict[str, dict[str, Any]] = {
     "okrs.initiatives_create": {"key_result_id": 0, "key": "mail", "title": "Mail the rest"},
     "okrs.initiatives_update": {"status": "in_progress"},
     "okrs.checkins_create": {"value": 150, "confidence": "on_track", "comment": "first week"},
+    "okrs.checkins_correct": {"value": 125, "confidence": "on_track", "comment": "typo"},
     "okrs.override_set": {"status": "at_risk", "reason": "a large payer is late"},
 }
 # Ids that are only known once the fixture exists (filled in `_body`).
@@ -392,6 +403,19 @@ WEB: dict[str, dict[str, Row]] = {
         "GET": (405, 405, 405, 405, 405, 405),
         "POST": (302, 403, 403, 422, 422, 422),
     },
+    # Correct and withdraw: the check-in rule first; an empty form names no check-in (422).
+    "okrs:checkin_correct": {
+        "GET": (405, 405, 405, 405, 405, 405),
+        "POST": (302, 403, 403, 422, 422, 422),
+    },
+    "okrs:checkin_withdraw": {
+        "GET": (405, 405, 405, 405, 405, 405),
+        "POST": (302, 403, 403, 422, 422, 422),
+    },
+    "okrs:checkin_preview": {
+        "GET": (302, 403, 403, 200, 200, 200),
+        "POST": (405, 405, 405, 405, 405, 405),
+    },
     "okrs:index": {
         "GET": (302, 200, 200, 200, 200, 200),
         "POST": (405, 405, 405, 405, 405, 405),
@@ -463,6 +487,10 @@ WEB: dict[str, dict[str, Row]] = {
     "web:settings_teams": {
         "GET": (302, 403, 403, 403, 403, 200),
         "POST": (302, 403, 403, 403, 403, 422),
+    },
+    "web:settings_number_format": {
+        "GET": (302, 405, 405, 405, 405, 405),
+        "POST": (302, 422, 422, 422, 422, 422),
     },
     "web:settings_token_revoke": {
         "GET": (302, 405, 405, 405, 405, 405),
@@ -571,6 +599,10 @@ API: dict[str, Row] = {
     "okrs.calendar": (401, 200, 200, 200, 200, 200),
     "okrs.checkins_auto": (401, 403, 403, 403, 200, 200),
     "okrs.checkins_create": (401, 403, 403, 201, 201, 201),
+    # Only the author (South's collector) corrects or withdraws; a manager may check in but not
+    # change someone else's check-in.
+    "okrs.checkins_correct": (401, 403, 403, 200, 403, 403),
+    "okrs.checkins_withdraw": (401, 403, 403, 200, 403, 403),
     "okrs.checkins_history": (401, 200, 200, 200, 200, 200),
     "okrs.cycles_create": (401, 403, 403, 403, 201, 201),
     "okrs.cycles_list": (401, 200, 200, 200, 200, 200),

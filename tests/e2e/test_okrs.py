@@ -43,9 +43,12 @@ def test_a_manager_checks_in_and_hits_the_two_at_risk_rule(page: Page, screensho
     expect(page.get_by_role("status")).to_contain_text("Check-in saved.")
     _check_in(page, "470000", "At risk", "Still slipping")
     expect(page.get_by_role("status")).to_contain_text("Check-in saved.")
-    _check_in(page, "465000", "At risk", "Third week")
-    expect(page.get_by_role("alert")).to_contain_text(
-        "the last two check-ins were 'at risk': this one must say on_track or off_track"
+    # The rule is said before submitting, and "At risk" can no longer be chosen.
+    form = page.locator("#checkin")
+    expect(form.get_by_label("At risk", exact=True)).to_be_disabled()
+    expect(form.locator("#at-risk-rule")).to_have_text(
+        "The last two check-ins said “at risk”, so this one must say whether the key result is on"
+        " track or off track: “at risk” a third time would leave it undecided."
     )
     screenshot(page, "okr-checkin-two-at-risk")
     assert CheckIn.objects.filter(key_result=ninety).count() == 2

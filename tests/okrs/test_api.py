@@ -230,7 +230,7 @@ def test_the_at_risk_rule_answers_422(quarter: Cycle, client_as: Any) -> None:
         )
     r = c.post(url, {"value": "61", "confidence": "at_risk"}, content_type="application/json")
     assert r.status_code == 422
-    assert "must say on_track or off_track" in r.json()["detail"]
+    assert "must say whether the key result is on track or off track" in r.json()["detail"]
     assert CheckIn.objects.count() == 2
 
 

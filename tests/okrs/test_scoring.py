@@ -220,7 +220,8 @@ def test_two_at_risk_check_ins_in_a_row_force_a_call_on_the_third() -> None:
         previous=["on_track", "at_risk", "at_risk"], new="at_risk"
     )
     assert problem is not None
-    assert "on_track or off_track" in problem
+    assert problem == scoring.AT_RISK_NOW
+    assert "must say whether the key result is on track or off track" in problem
     assert scoring.at_risk_rule_violation(previous=["at_risk", "at_risk"], new="off_track") is None
     assert scoring.at_risk_rule_violation(previous=["at_risk", "at_risk"], new="on_track") is None
 

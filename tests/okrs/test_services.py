@@ -179,7 +179,9 @@ def test_a_milestone_is_expected_on_its_due_date_and_reached_by_checking_in_one(
 def test_the_third_at_risk_check_in_in_a_row_is_refused(quarter: Cycle) -> None:
     _checkin("cash/promises", "61", "at_risk")
     _checkin("cash/promises", "62", "at_risk")
-    with pytest.raises(RecoupError, match="must say on_track or off_track"):
+    with pytest.raises(
+        RecoupError, match="must say whether the key result is on track or off track"
+    ):
         _checkin("cash/promises", "62", "at_risk")
     _checkin("cash/promises", "62", "off_track", comment="two weeks stuck: calling it")
     _checkin("cash/promises", "64", "at_risk")  # the run was broken

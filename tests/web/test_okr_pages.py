@@ -73,7 +73,11 @@ def test_a_third_at_risk_in_a_row_is_refused_and_nothing_is_saved(
     assert _check_in(client, ninety, "at_risk").status_code == 302
     third = _check_in(client, ninety, "at_risk", value="440000")
     assert third.status_code == 422
-    assert "the last two check-ins were &#x27;at risk&#x27;" in third.content.decode()
+    assert (
+        "The last two check-ins said “at risk”, so this one must say whether the key result is on"
+        " track or off track" in third.content.decode()
+    )
+    assert "must say on_track or off_track" not in third.content.decode()
     assert CheckIn.objects.filter(key_result=ninety).count() == 2
     assert _check_in(client, ninety, "off_track", value="440000").status_code == 302
 

@@ -22,7 +22,7 @@ admin.site.unregister(Group)
 class RecoupUserAdmin(ReadOnlyAdminMixin, UserAdmin):  # type: ignore[type-arg]
     list_display = ("username", "email", "role", "is_active", "is_staff")
     list_filter = ("role", "is_active", "is_staff")
-    fieldsets = (*UserAdmin.fieldsets, ("Recoup", {"fields": ("role",)}))  # type: ignore[misc]
+    fieldsets = (*UserAdmin.fieldsets, ("Recoup", {"fields": ("role", "decimal_mark")}))  # type: ignore[misc]
 
 
 class TeamMembershipInline(ReadOnlyAdminMixin, admin.TabularInline):  # type: ignore[type-arg]

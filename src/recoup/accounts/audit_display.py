@@ -54,6 +54,8 @@ ACTION_PHRASES: dict[str, str] = {
     "okr_initiative_create": "created an initiative",
     "okr_initiative_update": "changed an initiative",
     "okr_checkin_create": "checked in a key result",
+    "okr_checkin_correct": "corrected a check-in",
+    "okr_checkin_withdraw": "withdrew a check-in",
     "okr_status_override_set": "overrode a key result's status",
     "okr_status_override_clear": "cleared a key result's status override",
     "okr_baseline_capture": "captured a key result's baseline",

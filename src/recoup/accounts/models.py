@@ -16,6 +16,13 @@ class Role(models.TextChoices):
     VIEWER = "viewer", "Viewer"
 
 
+class DecimalMark(models.TextChoices):
+    """How a person writes the fraction of a number; the other mark separates thousands."""
+
+    POINT = ".", "Point: 1,250.5"
+    COMMA = ",", "Comma: 1.250,5"
+
+
 class RecoupUserManager(UserManager["User"]):
     def create_superuser(
         self, username: str, email: str | None = None, password: str | None = None, **extra: Any
@@ -30,6 +37,11 @@ class User(AbstractUser):
     # Set when an admin resets the password: the temporary one was seen by the admin, so the
     # person chooses their own before anything else (`recoup.web.middleware`).
     must_change_password = models.BooleanField(default=False)
+    # Numbers this person types are read with their own decimal mark: "58,5" is 58.5 for someone
+    # who writes a decimal comma and is refused (never read as 585) for someone who does not.
+    decimal_mark = models.CharField(
+        max_length=1, choices=DecimalMark.choices, default=DecimalMark.POINT
+    )
 
     objects: ClassVar[RecoupUserManager] = RecoupUserManager()
 
@@ -37,6 +49,10 @@ class User(AbstractUser):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(role__in=Role.values), name="user_role_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(decimal_mark__in=DecimalMark.values),
+                name="user_decimal_mark_valid",
             ),
         ]
 

@@ -23,6 +23,7 @@ from recoup.accounts.access import can_manage_users, require
 from recoup.accounts.models import (
     ApiToken,
     AuditEntry,
+    DecimalMark,
     Role,
     Team,
     TeamMembership,
@@ -205,10 +206,12 @@ def user_update(
     email: str,
     role: Role,
     teams: Collection[Team],
+    decimal_mark: str | None = None,
     actor: User | None = None,
     via: str = "",
 ) -> User:
-    """Changes a person's name, e-mail, role and teams; one audit row holds what changed.
+    """Changes a person's name, e-mail, role, teams and (when given) decimal mark; one audit row
+    holds what changed.
 
     Demoting the last active admin is refused. Demotion is real: a superuser made a manager is no
     longer a superuser (the role is what Recoup and the admin both go by).
@@ -223,8 +226,11 @@ def user_update(
         "email": user.email,
         "role": user.role,
         "teams": _team_names(user),
+        "decimal_mark": user.decimal_mark,
     }
     user.first_name, user.last_name, user.email, user.role = first_name, last_name, email, role
+    if decimal_mark is not None:
+        user.decimal_mark = _decimal_mark(decimal_mark)
     if role != Role.ADMIN:
         user.is_superuser = False
     user.is_staff = role == Role.ADMIN or user.is_superuser
@@ -248,6 +254,7 @@ def user_update(
         "email": user.email,
         "role": user.role,
         "teams": _team_names(user),
+        "decimal_mark": user.decimal_mark,
     }
     changed = [key for key in after if after[key] != before[key]]
     if changed:
@@ -260,6 +267,36 @@ def user_update(
             actor=actor,
             via=via,
         )
+    return user
+
+
+def _decimal_mark(value: str) -> DecimalMark:
+    if value not in DecimalMark.values:
+        raise AccountRuleError(f"{value!r} is not a decimal mark: choose a point or a comma.")
+    return DecimalMark(value)
+
+
+@transaction.atomic
+def user_decimal_mark_set(
+    *, user: User, decimal_mark: str, actor: User | None = None, via: str = ""
+) -> User:
+    """A person's own setting (or an admin's change to it): how they write a number's fraction."""
+    if actor is not None and actor.pk != user.pk:
+        require(can_manage_users(actor), "Only the person or an admin changes their settings.")
+    mark = _decimal_mark(decimal_mark)
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.decimal_mark != mark:
+        audit_record(
+            action="user_update",
+            object_type="user",
+            object_id=user.pk,
+            before={"decimal_mark": user.decimal_mark},
+            after={"decimal_mark": mark.value},
+            actor=actor,
+            via=via,
+        )
+        user.decimal_mark = mark
+        user.save(update_fields=["decimal_mark"])
     return user
 
 

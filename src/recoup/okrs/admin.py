@@ -50,10 +50,18 @@ class InitiativeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):  # type: ignore[typ
 
 @admin.register(m.CheckIn)
 class CheckInAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
-    list_display = ("key_result", "data_date", "value", "confidence", "source", "author")
+    list_display = (
+        "key_result",
+        "data_date",
+        "value",
+        "confidence",
+        "source",
+        "author",
+        "withdrawn_at",
+    )
     list_filter = ("confidence", "source")
     date_hierarchy = "data_date"
-    raw_id_fields = ("key_result", "author")
+    raw_id_fields = ("key_result", "author", "corrects")
     list_select_related = ("key_result", "author")
 
 

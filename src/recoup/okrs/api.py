@@ -27,8 +27,8 @@ from recoup.accounts.api_auth import API_AUTH
 from recoup.accounts.models import Team, User
 from recoup.core.dates import InputDate
 from recoup.core.errors import AccessDeniedError, NotFoundError, RecoupError
-from recoup.okrs import selectors, services
-from recoup.okrs.models import Cycle, Initiative, KeyResult, Objective
+from recoup.okrs import checkins, selectors, services
+from recoup.okrs.models import CheckIn, Cycle, Initiative, KeyResult, Objective
 from recoup.okrs.plan import PlanError, plan_parse
 from recoup.okrs.templates import TEMPLATES, template_as_plan
 
@@ -202,6 +202,12 @@ class CheckInIn(Schema):
     confidence: ConfidenceLiteral
     comment: str = ""
     data_date: InputDate | None = None
+
+
+class CheckInCorrectIn(Schema):
+    value: Decimal | None = Field(None, max_digits=24, decimal_places=6)
+    confidence: ConfidenceLiteral
+    comment: str = ""
 
 
 class OverrideIn(Schema):
@@ -472,6 +478,56 @@ def checkins_create(request: HttpRequest, kr_id: int, payload: CheckInIn) -> Sta
 def checkins_history(request: HttpRequest, kr_id: int) -> list[dict[str, Any]]:
     kr = _get(KeyResult, kr_id, "key result")
     return [selectors.to_json_dict(c) for c in selectors.key_result_history(key_result=kr)]
+
+
+def _own_checkin(request: HttpRequest, kr_id: int, checkin_id: int) -> tuple[User, CheckIn]:
+    """The same access rule as checking in, then the check-in of that key result."""
+    actor = _actor(request)
+    kr = _get(KeyResult, kr_id, "key result")
+    _allow(
+        can_check_in(actor, kr),
+        "correcting a check-in of this key result needs its owner, its objective's owner, or the"
+        " manager or admin role",
+    )
+    in_range = 0 < checkin_id < 2**63
+    found = CheckIn.objects.filter(pk=checkin_id, key_result=kr).first() if in_range else None
+    if found is None:
+        raise HttpError(404, f"key result {kr_id} has no check-in {checkin_id}")
+    return actor, found
+
+
+@router.post("/key-results/{kr_id}/checkins/{checkin_id}/correct", response=dict[str, Any])
+def checkins_correct(
+    request: HttpRequest, kr_id: int, checkin_id: int, payload: CheckInCorrectIn
+) -> dict[str, Any]:
+    """The author replaces their latest check-in; the replaced one stays in the history."""
+    actor, old = _own_checkin(request, kr_id, checkin_id)
+    new = _call(
+        lambda: checkins.checkin_correct(
+            checkin=old,
+            value=payload.value,
+            confidence=payload.confidence,
+            comment=payload.comment,
+            author=actor,
+            via=VIA,
+        )
+    )
+    body = {
+        "id": new.pk,
+        "corrects": old.pk,
+        "value": new.value,
+        "data_date": new.data_date,
+        "confidence": new.confidence,
+    }
+    return selectors.to_json_dict(body)
+
+
+@router.post("/key-results/{kr_id}/checkins/{checkin_id}/withdraw", response=dict[str, Any])
+def checkins_withdraw(request: HttpRequest, kr_id: int, checkin_id: int) -> dict[str, Any]:
+    """The author takes back their latest check-in; it stays in the history, counted nowhere."""
+    actor, old = _own_checkin(request, kr_id, checkin_id)
+    done = _call(lambda: checkins.checkin_withdraw(checkin=old, author=actor, via=VIA))
+    return selectors.to_json_dict({"id": done.pk, "withdrawn_at": done.withdrawn_at})
 
 
 @router.get("/key-results/{kr_id}", response=dict[str, Any])

@@ -8,8 +8,9 @@ from typing import Any
 from django import forms
 
 from recoup.core.forms import InputDateField
-from recoup.core.numbers import parse_typed_number
+from recoup.core.numbers import DecimalMark, parse_typed_number
 from recoup.okrs.models import Confidence, Cycle
+from recoup.okrs.scoring import AT_RISK_NOW
 from recoup.okrs.services import CYCLE_CADENCE_FIELDS
 
 WEEKDAYS = [
@@ -81,13 +82,82 @@ class StatusOverrideForm(forms.Form):
 
 
 class DecimalText(forms.CharField):
-    """A number as people type it ("1,250.5"); blank is None."""
+    """A number as people type it ("1,250.5", or "1.250,5" with a decimal comma); blank is None.
+
+    The form sets `decimal_mark` to the person's own (`User.decimal_mark`)."""
+
+    decimal_mark: DecimalMark = "."
 
     def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
         try:
-            return parse_typed_number(str(value or ""))
+            return parse_typed_number(str(value or ""), decimal_mark=self.decimal_mark)
         except ValueError as error:
             raise forms.ValidationError(str(error)) from None
+
+
+def mark_of(user: Any) -> DecimalMark:
+    """The decimal mark of the person filling a form in ("." for anyone without one)."""
+    mark = getattr(user, "decimal_mark", ".")
+    return "," if mark == "," else "."
+
+
+class ConfidenceRadios(forms.RadioSelect):
+    """Confidence choices, with the ones the at-risk rule closes shown but disabled."""
+
+    closed: frozenset[str] = frozenset()
+    rule_id = "at-risk-rule"
+
+    def create_option(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option = super().create_option(*args, **kwargs)
+        if option["value"] in self.closed:
+            option["attrs"]["disabled"] = True
+            option["attrs"]["aria-describedby"] = self.rule_id
+        return option
+
+
+class CheckInForm(forms.Form):
+    value = DecimalText(
+        required=False,
+        help_text="Leave empty on a KPI-bound key result to keep the engine's latest reading.",
+    )
+    confidence = forms.ChoiceField(choices=Confidence.choices, widget=ConfidenceRadios)
+    comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    def __init__(
+        self,
+        *args: Any,
+        decimal_mark: DecimalMark = ".",
+        at_risk_closed: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.decimal_mark = decimal_mark
+        self.at_risk_closed = at_risk_closed
+        value = self.fields["value"]
+        assert isinstance(value, DecimalText)
+        value.decimal_mark = decimal_mark
+        value.widget.attrs.update(inputmode="decimal", autocomplete="off")
+        radios = self.fields["confidence"].widget
+        assert isinstance(radios, ConfidenceRadios)
+        radios.closed = frozenset({Confidence.AT_RISK}) if at_risk_closed else frozenset()
+        radios.rule_id = f"{self.prefix}-at-risk-rule" if self.prefix else "at-risk-rule"
+
+    def clean_confidence(self) -> str:
+        confidence = str(self.cleaned_data["confidence"])
+        if self.at_risk_closed and confidence == Confidence.AT_RISK:
+            raise forms.ValidationError(AT_RISK_NOW)
+        return confidence
+
+
+class CheckInCorrectForm(CheckInForm):
+    """A correction of the author's latest check-in, named so that a check-in made meanwhile is
+    not corrected by mistake."""
+
+    checkin = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class CheckInWithdrawForm(forms.Form):
+    checkin = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
 
 class KeyResultEditForm(forms.Form):
@@ -104,8 +174,18 @@ class KeyResultEditForm(forms.Form):
         label="Due", required=False, widget=DateInput(), help_text="Empty: the cycle's end."
     )
 
-    def __init__(self, *args: Any, metrics: list[tuple[str, str]], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        metrics: list[tuple[str, str]],
+        decimal_mark: DecimalMark = ".",
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
+        for name in ("baseline", "target"):
+            number = self.fields[name]
+            assert isinstance(number, DecimalText)
+            number.decimal_mark = decimal_mark
         field = self.fields["metric"]
         assert isinstance(field, forms.ChoiceField)
         field.choices = [("", "(not bound: manual check-ins)"), *metrics]

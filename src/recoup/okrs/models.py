@@ -212,8 +212,17 @@ class Initiative(models.Model):
         return self.title
 
 
+class CheckInQuerySet(models.QuerySet["CheckIn"]):
+    def counted(self) -> CheckInQuerySet:
+        """The check-ins progress, status, forecasts and the at-risk rule read: not withdrawn,
+        not replaced by a correction."""
+        return self.filter(withdrawn_at__isnull=True)
+
+
 class CheckIn(models.Model):
-    """One reading of a key result; rows are never edited, so the history is complete."""
+    """One reading of a key result. What it reported is never edited, so the history is complete:
+    a correction is a new row that names the one it replaces, and the replaced or withdrawn row
+    only gets `withdrawn_at` (docs/okrs.md)."""
 
     key_result = models.ForeignKey(KeyResult, on_delete=models.CASCADE, related_name="checkins")
     value = models.DecimalField(null=True, blank=True, max_digits=24, decimal_places=6)
@@ -228,6 +237,15 @@ class CheckIn(models.Model):
     )
     source = models.CharField(max_length=16, choices=CheckInSource.choices)
     created_at = models.DateTimeField()
+    # Set when the author withdraws the check-in or a correction replaces it; it then no longer
+    # counts anywhere, but stays in the history.
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    # The check-in this one corrects: one correction each, so two at once cannot both win.
+    corrects = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="corrected_by"
+    )
+
+    objects = CheckInQuerySet.as_manager()
 
     class Meta:
         ordering = ["key_result", "created_at", "id"]

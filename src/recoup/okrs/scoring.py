@@ -209,16 +209,29 @@ def is_outdated(
     return last_checkin_on is None or last_checkin_on <= due - timedelta(days=7)
 
 
+AT_RISK_RULE = (
+    "After two “at risk” check-ins in a row, the next one must say whether the key result is "
+    "on track or off track."
+)
+AT_RISK_NOW = (
+    "The last two check-ins said “at risk”, so this one must say whether the key result is on "
+    "track or off track: “at risk” a third time would leave it undecided."
+)
+
+
+def at_risk_rule_applies(*, previous: Sequence[str]) -> bool:
+    """True when the next check-in may not say 'at risk' (`previous` oldest first)."""
+    tail = list(previous[-MAX_AT_RISK_IN_A_ROW:])
+    return len(tail) == MAX_AT_RISK_IN_A_ROW and all(c == Status.AT_RISK for c in tail)
+
+
 def at_risk_rule_violation(*, previous: Sequence[str], new: str) -> str | None:
     """After two 'at risk' check-ins in a row the next must call it: on track or off track.
 
-    `previous` is the confidence of earlier check-ins, oldest first. Returns the message to show
+    `previous` is the confidence of earlier check-ins, oldest first. Returns the sentence to show
     when `new` breaks the rule, None when it is allowed."""
-    if new != Status.AT_RISK:
-        return None
-    tail = list(previous[-MAX_AT_RISK_IN_A_ROW:])
-    if len(tail) == MAX_AT_RISK_IN_A_ROW and all(c == Status.AT_RISK for c in tail):
-        return "the last two check-ins were 'at risk': this one must say on_track or off_track"
+    if new == Status.AT_RISK and at_risk_rule_applies(previous=previous):
+        return AT_RISK_NOW
     return None
 
 

@@ -209,6 +209,7 @@ class _Reading:
     value: Decimal | None
     confidence: str
     created_on: date
+    checkin_id: int = 0
 
 
 @dataclass(slots=True)
@@ -241,11 +242,13 @@ def _load(cycle: Cycle, today: date, extra: Iterable[KeyResult] = ()) -> _Loaded
     for kr in pending:
         krs[kr.pk] = kr
     loaded = _Loaded(cycle=cycle, today=today, key_results=krs)
-    for c in CheckIn.objects.filter(key_result__in=krs.keys(), data_date__lte=today).order_by(
-        "data_date", "created_at", "id"
+    for c in (
+        CheckIn.objects.counted()
+        .filter(key_result__in=krs.keys(), data_date__lte=today)
+        .order_by("data_date", "created_at", "id")
     ):
         loaded.readings[c.key_result_id].append(
-            _Reading(c.data_date, c.value, c.confidence, timezone.localdate(c.created_at))
+            _Reading(c.data_date, c.value, c.confidence, timezone.localdate(c.created_at), c.pk)
         )
     for ini in Initiative.objects.filter(key_result__in=krs.keys()).select_related("owner"):
         loaded.initiatives[ini.key_result_id].append(ini)
@@ -488,15 +491,24 @@ def key_result_confidence_for(*, key_result: KeyResult, value: Decimal, on: date
     confidence = (
         Confidence.AT_RISK if computed == Status.NOT_STARTED else Confidence(computed.value)
     )
-    # The rule runs over check-ins in the order they were made, whatever dates they describe.
-    previous = list(
-        CheckIn.objects.filter(key_result=key_result)
-        .order_by("-created_at", "-id")
-        .values_list("confidence", flat=True)[: scoring.MAX_AT_RISK_IN_A_ROW]
-    )[::-1]
+    previous = checkin_confidences(key_result=key_result)
     if scoring.at_risk_rule_violation(previous=previous, new=confidence):
         return Confidence.OFF_TRACK
     return confidence
+
+
+def checkin_confidences(*, key_result: KeyResult, leaving_out: CheckIn | None = None) -> list[str]:
+    """The confidences the at-risk rule reads, oldest first: the latest counted check-ins, in the
+    order they were made whatever dates they describe (without `leaving_out`, the one a
+    correction replaces)."""
+    counted = CheckIn.objects.counted().filter(key_result=key_result)
+    if leaving_out is not None:
+        counted = counted.exclude(pk=leaving_out.pk)
+    return list(
+        counted.order_by("-created_at", "-id").values_list("confidence", flat=True)[
+            : scoring.MAX_AT_RISK_IN_A_ROW
+        ]
+    )[::-1]
 
 
 # --- history and forecast ---------------------------------------------------------------------
@@ -513,25 +525,96 @@ class CheckInView:
     author: str | None
     source: str
     created_at: str
+    # Withdrawn or replaced by a correction: kept in the history, counted nowhere.
+    withdrawn_at: str | None = None
+    corrects: int | None = None
+    corrected_by: int | None = None
+    author_name: str | None = None
+
+
+def _checkin_view(c: CheckIn, corrected_by: int | None) -> CheckInView:
+    return CheckInView(
+        c.pk,
+        c.value,
+        c.data_date,
+        c.ledger_as_of,
+        c.confidence,
+        c.comment,
+        c.author.username if c.author else None,
+        c.source,
+        c.created_at.isoformat(),
+        c.withdrawn_at.isoformat() if c.withdrawn_at else None,
+        c.corrects_id,
+        corrected_by,
+        (c.author.get_full_name() or c.author.username) if c.author else None,
+    )
 
 
 def key_result_history(*, key_result: KeyResult) -> list[CheckInView]:
-    return [
-        CheckInView(
-            c.pk,
-            c.value,
-            c.data_date,
-            c.ledger_as_of,
-            c.confidence,
-            c.comment,
-            c.author.username if c.author else None,
-            c.source,
-            c.created_at.isoformat(),
-        )
-        for c in CheckIn.objects.filter(key_result=key_result)
+    """Every check-in, withdrawn and corrected ones included, in the order they were made."""
+    rows = list(
+        CheckIn.objects.filter(key_result=key_result)
         .select_related("author")
         .order_by("created_at", "id")
-    ]
+    )
+    corrected_by = {c.corrects_id: c.pk for c in rows if c.corrects_id is not None}
+    return [_checkin_view(c, corrected_by.get(c.pk)) for c in rows]
+
+
+def checkin_latest(*, key_result: KeyResult) -> CheckIn | None:
+    """The latest counted check-in: the previous value a new one is read against, and the only
+    one its author may correct or withdraw."""
+    return (
+        CheckIn.objects.counted()
+        .filter(key_result=key_result)
+        .select_related("author")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class CheckInPreview:
+    """What a typed value would do: progress and computed status, by the board's own code."""
+
+    value: Decimal
+    progress: float | None
+    expected: float
+    status: Status
+    before_progress: float | None
+    before_status: Status
+
+
+def checkin_preview(
+    *,
+    key_result: KeyResult,
+    value: Decimal,
+    on: date | None = None,
+    replacing: CheckIn | None = None,
+) -> CheckInPreview:
+    """Progress and status of `key_result` if `value` were checked in today (in place of
+    `replacing`, for a correction): the same `_state` the board computes, with one more reading."""
+    today = _today(on)
+    cycle = key_result.objective.cycle
+    loaded = _load(cycle, today, extra=[key_result])
+    before = _state(key_result, loaded)
+    loaded.memo.clear()
+    readings = loaded.readings[key_result.pk]
+    data_date = today
+    if replacing is not None:
+        data_date = replacing.data_date
+        readings[:] = [r for r in readings if r.checkin_id != replacing.pk]
+    readings.append(_Reading(data_date, value, "", today))
+    readings.sort(key=lambda r: r.data_date)
+    after = _state(key_result, loaded)
+    return CheckInPreview(
+        value=value,
+        progress=after.progress,
+        expected=after.expected,
+        status=after.computed_status,
+        before_progress=before.progress,
+        before_status=before.computed_status,
+    )
 
 
 def key_result_forecast(*, key_result: KeyResult, today: date | None = None) -> Forecast:
@@ -550,9 +633,9 @@ def key_result_forecast(*, key_result: KeyResult, today: date | None = None) -> 
         series.append((key_result.baseline_as_of or cycle.starts_on, key_result.baseline))
     series += [
         (c.data_date, c.value)
-        for c in CheckIn.objects.filter(
-            key_result=key_result, value__isnull=False, data_date__lte=on
-        ).order_by("data_date", "created_at", "id")
+        for c in CheckIn.objects.counted()
+        .filter(key_result=key_result, value__isnull=False, data_date__lte=on)
+        .order_by("data_date", "created_at", "id")
         if c.value is not None
     ]
     return forecast_key_result(

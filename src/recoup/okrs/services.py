@@ -560,27 +560,22 @@ def initiative_update(
 # --- check-ins and status ---------------------------------------------------------------------
 
 
-def _previous_confidences(key_result: KeyResult) -> list[str]:
-    return list(
-        CheckIn.objects.filter(key_result=key_result)
-        .order_by("-created_at", "-id")
-        .values_list("confidence", flat=True)[: scoring.MAX_AT_RISK_IN_A_ROW]
-    )[::-1]
+def previous_confidences(key_result: KeyResult, *, leaving_out: CheckIn | None = None) -> list[str]:
+    from recoup.okrs import selectors
+
+    return selectors.checkin_confidences(key_result=key_result, leaving_out=leaving_out)
 
 
-@transaction.atomic
-def checkin_create(
+def checkin_rules_check(
     *,
     key_result: KeyResult,
     value: Decimal | None,
     confidence: str,
-    comment: str = "",
-    data_date: date | None = None,
-    author: User | None = None,
-    via: str = "",
-) -> CheckIn:
-    """A manual check-in. Its value is what the owner reports; KPI-bound key results are checked
-    in by `checkin_auto_run` and a person adds confidence and comment through this function."""
+    author: User | None,
+    previous: list[str],
+) -> None:
+    """What every manual check-in (new or a correction) must satisfy; `previous` is the
+    confidences the at-risk rule reads, oldest first."""
     label = f"key result {key_result.key!r}"
     require(
         author is None or can_check_in(author, key_result),
@@ -600,18 +595,34 @@ def checkin_create(
         raise RecoupError(
             f"{label}: a milestone check-in is 1 (reached) or 0 (not yet), got {value}"
         )
-    # Lock the key result: two people checking in at once must not both pass the at-risk rule.
-    KeyResult.objects.select_for_update().filter(pk=key_result.pk).first()
-    problem = scoring.at_risk_rule_violation(
-        previous=_previous_confidences(key_result), new=confidence
-    )
+    problem = scoring.at_risk_rule_violation(previous=previous, new=confidence)
     if problem:
-        raise RecoupError(f"{label}: {problem}")
+        raise RecoupError(problem)
+
+
+def checkin_lock(key_result: KeyResult) -> None:
+    # Two people checking in (or correcting) at once must not both pass the at-risk rule.
+    KeyResult.objects.select_for_update().filter(pk=key_result.pk).first()
+
+
+def checkin_write(
+    *,
+    key_result: KeyResult,
+    value: Decimal | None,
+    confidence: str,
+    comment: str,
+    data_date: date | None,
+    author: User | None,
+    via: str,
+    corrects: CheckIn | None = None,
+) -> CheckIn:
+    """The one place a manual check-in row and its audit row are written (after the checks)."""
     now = timezone.now()
     if value is None and key_result.metric:
         # The person speaks to confidence; the number stays the KPI engine's latest reading.
         latest = (
-            CheckIn.objects.filter(key_result=key_result, value__isnull=False)
+            CheckIn.objects.counted()
+            .filter(key_result=key_result, value__isnull=False)
             .order_by("-data_date", "-created_at", "-id")
             .first()
         )
@@ -626,22 +637,66 @@ def checkin_create(
         author=author,
         source=CheckInSource.MANUAL,
         created_at=now,
+        corrects=corrects,
     )
     _save(checkin)
+    after = {
+        "value": _plain(value),
+        "confidence": confidence,
+        "data_date": checkin.data_date.isoformat(),
+        "source": CheckInSource.MANUAL,
+    }
+    before = None
+    if corrects is not None:
+        after["corrects"] = corrects.pk
+        before = {
+            "value": _plain(corrects.value),
+            "confidence": corrects.confidence,
+            "data_date": corrects.data_date.isoformat(),
+        }
     audit_record(
-        action="okr_checkin_create",
+        action="okr_checkin_correct" if corrects is not None else "okr_checkin_create",
         object_type="okr_key_result",
         object_id=key_result.pk,
-        after={
-            "value": _plain(value),
-            "confidence": confidence,
-            "data_date": checkin.data_date.isoformat(),
-            "source": CheckInSource.MANUAL,
-        },
+        before=before,
+        after=after,
         actor=author,
         via=via,
     )
     return checkin
+
+
+@transaction.atomic
+def checkin_create(
+    *,
+    key_result: KeyResult,
+    value: Decimal | None,
+    confidence: str,
+    comment: str = "",
+    data_date: date | None = None,
+    author: User | None = None,
+    via: str = "",
+) -> CheckIn:
+    """A manual check-in. Its value is what the owner reports; KPI-bound key results are checked
+    in by `checkin_auto_run` and a person adds confidence and comment through this function.
+    Corrections and withdrawals are in `recoup.okrs.checkins`."""
+    checkin_lock(key_result)
+    checkin_rules_check(
+        key_result=key_result,
+        value=value,
+        confidence=confidence,
+        author=author,
+        previous=previous_confidences(key_result),
+    )
+    return checkin_write(
+        key_result=key_result,
+        value=value,
+        confidence=confidence,
+        comment=comment,
+        data_date=data_date,
+        author=author,
+        via=via,
+    )
 
 
 @transaction.atomic

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from recoup.okrs import views
+from recoup.okrs import checkin_views, views
 
 app_name = "okrs"
 urlpatterns = [
@@ -10,6 +10,21 @@ urlpatterns = [
     path("cadence/", views.cadence, name="cadence"),
     path("key-results/<int:key_result_id>/", views.key_result_detail, name="key_result"),
     path("key-results/<int:key_result_id>/check-in/", views.checkin_add, name="checkin"),
+    path(
+        "key-results/<int:key_result_id>/check-in/preview/",
+        checkin_views.checkin_preview,
+        name="checkin_preview",
+    ),
+    path(
+        "key-results/<int:key_result_id>/check-in/correct/",
+        checkin_views.checkin_correct,
+        name="checkin_correct",
+    ),
+    path(
+        "key-results/<int:key_result_id>/check-in/withdraw/",
+        checkin_views.checkin_withdraw,
+        name="checkin_withdraw",
+    ),
     path("key-results/<int:key_result_id>/edit/", views.key_result_edit, name="key_result_edit"),
     path(
         "key-results/<int:key_result_id>/suggest-target/",

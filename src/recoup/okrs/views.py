@@ -28,32 +28,20 @@ from recoup.accounts.access import (
 )
 from recoup.accounts.models import Team, User
 from recoup.core.errors import NotFoundError, RecoupError
-from recoup.core.numbers import parse_typed_number
-from recoup.okrs import kpi, selectors, services
+from recoup.core.numbers import format_typed_number
+from recoup.okrs import kpi, scoring, selectors, services
 from recoup.okrs.forms import (
     CADENCE_FIELDS,
+    CheckInCorrectForm,
+    CheckInForm,
     CycleCadenceForm,
     KeyResultEditForm,
     StatusOverrideForm,
+    mark_of,
 )
-from recoup.okrs.models import Confidence, Cycle, KeyResult
+from recoup.okrs.models import Cycle, KeyResult
 from recoup.okrs.plan import plan_parse
 from recoup.okrs.templates import TEMPLATES, template_as_plan, template_get
-
-
-class CheckInForm(forms.Form):
-    value = forms.CharField(
-        required=False,
-        help_text="Leave empty on a KPI-bound key result to keep the engine's latest reading.",
-    )
-    confidence = forms.ChoiceField(choices=Confidence.choices, widget=forms.RadioSelect)
-    comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
-
-    def clean_value(self) -> Decimal | None:
-        try:
-            return parse_typed_number(self.cleaned_data["value"])
-        except ValueError as error:
-            raise forms.ValidationError(str(error)) from None
 
 
 def _cycle(request: HttpRequest) -> Cycle | None:
@@ -148,16 +136,55 @@ def _detail_context(
     kr: KeyResult,
     form: CheckInForm | None = None,
     override_form: StatusOverrideForm | None = None,
+    correct_form: CheckInCorrectForm | None = None,
 ) -> dict[str, Any]:
     state = selectors.key_result_state(key_result=kr)
     history = selectors.key_result_history(key_result=kr)
+    mark = mark_of(request.user)
+    latest = selectors.checkin_latest(key_result=kr)
+    # The author may correct or withdraw their own latest check-in (`recoup.okrs.checkins`).
+    mine = (
+        latest
+        if latest is not None
+        and latest.author_id is not None
+        and latest.author_id == getattr(request.user, "pk", None)
+        and can_check_in(request.user, kr)
+        else None
+    )
+    if mine is not None and correct_form is None:
+        correct_form = CheckInCorrectForm(
+            decimal_mark=mark,
+            at_risk_closed=scoring.at_risk_rule_applies(
+                previous=selectors.checkin_confidences(key_result=kr, leaving_out=mine)
+            ),
+            initial={
+                "checkin": mine.pk,
+                "value": format_typed_number(mine.value, decimal_mark=mark),
+                "confidence": mine.confidence,
+                "comment": mine.comment,
+            },
+            prefix="correct",
+        )
+    at_risk_closed = scoring.at_risk_rule_applies(
+        previous=selectors.checkin_confidences(key_result=kr)
+    )
     return {
         "kr": kr,
         "state": state,
         "history": list(reversed(history)),
         "forecast": selectors.key_result_forecast(key_result=kr),
-        "spec": _history_spec(history, state, kr.objective.cycle),
-        "form": form or CheckInForm(),
+        "spec": _history_spec(
+            [c for c in history if c.withdrawn_at is None], state, kr.objective.cycle
+        ),
+        "form": form or CheckInForm(decimal_mark=mark, at_risk_closed=at_risk_closed),
+        "at_risk_closed": at_risk_closed,
+        "at_risk_rule": scoring.AT_RISK_RULE,
+        "at_risk_now": scoring.AT_RISK_NOW,
+        "decimal_mark": mark,
+        "latest": latest,
+        "latest_value": format_typed_number(latest.value, decimal_mark=mark) if latest else "",
+        "mine": mine,
+        "correct_form": correct_form,
         "override_form": override_form
         or StatusOverrideForm(initial={"status": state.override_status or state.computed_status}),
         # The page's other buttons follow `can` (the user's rights); this one depends on the item.
@@ -180,7 +207,13 @@ def checkin_add(request: HttpRequest, key_result_id: int) -> HttpResponse:
         raise PermissionDenied(
             "A key result is checked in by its owner, its objective's owner, or a manager."
         )
-    form = CheckInForm(request.POST)
+    form = CheckInForm(
+        request.POST,
+        decimal_mark=mark_of(request.user),
+        at_risk_closed=scoring.at_risk_rule_applies(
+            previous=selectors.checkin_confidences(key_result=kr)
+        ),
+    )
     if form.is_valid():
         try:
             services.checkin_create(
@@ -235,9 +268,9 @@ def status_override_clear(request: HttpRequest, key_result_id: int) -> HttpRespo
     return redirect("okrs:key_result", key_result_id=kr.pk)
 
 
-def _decimal_text(value: Decimal | None) -> str:
-    """400000.000000 as "400000": the form shows what a person would type."""
-    return "" if value is None else format(value.normalize(), "f")
+def _decimal_text(request: HttpRequest, value: Decimal | None) -> str:
+    """400000.000000 as "400000" (or "58,5" with a decimal comma): what the person would type."""
+    return format_typed_number(value, decimal_mark=mark_of(request.user))
 
 
 def _metric_choices() -> list[tuple[str, str]]:
@@ -297,14 +330,15 @@ def key_result_edit(request: HttpRequest, key_result_id: int) -> HttpResponse:
                 "title": kr.title,
                 "unit": kr.unit,
                 "metric": kr.metric,
-                "baseline": _decimal_text(kr.baseline),
-                "target": _decimal_text(kr.target),
+                "baseline": _decimal_text(request, kr.baseline),
+                "target": _decimal_text(request, kr.target),
                 "due_on": kr.due_on,
             },
             metrics=metrics,
+            decimal_mark=mark_of(request.user),
         )
         return _edit_page(request, kr, form, kr.metric, suggest=False)
-    form = KeyResultEditForm(request.POST, metrics=metrics)
+    form = KeyResultEditForm(request.POST, metrics=metrics, decimal_mark=mark_of(request.user))
     metric = request.POST.get("metric", "")
     if "suggest" in request.POST:
         # The page without JavaScript: show the suggestion, keep what was typed, save nothing.
@@ -346,11 +380,12 @@ def target_suggestion(request: HttpRequest, key_result_id: int) -> HttpResponse:
             "title": kr.title,
             "unit": kr.unit,
             "metric": metric,
-            "baseline": _decimal_text(kr.baseline),
-            "target": _decimal_text(kr.target),
+            "baseline": _decimal_text(request, kr.baseline),
+            "target": _decimal_text(request, kr.target),
             "due_on": kr.due_on,
         },
         metrics=_metric_choices(),
+        decimal_mark=mark_of(request.user),
     )
     return _edit_page(request, kr, form, metric, suggest=True)
 

@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils import timezone
 
-from recoup.accounts.models import Role, Team, User
+from recoup.accounts.models import DecimalMark, Role, Team, User
 from recoup.metrics.catalogue import CATALOGUE, Param
 from recoup.metrics.selectors import ALL_METRICS, shared_params
 from recoup.web.services import login_attempt_claim, login_attempt_fail, login_attempt_succeed
@@ -144,6 +144,14 @@ class UserEditForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text="A collector or viewer sees the debtors of their teams.",
     )
+    decimal_mark = forms.ChoiceField(
+        label="Decimal mark",
+        choices=DecimalMark.choices,
+        widget=forms.RadioSelect,
+        # Not sent: left as it is (the person may have chosen it on their own account page).
+        required=False,
+        help_text="How this person types numbers, e.g. in check-ins.",
+    )
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         kwargs.setdefault(
@@ -154,9 +162,22 @@ class UserEditForm(forms.Form):
                 "email": user.email,
                 "role": user.role,
                 "teams": list(user.teams.values_list("pk", flat=True)),
+                "decimal_mark": user.decimal_mark,
             },
         )
         super().__init__(*args, **kwargs)
+
+
+class DecimalMarkForm(forms.Form):
+    """A person's own number format (`accounts.services.user_decimal_mark_set`)."""
+
+    decimal_mark = forms.ChoiceField(
+        label="Decimal mark",
+        choices=DecimalMark.choices,
+        widget=forms.RadioSelect,
+        help_text="How you type numbers, e.g. in check-ins: with a comma, 58,5 is fifty-eight "
+        "and a half and a point separates thousands (1.250,5).",
+    )
 
 
 # How long a new API token lives; "never" is allowed, as some integrations cannot be re-keyed

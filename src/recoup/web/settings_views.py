@@ -39,6 +39,7 @@ from recoup.accounts.services import (
     team_member_add,
     user_create,
     user_deactivate,
+    user_decimal_mark_set,
     user_password_change,
     user_password_reset,
     user_reactivate,
@@ -50,6 +51,7 @@ from recoup.okrs.models import Cycle
 from recoup.okrs.selectors import cycle_calendar, cycle_get
 from recoup.web.forms import (
     ApiTokenCreateForm,
+    DecimalMarkForm,
     RecoupPasswordChangeForm,
     UserCreateForm,
     UserEditForm,
@@ -157,6 +159,7 @@ def settings_user(request: HttpRequest, user_id: int) -> HttpResponse:
                 email=data["email"],
                 role=Role(data["role"]),
                 teams=list(data["teams"]),
+                decimal_mark=data["decimal_mark"] or None,
                 actor=_actor(request),
                 via=VIA,
             )
@@ -234,10 +237,13 @@ def _account_context(
     form: ApiTokenCreateForm | None = None,
     new_token: IssuedToken | None = None,
     new_calendar: IssuedToken | None = None,
+    number_form: DecimalMarkForm | None = None,
 ) -> dict[str, Any]:
-    mine = ApiToken.objects.filter(user=_actor(request))
+    me = _actor(request)
+    mine = ApiToken.objects.filter(user=me)
     return {
         "form": form or ApiTokenCreateForm(),
+        "number_form": number_form or DecimalMarkForm(initial={"decimal_mark": me.decimal_mark}),
         "tokens": mine.filter(kind=TokenKind.API),
         "calendar": mine.filter(kind=TokenKind.CALENDAR, revoked_at__isnull=True).first(),
         "new_token": new_token,
@@ -273,6 +279,26 @@ def settings_tokens(request: HttpRequest) -> HttpResponse:
     status = 422 if request.method == "POST" else 200
     return render(
         request, "web/settings_tokens.html", _account_context(request, form), status=status
+    )
+
+
+@tokens_required
+@require_POST
+def settings_number_format(request: HttpRequest) -> HttpResponse:
+    """The signed-in person's decimal mark, read wherever they type a number."""
+    form = DecimalMarkForm(request.POST)
+    if form.is_valid():
+        me = _actor(request)
+        user_decimal_mark_set(
+            user=me, decimal_mark=form.cleaned_data["decimal_mark"], actor=me, via=VIA
+        )
+        messages.success(request, "Number format saved.")
+        return _after_post(request, reverse("web:settings_tokens"))
+    return render(
+        request,
+        "web/settings_tokens.html",
+        _account_context(request, number_form=form),
+        status=422,
     )
 
 

@@ -28,6 +28,11 @@ urlpatterns = [
     ),
     path("settings/tokens/", settings_views.settings_tokens, name="settings_tokens"),
     path(
+        "settings/number-format/",
+        settings_views.settings_number_format,
+        name="settings_number_format",
+    ),
+    path(
         "settings/tokens/<int:token_id>/revoke/",
         settings_views.settings_token_revoke,
         name="settings_token_revoke",

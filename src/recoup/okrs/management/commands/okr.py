@@ -293,8 +293,10 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps([selectors.to_json(asdict(r)) for r in rows], indent=2))
             return
         for r in rows:
+            # Withdrawn and corrected check-ins stay in the history but count nowhere.
+            mark = " (corrected)" if r.corrected_by else " (withdrawn)" if r.withdrawn_at else ""
             self.stdout.write(
-                f"{r.data_date}  {r.value}  {r.confidence:<9}  {r.source:<9}  {r.author or '-'}  {r.comment}"
+                f"{r.data_date}  {r.value}  {r.confidence:<9}  {r.source:<9}  {r.author or '-'}  {r.comment}{mark}"
             )
 
     def do_forecast(
