@@ -16,8 +16,9 @@ Measured, each phase `--seconds` long, after one warm-up request per person and 
    board, and three KPI API reads by bearer token (DSO now, DSO's monthly series over a year,
    AR by team), a quarter of them managers, the others collectors (their book only); plus one
    writer, one write a second (`--write-every`): a check-in by API, a check-in on the web page,
-   a log-in, and every `--activities-every` s a small activities file uploaded on the import
-   page (the app has no endpoint that logs one activity; the upload's run time in the
+   a log-in, a call logged on an account page (the debtor called in: the contact rules read the
+   history, then the activity and its audit entry are written), and every `--activities-every`
+   s a small activities file uploaded on the import page (the upload's run time in the
    background is read from its run record).
 2. The same while `recoup import invoices` loads `--import-rows` new invoices (the demo
    ledger's invoices again under new external ids), started when the phase starts; the phase
@@ -85,6 +86,7 @@ def _routes() -> dict[str, Route]:
         Route("API /api/metrics/ar_total?by=team", "api"),
         Route("write: check-in, API", "write", frozenset({201})),
         Route("write: check-in, web form", "write", frozenset({302})),
+        Route("write: call logged, account page", "write", frozenset({302})),
         Route("write: log-in", "write", frozenset({302})),
         Route("write: activities upload", "write", frozenset({302, 409})),
     ]
@@ -135,6 +137,8 @@ class Writer:
 
     def run(self, routes: dict[str, Route], until: threading.Event, tag: str) -> None:
         ops = [self._checkin_api, self._checkin_web, self._login]
+        if self.info.customer_ids:
+            ops.append(self._call_logged)
         # The first one early, so a short import's window holds one too.
         next_upload = time.monotonic() + min(2.0, self.args.activities_every / 2)
         turn = 0
@@ -157,6 +161,19 @@ class Writer:
         fields = {"value": str(40 + turn % 50), "confidence": "on_track", "comment": "load bench"}
         path = f"/okrs/key-results/{self.info.kr_web}/check-in/"
         routes["write: check-in, web form"].call(lambda: self.manager.post_form(path, fields))
+
+    def _call_logged(self, routes: dict[str, Route], turn: int) -> None:
+        customer = self.info.customer_ids[turn % len(self.info.customer_ids)]
+        fields = {
+            "contact-channel": "call",
+            "contact-direction": "inbound",
+            "contact-outcome": "right_party_contact",
+            "contact-note": "load bench: the debtor called in",
+        }
+        path = f"/ledger/customers/{customer}/contacts/"
+        routes["write: call logged, account page"].call(
+            lambda: self.collector.post_form(path, fields)
+        )
 
     def _login(self, routes: dict[str, Route], turn: int) -> None:
         fresh = Client(self.port)

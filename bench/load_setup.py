@@ -20,7 +20,7 @@ import threading
 import time
 import zlib
 from collections import Counter
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
@@ -49,6 +49,9 @@ class Setup:
     kr_api: int
     kr_web: int
     customers: list[str]  # external ids in the writer's book
+    # Their database ids, in the same order: the account pages the writer logs calls on. Empty
+    # in a setup saved before they were kept (then no call is logged).
+    customer_ids: list[int] = field(default_factory=list)
 
 
 def _env(data_dir: Path) -> dict[str, str]:
@@ -98,7 +101,11 @@ def child(report: Path) -> None:
         user.save(update_fields=["password", "must_change_password"])
         tokens[user.username] = api_token_create(user=user, name="load bench", via="bench").secret
     customers = Assignment.objects.filter(collector=qa.owner, valid_to__isnull=True)
-    ids = customers.order_by("customer_id").values_list("customer__external_id", flat=True)
+    kept = list(
+        customers.order_by("customer_id").values_list("customer__external_id", "customer_id")[
+            :CUSTOMERS_KEPT
+        ]
+    )
     info = Setup(
         invoices=0,
         password=password,
@@ -109,7 +116,8 @@ def child(report: Path) -> None:
         writer_login=login_user.username,
         kr_api=qa.pk,
         kr_web=training.pk,
-        customers=list(ids[:CUSTOMERS_KEPT]),
+        customers=[external_id for external_id, _ in kept],
+        customer_ids=[pk for _, pk in kept],
     )
     report.write_text(json.dumps(asdict(info)))
 
