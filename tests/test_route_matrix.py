@@ -208,6 +208,7 @@ def matrix(db: None) -> Matrix:
         "metric_id": "ar_total",
         "name": Cycle.objects.get().name,
         "cycle": Cycle.objects.get().name,
+        "cycle_id": str(Cycle.objects.get().pk),
         "token": "no-such-mapping-token",
         "secret": "no-such-calendar-secret",
         "token_id": "999999",
@@ -414,6 +415,28 @@ WEB: dict[str, dict[str, Row]] = {
     },
     "okrs:checkin_preview": {
         "GET": (302, 403, 403, 200, 200, 200),
+        "POST": (405, 405, 405, 405, 405, 405),
+    },
+    # Planning (a cycle, "+ objective", "+ key result", "+ initiative") is for managers and
+    # admins; an empty form names its missing fields (422).
+    "okrs:cycle_new": {
+        "GET": (302, 403, 403, 403, 200, 200),
+        "POST": (302, 403, 403, 403, 422, 422),
+    },
+    "okrs:objective_new": {
+        "GET": (302, 403, 403, 403, 200, 200),
+        "POST": (302, 403, 403, 403, 422, 422),
+    },
+    "okrs:key_result_new": {
+        "GET": (302, 403, 403, 403, 200, 200),
+        "POST": (302, 403, 403, 403, 422, 422),
+    },
+    "okrs:initiative_new": {
+        "GET": (302, 403, 403, 403, 200, 200),
+        "POST": (302, 403, 403, 403, 422, 422),
+    },
+    "okrs:mine": {
+        "GET": (302, 200, 200, 200, 200, 200),
         "POST": (405, 405, 405, 405, 405, 405),
     },
     "okrs:index": {

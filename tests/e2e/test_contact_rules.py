@@ -10,7 +10,6 @@ from playwright.sync_api import Page, expect
 
 from recoup.accounts.models import Role
 from recoup.compliance.models import Rule
-from recoup.compliance.services import preset_load
 from recoup.ledger.models import Customer
 from tests.e2e.conftest import log_in, person
 
@@ -21,8 +20,6 @@ def test_an_admin_adds_a_customers_rule_and_changes_the_hours(page: Page, screen
     Customer.objects.create(
         external_id="C-7", name="Lakeside Florists", time_zone="America/Chicago"
     )
-    # A migration loads the preset; an earlier browser test's flush may have emptied the table.
-    preset_load(actor=None, name="us-reg-f")
     person("ada", Role.ADMIN, "Ada")
     log_in(page, "ada")
     page.goto("/compliance/rules/")

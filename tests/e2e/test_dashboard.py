@@ -130,3 +130,38 @@ def test_an_admin_changes_the_bucket_edges_and_the_dashboard_follows(
     expect(page.locator("#aging-chart svg [aria-roledescription='bar']")).to_have_count(5)
     expect(page.get_by_role("rowheader", name="1-15")).to_be_visible()
     screenshot(page, "dashboard-custom-buckets")
+
+
+def test_tiles_and_the_drill_down_speak_plainly_and_keep_the_details_folded(
+    page: Page, screenshot: Shot
+) -> None:
+    person("max", Role.MANAGER, "Max")
+    _ledger()
+    log_in(page, "max")
+    for width, height in ((1366, 900), (390, 844)):
+        page.set_viewport_size({"width": width, "height": height})
+        page.goto("/?as_of=2026-09-30")
+        tile = page.locator("#tile-ar_total")
+        expect(tile.locator(".tile-description")).to_have_text(
+            "Open receivables as of the date: invoice amounts less payments and adjustments "
+            "dated on or before it."
+        )
+        variant = tile.get_by_text("Variant: anchor due · buckets 30,60,90,120")
+        expect(variant).to_be_hidden()
+        # The disclosure opens in place; the rest of the tile still leads to the drill-down.
+        tile.get_by_text("How it is computed").click()
+        expect(variant).to_be_visible()
+        expect(page).to_have_url(re.compile(r"/\?as_of=2026-09-30$"))
+        expect(page.locator("#tile-promise_kept_rate .tile-value")).to_have_text("No data")
+        screenshot(page, f"dashboard-plain-{width}")
+        page.goto("/dashboard/explain/cost_to_collect/?as_of=2026-09-30")
+        expect(page.locator("#explained-value")).to_have_text("No data")
+        expect(page.locator("#explained-description")).to_be_visible()
+        expect(page.locator("#how-computed code").first).to_be_hidden()
+        expect(page.locator("#no-accounts")).to_contain_text("kept per team, not per customer")
+        screenshot(page, f"drill-down-no-data-{width}")
+        page.goto("/dashboard/explain/ar_total/?as_of=2026-09-30")
+        expect(page.locator("pre.sql").first).to_be_hidden()
+        page.locator("#how-computed summary").click()
+        expect(page.locator("#how-computed code").first).to_be_visible()
+        screenshot(page, f"drill-down-plain-{width}")

@@ -14,7 +14,6 @@ from playwright.sync_api import Page, expect
 
 from recoup.accounts.models import Role, Team, User
 from recoup.accounts.services import team_create, team_member_add
-from recoup.compliance.services import preset_load
 from recoup.ingest.services import ledger_file_import
 from recoup.ledger.models import (
     Activity,
@@ -61,8 +60,6 @@ def _book() -> tuple[User, User, Customer]:
     """Nina's book: the bakery supplier she spoke with two days ago, who broke a promise last
     week, and two other debtors with disputes open."""
     today = timezone.localdate()
-    # A migration loads the US preset; an earlier browser test's flush may have emptied it.
-    preset_load(actor=None, name="us-reg-f")
     north = team_create(name="North")
     manager = person("max", Role.MANAGER, "Max")
     manager.last_name = "Planck"

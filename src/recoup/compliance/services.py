@@ -248,3 +248,27 @@ def preset_load(*, actor: User | None, name: str, via: str = "") -> list[Rule]:
     if name not in PRESETS:
         raise RuleParamError(f"preset {name!r}: one of {', '.join(PRESETS)}")
     return [rule_save(actor=actor, preset=name, via=via, **row) for row in PRESETS[name]]
+
+
+def preset_ensure(*, using: str = "default", **_signal: Any) -> int:
+    """Receiver of `post_migrate`: a database without any contact rule (a new one, or one a test
+    run flushed) gets the US preset, as migration 0002 gives a new installation; a database with
+    rules, even all switched off, is left as its admins made it. Returns the rules created."""
+    rules = Rule.objects.using(using)
+    if rules.exists():
+        return 0
+    for row in PRESETS["us-reg-f"]:
+        spec = RuleSpec.make(
+            code=row["code"], name=row["name"], kind=row["kind"], params=row["params"]
+        )
+        rules.create(
+            code=row["code"],
+            name=row["name"],
+            kind=row["kind"],
+            params=spec.params,
+            source=row.get("source", ""),
+            scope=RuleScope.SYSTEM,
+            severity=Severity.BLOCK,
+            preset="us-reg-f",
+        )
+    return len(PRESETS["us-reg-f"])

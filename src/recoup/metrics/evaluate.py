@@ -170,6 +170,9 @@ class Plan:
     unit: str
     money: bool = False
     extra_dims: tuple[str, ...] = ()
+    # Inputs only ever recorded as positive amounts: a zero means nothing was recorded, and the
+    # metric has no value rather than 0 (no cost booked says nothing about the cost to collect).
+    needs: tuple[str, ...] = ()
 
 
 def _edges(params: Mapping[str, str]) -> tuple[int, ...]:
@@ -399,7 +402,7 @@ def plan_metric(mdef: MetricDef, params: Mapping[str, str]) -> Plan:
         return Plan((spent, _count(r, "n_resolved")), _mean("dispute_days", "n_resolved"), "days")
     if m == "cost_to_collect":
         cost = _sum(("cost",), "cost", "amount")
-        return Plan((cost, cash), _pct("cost", "cash"), "percent")
+        return Plan((cost, cash), _pct("cost", "cash"), "percent", needs=("cost",))
     if m in {"credit_approval_days", "credit_policy_compliance_rate"}:
         c = ("credit",)
         n = _count(c, "decisions")
@@ -531,15 +534,15 @@ def evaluate(
     for spec, mdef, params, plan, dims in compiled.specs:
         qkey = (dims, tuple(sorted((k, tuple(v)) for k, v in spec.filters.items())))
         for point in compiled.points:
-            keys = sorted({k[2] for k in values if k[0] == qkey and k[1] == point.as_of}) or (
-                [] if dims else [()]
-            )
+            found = {k[2] for k in values if k[0] == qkey and k[1] == point.as_of}
+            keys = sorted(found, key=lambda k: _dims_order(dims, k)) or ([] if dims else [()])
             for dim_values in keys:
                 slot = values.get((qkey, point.as_of, dim_values), {})
                 measured = {
                     m.name: slot.get((m.relation, m.name), Decimal(0)) for m in plan.measures
                 }
-                value = plan.formula(measured, point)
+                recorded = all(measured.get(name) for name in plan.needs)
+                value = plan.formula(measured, point) if recorded else None
                 results.append(
                     Result(
                         metric=mdef.id,
@@ -553,6 +556,19 @@ def evaluate(
                     )
                 )
     return results
+
+
+def _dims_order(dims: Sequence[str], values: tuple[Any, ...]) -> tuple[Any, ...]:
+    """Dimension values in reading order: aging buckets by age ("46-75" before "180+")."""
+    return tuple(bucket_age(v) if d == "bucket" else v for d, v in zip(dims, values, strict=True))
+
+
+def bucket_age(label: str) -> tuple[int, str]:
+    """Where a bucket label ('current', '1-30', '120+') sits on the age axis."""
+    if label == "current":
+        return (-1, label)
+    low = label.split("-", 1)[0].rstrip("+")
+    return (int(low), label) if low.isdigit() else (1 << 30, label)
 
 
 def _present(value: Decimal | None, plan: Plan, base: str) -> Decimal | None:

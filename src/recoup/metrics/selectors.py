@@ -12,14 +12,14 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
 from django.db.models import Q
 
 from recoup.accounts.scope import Scope
-from recoup.core.money import currency_exponent
+from recoup.metrics.allocation import allocate_money
 from recoup.metrics.catalogue import (
     CATALOGUE,
     GRAINS,
@@ -358,6 +358,7 @@ class Contributors:
     columns: tuple[MeasureColumn, ...]
     rows: list[Contributor]  # largest contribution first
     totals: tuple[Decimal, ...]  # per column, over every customer
+    by_customer: bool = True  # False: the metric is not kept per customer
 
     @property
     def total(self) -> Decimal | None:
@@ -383,19 +384,21 @@ def metric_contributors(
     denominator, ...) are given per customer, and their totals give the number.
     """
     given = with_defaults(metric, params or {}, metric_defaults())
-    spec = Spec(metric, given, ("customer",), dict(filters or {}))
-    mdef, resolved = validate(spec)
+    mdef, resolved = validate(Spec(metric, given, (), dict(filters or {})))
     plan = plan_metric(mdef, resolved)
-    point = Point.at(as_of, period_from)
-    book = book_of(scope)
-    with _engine(engine) as eng:
-        results = evaluate(eng, [spec], [point], book=book)
     shown = plan.measures[:MAX_MEASURE_COLUMNS]
     columns = tuple(
         MeasureColumn(m.name, measure_label(m.name), "money" if m.money else "count") for m in shown
     )
     additive = len(plan.measures) == 1 and plan.unit in {"money", "count"}
-    exponent = currency_exponent(settings.BASE_CURRENCY)
+    if "customer" not in mdef.dimensions:
+        # Kept per team or per segment only (costs, credit decisions): no customer is behind it.
+        return Contributors(metric, plan.unit, as_of, additive, columns, [], (), by_customer=False)
+    spec = Spec(metric, given, ("customer",), dict(filters or {}))
+    point = Point.at(as_of, period_from)
+    book = book_of(scope)
+    with _engine(engine) as eng:
+        results = evaluate(eng, [spec], [point], book=book)
     values: dict[int, Decimal | None] = {}
     measured: dict[int, list[Decimal]] = {}
     for result in results:
@@ -414,13 +417,21 @@ def metric_contributors(
         else:
             measured[customer] = inputs
             values[customer] = result.value
+    base = settings.BASE_CURRENCY
+    # Money columns are rounded together, so each column's cents add up to its total.
+    rounded = {
+        i: allocate_money({c: numbers[i] for c, numbers in measured.items()}, base)
+        for i, column in enumerate(columns)
+        if column.unit == "money"
+    }
+    if additive and plan.money:
+        values = {c: rounded[0][c] for c in measured}
     rows = [
         Contributor(
             customer_id=customer,
             value=values[customer],
             measures=tuple(
-                _major(number, exponent) if column.unit == "money" else number
-                for number, column in zip(numbers, columns, strict=True)
+                rounded[i][customer] if i in rounded else number for i, number in enumerate(numbers)
             ),
         )
         for customer, numbers in measured.items()
@@ -437,10 +448,6 @@ def metric_contributors(
     rows.sort(key=lambda r: (-contribution(r), r.customer_id))
     totals = tuple(sum((r.measures[i] for r in rows), Decimal(0)) for i in range(len(columns)))
     return Contributors(metric, plan.unit, as_of, additive, columns, rows, totals)
-
-
-def _major(minor: Decimal, exponent: int) -> Decimal:
-    return minor.quantize(Decimal(1), rounding=ROUND_HALF_EVEN).scaleb(-exponent)
 
 
 def series_points(start: date, end: date, grain: str) -> list[Point]:

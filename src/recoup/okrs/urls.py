@@ -1,11 +1,28 @@
 from django.urls import path
 
-from recoup.okrs import checkin_views, views
+from recoup.okrs import checkin_views, plan_views, views
 
 app_name = "okrs"
 urlpatterns = [
     path("", views.board, name="index"),
     path("templates/", views.templates_page, name="templates"),
+    path("mine/", plan_views.mine, name="mine"),
+    path("cycles/new/", plan_views.cycle_new, name="cycle_new"),
+    path(
+        "cycles/<int:cycle_id>/objectives/new/",
+        plan_views.objective_new,
+        name="objective_new",
+    ),
+    path(
+        "objectives/<int:objective_id>/key-results/new/",
+        plan_views.key_result_new,
+        name="key_result_new",
+    ),
+    path(
+        "key-results/<int:key_result_id>/initiatives/new/",
+        plan_views.initiative_new,
+        name="initiative_new",
+    ),
     path("map/", views.strategy_map, name="map"),
     path("cadence/", views.cadence, name="cadence"),
     path("key-results/<int:key_result_id>/", views.key_result_detail, name="key_result"),

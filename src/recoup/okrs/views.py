@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from recoup.accounts.access import (
@@ -40,7 +41,9 @@ from recoup.okrs.forms import (
     mark_of,
 )
 from recoup.okrs.models import Cycle, KeyResult
+from recoup.okrs.my_work import key_result_initiatives
 from recoup.okrs.plan import plan_parse
+from recoup.okrs.plan_forms import InitiativeNewForm
 from recoup.okrs.templates import TEMPLATES, template_as_plan, template_get
 
 
@@ -63,6 +66,7 @@ def board(request: HttpRequest) -> HttpResponse:
         "okrs/board.html",
         {
             "status": status,
+            "cycle_id": cycle.pk if cycle is not None else None,
             "cycles": list(Cycle.objects.order_by("-starts_on").values_list("name", flat=True)),
         },
     )
@@ -189,6 +193,8 @@ def _detail_context(
         or StatusOverrideForm(initial={"status": state.override_status or state.computed_status}),
         # The page's other buttons follow `can` (the user's rights); this one depends on the item.
         "may_check_in": can_check_in(request.user, kr),
+        "initiatives": key_result_initiatives(key_result=kr, today=timezone.localdate()),
+        "initiative_form": InitiativeNewForm(),
     }
 
 

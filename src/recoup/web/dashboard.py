@@ -8,8 +8,9 @@ the answers for the template. It computes no KPI itself.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -215,6 +216,27 @@ def variant_text(params: dict[str, str] | Any) -> str:
     return " · ".join(f"{k.replace('_', ' ')} {v}" for k, v in dict(params).items())
 
 
+def plain_description(metric: str, params: Mapping[str, str]) -> str:
+    """The catalogue's description in words: its parameters (`days`) read as the values in use,
+    other metrics' ids as their titles ("ar_90_plus as a percentage of ar_total" reads "Receivables
+    more than 90 days past due as a percentage of total receivables")."""
+
+    def value(found: re.Match[str]) -> str:
+        name = found.group(1)
+        given = params.get(name, name.replace("_", " "))
+        # "`current_days` past due" and "`days` days past due" both read "0 days past due".
+        return f"{given} days" if name.endswith("days") else given + (found.group(2) or "")
+
+    text = re.sub(r"`(\w+)`( days)?", value, CATALOGUE[metric].description)
+
+    def title(found: re.Match[str]) -> str:
+        other = CATALOGUE.get(found.group(0))
+        return found.group(0) if other is None else other.title[:1].lower() + other.title[1:]
+
+    text = re.sub(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b", title, text)
+    return text[:1].upper() + text[1:]
+
+
 def short_title(metric: str) -> str:
     return SHORT_TITLES.get(metric) or CATALOGUE[metric].title
 
@@ -362,7 +384,7 @@ def _tile(metric: str, points: list[Result], day: date, focus: Focus) -> Tile:
         metric=metric,
         title=short_title(metric),
         full_title=mdef.title,
-        description=mdef.description,
+        description=plain_description(metric, current.params if current else {}),
         value=value,
         value_text=value_text(value, unit, compact=True),
         unit_text=unit_label(unit),
@@ -370,6 +392,8 @@ def _tile(metric: str, points: list[Result], day: date, focus: Focus) -> Tile:
         delta_class=_delta_class(delta, mdef.direction),
         previous_text=(
             f"vs {previous.as_of:%d %b %Y}: {with_unit(previous.value, unit, compact=True)}"
+            if previous is not None and previous.value is not None
+            else f"no data on {previous.as_of:%d %b %Y}"
             if previous is not None
             else ""
         ),

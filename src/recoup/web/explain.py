@@ -12,12 +12,14 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.urls import reverse
 from django.utils import timezone
 
 from recoup.accounts.scope import Scope
 from recoup.ledger.selectors import customers_in_scope
+from recoup.metrics.allocation import allocate_money, money_minor
 from recoup.metrics.catalogue import CATALOGUE, MetricInputError
 from recoup.metrics.evaluate import Result
 from recoup.metrics.selectors import (
@@ -28,13 +30,14 @@ from recoup.metrics.selectors import (
     metric_query,
     reference_values,
 )
-from recoup.web.dashboard import Focus, cached, kpi_engine, variant_text
+from recoup.web.dashboard import Focus, cached, kpi_engine, plain_description, variant_text
 from recoup.web.formatting import with_unit
 
 BREAKDOWN_DIMENSIONS = ("collector", "team", "segment", "country")
 # ar_by_bucket is always grouped by bucket: its value for the scope is the sum of its buckets.
 ALWAYS_BY_BUCKET = {"ar_by_bucket"}
 ACCOUNTS_PER_PAGE = 50
+NO_DATA = "No data"
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +65,7 @@ class Explanation:
     as_of: date
     data_as_of: date | None
     bucket: str
+    value: Decimal | None
     value_text: str
     variant_text: str
     scope_label: str
@@ -69,6 +73,7 @@ class Explanation:
     queries: list[tuple[str, str]]
     references: list[tuple[str, str, str]]
     contributors: Contributors
+    dimensions_text: str  # what the metric is kept per, in words: "segment and country"
 
 
 def explanation_build(
@@ -121,25 +126,34 @@ def _explanation_compute(metric: str, focus: Focus, as_of: date | None, bucket: 
             scope=scope, metrics=[metric], as_of=day, dims=base_dims, filters=filters, engine=engine
         )
     unit = main[0].unit if main else mdef.unit
-    total = _sum(r.value for r in main)
+    total = _total(main)
     return Explanation(
         metric=metric,
         title=mdef.title,
-        description=mdef.description,
+        description=plain_description(metric, main[0].params if main else {}),
         formula=mdef.formula,
         notes=mdef.notes,
         unit=unit,
         as_of=day,
         data_as_of=fresh.data_as_of,
         bucket=bucket,
-        value_text=with_unit(total, unit),
+        value=total,
+        value_text=with_unit(total, unit) if total is not None else NO_DATA,
         variant_text=variant_text(main[0].params if main else {}),
         scope_label=focus.label,
         breakdowns=breakdowns,
         queries=queries,
         references=[(r.period, r.value_text, r.source) for r in reference_values(metric)],
         contributors=contributors,
+        dimensions_text=_words(mdef.dimensions),
     )
+
+
+def _words(items: Sequence[str]) -> str:
+    """ "a", "a and b", "a, b and c"."""
+    if len(items) < 2:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def _fixed(dim: str, focus: Focus) -> bool:
@@ -156,22 +170,46 @@ def _sum(values: Iterable[Decimal | None]) -> Decimal | None:
     return sum(present, Decimal(0)) if present else None
 
 
+def _total(rows: Sequence[Result]) -> Decimal | None:
+    """The number of several rows (ar_by_bucket's buckets): money rounded once, on the whole."""
+    minor = [m for m in (money_minor(r) for r in rows) if m is not None]
+    if rows and len(minor) == len(rows):
+        parts = allocate_money(dict(enumerate(minor)), settings.BASE_CURRENCY)
+        return sum(parts.values(), Decimal(0))
+    return _sum(r.value for r in rows)
+
+
 def _shares(
     dim: str, rows: Sequence[Result], focus: Focus, day: date, bucket: str
 ) -> BreakdownList:
-    by_key: dict[str, list[Decimal | None]] = {}
+    by_key: dict[str, list[Result]] = {}
     unit = rows[0].unit if rows else ""
     for r in rows:
-        by_key.setdefault(r.dims.get(dim, ""), []).append(r.value)
+        by_key.setdefault(r.dims.get(dim, ""), []).append(r)
+    minor = {key: [money_minor(r) for r in found] for key, found in by_key.items()}
+    values: dict[str, Decimal | None]
+    if all(m is not None for parts in minor.values() for m in parts):
+        # Money shares are rounded together: they add up to the number to the cent.
+        values = dict(
+            allocate_money(
+                {
+                    k: sum((m for m in parts if m is not None), Decimal(0))
+                    for k, parts in minor.items()
+                },
+                settings.BASE_CURRENCY,
+            )
+        )
+    else:
+        values = {key: _sum(r.value for r in found) for key, found in by_key.items()}
     shares = []
-    for key, values in by_key.items():
-        value = _sum(values)
+    for key in by_key:
+        value = values[key]
         href = ""
         if dim == "collector" and key in focus.allowed_collectors:
             href = "?" + focus.query(collector=key, as_of=day.isoformat(), bucket=bucket)
         elif dim == "team" and key in focus.allowed_teams:
             href = "?" + focus.query(team=key, as_of=day.isoformat(), bucket=bucket)
-        shares.append(Share(key, with_unit(value, unit), value, href))
+        shares.append(Share(key, NO_DATA if value is None else with_unit(value, unit), value, href))
     shares.sort(key=lambda s: (s.value is None, -(s.value or 0)))
     return BreakdownList(dim, shares)
 
