@@ -37,6 +37,7 @@ setup-dev: $(VENV)/.dev
 run: setup
 	$(RECOUP) migrate --noinput -v0
 	$(RECOUP) demo-data --invoices $(DEMO_INVOICES) --seed 1 --if-empty
+	$(RECOUP) demo-okrs --if-empty
 	$(RECOUP) demo-login
 	$(RECOUP) serve --host 127.0.0.1 --port 8000
 

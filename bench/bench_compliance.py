@@ -40,7 +40,17 @@ def _generate(cache: Path, invoices: int) -> None:
     if not marker.exists():
         started = time.perf_counter()
         subprocess.run(
-            [RECOUP, "demo-data", "--invoices", str(invoices), "--seed", "1", "--replace"],
+            [
+                RECOUP,
+                "demo-data",
+                "--invoices",
+                str(invoices),
+                "--seed",
+                "1",
+                "--as-of",
+                "2026-09-30",
+                "--replace",
+            ],
             check=True,
             env=env,
             stdout=subprocess.DEVNULL,

@@ -209,7 +209,16 @@ def main(argv: list[str]) -> None:
     try:
         started = time.perf_counter()
         _run(folder, "migrate", "-v0")
-        _run(folder, "demo-data", "--invoices", str(args.invoices), "--seed", "1")
+        _run(
+            folder,
+            "demo-data",
+            "--invoices",
+            str(args.invoices),
+            "--seed",
+            "1",
+            "--as-of",
+            "2026-09-30",
+        )
         print(
             f"demo ledger of {args.invoices:,} invoices in {time.perf_counter() - started:.1f} s",
             flush=True,

@@ -148,7 +148,17 @@ class Workspace:
         shutil.rmtree(pristine, ignore_errors=True)
         started = time.perf_counter()
         _run(pristine, "migrate", "-v0")
-        _run(pristine, "demo-data", "--invoices", str(invoices), "--seed", "1", "-v0")
+        _run(
+            pristine,
+            "demo-data",
+            "--invoices",
+            str(invoices),
+            "--seed",
+            "1",
+            "--as-of",
+            "2026-09-30",
+            "-v0",
+        )
         print(f"demo ledger of {invoices:,} invoices: {time.perf_counter() - started:.0f} s")
         _run(pristine, "okr", "apply", str(PLAN))
         report = self.root / "setup-child.json"

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db.models import Max
+from django.utils import timezone
 
 from recoup.accounts.models import AuditEntry, Role, User
 from recoup.demo.services import demo_ledger_clear
@@ -33,7 +36,10 @@ def _run(*args: str) -> str:
 def test_demo_data_fills_an_empty_ledger_and_reports_what_it_wrote() -> None:
     output = _run("--invoices", "500", "--seed", "3")
     assert Invoice.objects.count() == 500
-    assert "seed 3, as of 2026-09-30" in output
+    # Without --as-of the demo is a ledger of today.
+    assert f"seed 3, as of {timezone.localdate().isoformat()}" in output
+    last = Invoice.objects.aggregate(last=Max("issue_date"))["last"]
+    assert timezone.localdate() - timedelta(days=31) <= last <= timezone.localdate()
     assert "500 invoice" in output
     collectors = User.objects.filter(role=Role.COLLECTOR, username__startswith="demo.")
     managers = User.objects.filter(role=Role.MANAGER, username__startswith="demo.")

@@ -12,15 +12,12 @@ from django.utils.http import urlencode
 
 from recoup.accounts.audit_display import object_kind
 from recoup.accounts.models import User
+from recoup.accounts.names import person_name
 from recoup.accounts.selectors import AuditFilter
 from recoup.core.forms import InputDateField
 
 # The person filter's value for entries that commands and jobs made without a person.
 WITHOUT_PERSON = "none"
-
-
-def person_name(user: User) -> str:
-    return user.get_full_name() or user.get_username()
 
 
 class DateInput(forms.DateInput):

@@ -23,8 +23,9 @@ from recoup.accounts.audit_display import (
     object_kind,
     via_name,
 )
-from recoup.accounts.forms import AuditFilterForm, person_name
+from recoup.accounts.forms import AuditFilterForm
 from recoup.accounts.models import AuditEntry
+from recoup.accounts.names import person_name
 from recoup.accounts.selectors import (
     AuditFilter,
     audit_entries,

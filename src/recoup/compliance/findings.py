@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from django.db.models import Exists, OuterRef
 
+from recoup.accounts.names import person_name
 from recoup.accounts.scope import Scope
 from recoup.compliance.engine import CHANNEL_WORDS
 from recoup.compliance.facts import CONVERSATION_OUTCOMES, Facts
@@ -86,13 +87,6 @@ class FindingsReport:
         return dict(Counter(r for f in self.findings for r in f.rules))
 
 
-def _person(user: object) -> str:
-    if user is None:
-        return ""
-    full = getattr(user, "get_full_name", lambda: "")()
-    return str(full or getattr(user, "username", ""))
-
-
 def _span(date_from: date, date_to: date) -> tuple[datetime, datetime]:
     return (
         datetime.combine(date_from, time(), tzinfo=UTC),
@@ -163,7 +157,7 @@ def _judge(
             a.occurred_at,
             a.customer_id,
             str(a.customer),
-            _person(a.collector),
+            person_name(a.collector),
             f"A {CHANNEL_WORDS[a.channel]}{about} ({Outcome(a.outcome).label.lower()}): {reasons}",
             tuple(b.rule for b in verdict.blocks),
             a.external_id,
@@ -199,7 +193,7 @@ def _promises_without_contact(scope: Scope, date_from: date, date_to: date) -> I
             datetime.combine(p.promised_on, time(), tzinfo=UTC),
             p.customer_id,
             str(p.customer),
-            _person(p.collector),
+            person_name(p.collector),
             f"A promise to pay {amount.major_str()} {p.currency} by {p.due_date:%d %B %Y} was"
             f" logged for {p.promised_on:%d %B %Y}, but no conversation with the debtor is"
             " recorded that day.",

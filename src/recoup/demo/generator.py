@@ -1342,9 +1342,5 @@ def _fx_rates(rng: np.random.Generator, first: int, last: int, base: str) -> FxR
     )
 
 
-def as_of_default() -> date:
-    return date(2026, 9, 30)
-
-
 def utc_datetime(seconds: int) -> datetime:
     return datetime.fromtimestamp(seconds, tz=UTC)

@@ -29,6 +29,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from recoup.accounts.models import User
+from recoup.accounts.names import person_name
 from recoup.core.errors import RecoupError
 from recoup.ingest.mapping_edit import staged_uploads_expire
 from recoup.ingest.models import ImportRun, ImportStatus
@@ -55,7 +56,7 @@ class ImportBusyError(RecoupError):
         if holder is None:
             message = "another import has just started: imports run one at a time, try again"
         else:
-            who = _person(holder.started_by) if holder.started_by else "the command line"
+            who = person_name(holder.started_by) if holder.started_by else "the command line"
             started = timezone.localtime(holder.started_at)
             message = (
                 f"{holder.file_name} is being imported ({holder.kind.replace('_', ' ')}, by {who},"
@@ -63,10 +64,6 @@ class ImportBusyError(RecoupError):
                 " it has finished"
             )
         super().__init__(message)
-
-
-def _person(user: User) -> str:
-    return user.get_full_name() or user.get_username()
 
 
 def uploads_dir() -> Path:

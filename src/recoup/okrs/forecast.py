@@ -1,9 +1,13 @@
-"""Where a key result will end: the trend of its check-ins, and the chance of reaching the target.
+"""Where a key result will end, and the chance of reaching the target.
 
-The projected end value is the least-squares line through the check-ins, read at the cycle end.
-The probability resamples the observed weekly changes (a bootstrap with a seeded generator, so the
-same history always gives the same answer) over the weeks left, and the range is the 10th-90th
-percentile of those simulated end values.
+One model gives every number: from the latest reading, the observed weekly changes are replayed
+at random over the weeks left (a bootstrap with a seeded generator, so the same history always
+gives the same answer). The likely end value is the median of those simulated ends, the range
+their 10th-90th percentile and the probability the share that reach the target: the likely value
+always lies within its range. (A least-squares line read at the cycle end once served as the
+"projected" value beside the bootstrap's range: the line starts from the baseline, the bootstrap
+from where the key result stands now, and the value could fall outside its own range.) The
+straight-line trend is kept as a description of the past, not as the projection.
 """
 
 from __future__ import annotations
@@ -29,6 +33,9 @@ class Forecast:
     low: float | None  # 10th percentile of simulated end values
     high: float | None  # 90th percentile
     reason: str  # why there is no forecast, or how it was made
+    trend_per_week: float | None = None  # slope of the least-squares line, for the record
+    weekly_changes: int = 0  # how many week-to-week changes were replayed
+    weeks_left: float | None = None
 
 
 def _reached(value: np.ndarray, target: float, higher_is_better: bool) -> np.ndarray:
@@ -61,9 +68,7 @@ def forecast_key_result(
     origin = days[0]
     x = np.array([(d - origin).days for d in days], dtype=float)
     y = np.array([by_date[d] for d in days], dtype=float)
-    slope, intercept = np.polyfit(x, y, 1)
-    end_x = float((ends_on - origin).days)
-    projected = float(slope * end_x + intercept)
+    slope = float(np.polyfit(x, y, 1)[0])
 
     # Changes per week between consecutive check-ins, whatever their spacing.
     gaps = np.diff(x) / 7.0
@@ -82,18 +87,22 @@ def forecast_key_result(
             draws[:, -1] *= fraction
         ends = last + draws.sum(axis=1)
     probability = float(_reached(ends, float(target), higher_is_better).mean())
-    low, high = (float(v) for v in np.percentile(ends, [10, 90]))
+    low, middle, high = (float(v) for v in np.percentile(ends, [10, 50, 90]))
     return Forecast(
         points=len(days),
-        projected_end_value=projected,
+        projected_end_value=middle,
         probability=probability,
         low=low,
         high=high,
         reason=(
-            f"trend of {len(days)} check-ins ({slope * 7:+.4g} per week); probability from "
-            f"{SIMULATIONS} resamplings of {len(weekly)} weekly changes over "
-            f"{remaining_weeks:.1f} weeks left"
+            f"{SIMULATIONS:,} simulated endings replay the {len(weekly)} week-to-week changes seen"
+            f" so far over the {remaining_weeks:.1f} weeks left, starting from the latest reading;"
+            f" the likely end is their middle value, the range holds 8 in 10 of them, and the"
+            f" chance is the share that reach the target"
         ),
+        trend_per_week=slope * 7,
+        weekly_changes=len(weekly),
+        weeks_left=remaining_weeks,
     )
 
 

@@ -112,6 +112,8 @@ class Objective(models.Model):
         max_length=16, choices=Commitment.choices, default=Commitment.COMMITTED
     )
     position = models.PositiveIntegerField(default=0)
+    # Archived items leave the board and "My work" but stay in the history and the audit log.
+    archived_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["cycle", "position", "id"]
@@ -163,6 +165,7 @@ class KeyResult(models.Model):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="rolled_up_from"
     )
     position = models.PositiveIntegerField(default=0)
+    archived_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["objective", "position", "id"]
@@ -193,6 +196,7 @@ class Initiative(models.Model):
     )
     priority = models.CharField(max_length=8, choices=Priority.choices, default=Priority.MEDIUM)
     position = models.PositiveIntegerField(default=0)
+    archived_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["key_result", "position", "id"]

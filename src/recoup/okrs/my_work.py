@@ -10,8 +10,8 @@ from datetime import date, timedelta
 from django.db.models import Max, Q
 from django.utils import timezone
 
-from recoup.accounts.forms import person_name
 from recoup.accounts.models import User
+from recoup.accounts.names import person_name
 from recoup.okrs.models import CheckIn, Initiative, InitiativeStatus, KeyResult
 from recoup.okrs.selectors import CHECKED_IN_KINDS
 

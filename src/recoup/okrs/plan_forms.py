@@ -7,8 +7,8 @@ from typing import Any
 
 from django import forms
 
-from recoup.accounts.forms import person_name
 from recoup.accounts.models import Team, User
+from recoup.accounts.names import person_name
 from recoup.core.forms import InputDateField
 from recoup.core.numbers import DecimalMark
 from recoup.okrs.forms import DateInput, DecimalText

@@ -15,7 +15,9 @@ from typing import Any, cast
 
 from django.utils import timezone
 
+from recoup.accounts.names import person_name
 from recoup.core.errors import NotFoundError, RecoupError
+from recoup.core.quantities import count_text
 from recoup.metrics.contracts import Direction
 from recoup.okrs import kpi, scoring
 from recoup.okrs.audit import AuditKeyResult, AuditObjective, AuditReport, audit_plan
@@ -126,6 +128,7 @@ class InitiativeView:
     due_on: date | None
     status: str
     priority: str
+    owner_name: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,6 +164,12 @@ class KeyResultState:
     score: float
     colour: str
     initiatives: list[InitiativeView]
+    # For people: names, not usernames; the latest check-in as made (who, on which day); the
+    # counted values in data-date order, for a trend.
+    owner_name: str | None = None
+    last_checkin_by: str | None = None
+    last_checkin_confidence: str | None = None
+    trend: list[tuple[date, Decimal]] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,6 +189,7 @@ class ObjectiveState:
     colour: str
     meets_commitment: bool | None
     key_results: list[KeyResultState]
+    owner_name: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,6 +220,7 @@ class _Reading:
     confidence: str
     created_on: date
     checkin_id: int = 0
+    author_name: str = ""
 
 
 @dataclass(slots=True)
@@ -245,10 +256,18 @@ def _load(cycle: Cycle, today: date, extra: Iterable[KeyResult] = ()) -> _Loaded
     for c in (
         CheckIn.objects.counted()
         .filter(key_result__in=krs.keys(), data_date__lte=today)
+        .select_related("author")
         .order_by("data_date", "created_at", "id")
     ):
         loaded.readings[c.key_result_id].append(
-            _Reading(c.data_date, c.value, c.confidence, timezone.localdate(c.created_at), c.pk)
+            _Reading(
+                c.data_date,
+                c.value,
+                c.confidence,
+                timezone.localdate(c.created_at),
+                c.pk,
+                person_name(c.author),
+            )
         )
     for ini in Initiative.objects.filter(key_result__in=krs.keys()).select_related("owner"):
         loaded.initiatives[ini.key_result_id].append(ini)
@@ -352,6 +371,9 @@ def _state(kr: KeyResult, loaded: _Loaded, stack: frozenset[int] = frozenset()) 
         computed=computed, outdated=outdated, override=override.status if override else None
     )
     with_value = [r for r in readings if r.value is not None]
+    # The check-in made last (readings are in data-date order; a late one may describe an
+    # earlier week).
+    made_last = max(readings, key=lambda r: (r.created_on, r.checkin_id), default=None)
     score = scoring.end_of_cycle_score(progress)
     state = KeyResultState(
         id=kr.pk,
@@ -393,9 +415,14 @@ def _state(kr: KeyResult, loaded: _Loaded, stack: frozenset[int] = frozenset()) 
                 i.due_on,
                 i.status,
                 i.priority,
+                person_name(i.owner) or None,
             )
             for i in loaded.initiatives[kr.pk]
         ],
+        owner_name=person_name(kr.owner) or None,
+        last_checkin_by=(made_last.author_name or "automatic KPI reading") if made_last else None,
+        last_checkin_confidence=made_last.confidence if made_last else None,
+        trend=[(r.data_date, r.value) for r in with_value if r.value is not None],
     )
     loaded.memo[kr.pk] = state
     return state
@@ -435,6 +462,7 @@ def _objective_state(o: Objective, loaded: _Loaded) -> ObjectiveState:
         colour=scoring.score_colour(score),
         meets_commitment=score >= 1.0 if o.commitment == Commitment.COMMITTED else None,
         key_results=krs,
+        owner_name=person_name(o.owner) or None,
     )
 
 
@@ -546,7 +574,7 @@ def _checkin_view(c: CheckIn, corrected_by: int | None) -> CheckInView:
         c.withdrawn_at.isoformat() if c.withdrawn_at else None,
         c.corrects_id,
         corrected_by,
-        (c.author.get_full_name() or c.author.username) if c.author else None,
+        person_name(c.author) or None,
     )
 
 
@@ -835,7 +863,8 @@ def target_suggest(
     sign = Decimal(1) if higher else Decimal(-1)
     reasoning = [
         f"baseline: {metric} as of {starts_on} = {baseline} {info.unit}",
-        f"history: {len(history)} readings {months} month(s) apart, {len(changes)} cycle-on-cycle change(s)",
+        f"history: {count_text(len(history), 'reading')} {count_text(months, 'month')} apart, "
+        f"{count_text(len(changes), 'cycle-on-cycle change')}",
     ]
     if len(changes) < 2:
         reasoning.append(

@@ -28,9 +28,11 @@ from recoup.accounts.access import (
     permission_required,
 )
 from recoup.accounts.models import Team, User
-from recoup.core.errors import NotFoundError, RecoupError
+from recoup.core.errors import AccessDeniedError, NotFoundError, RecoupError
 from recoup.core.numbers import format_typed_number
+from recoup.core.quantities import count_text
 from recoup.okrs import kpi, scoring, selectors, services
+from recoup.okrs.board import board_filter, board_read
 from recoup.okrs.forms import (
     CADENCE_FIELDS,
     CheckInCorrectForm,
@@ -60,12 +62,31 @@ def _cycle(request: HttpRequest) -> Cycle | None:
 @login_required
 def board(request: HttpRequest) -> HttpResponse:
     cycle = _cycle(request)
-    status = selectors.cycle_status(cycle=cycle) if cycle is not None else None
+    try:
+        chosen = board_filter(
+            request.user, team=request.GET.get("team", ""), mine=request.GET.get("mine", "")
+        )
+    except AccessDeniedError as error:
+        raise PermissionDenied(str(error)) from None
+    except NotFoundError as error:
+        raise Http404(str(error)) from None
+    found = (
+        board_read(
+            cycle=cycle,
+            chosen=chosen,
+            username=request.user.get_username(),
+            mark=mark_of(request.user),
+        )
+        if cycle is not None
+        else None
+    )
     return render(
         request,
         "okrs/board.html",
         {
-            "status": status,
+            "board": found,
+            "status": found.status if found else None,
+            "filter": chosen,
             "cycle_id": cycle.pk if cycle is not None else None,
             "cycles": list(Cycle.objects.order_by("-starts_on").values_list("name", flat=True)),
         },
@@ -451,7 +472,8 @@ def templates_page(request: HttpRequest) -> HttpResponse:
                 messages.success(
                     request,
                     f"Objective created from the template in cycle {report.cycle}: "
-                    f"{len(report.created)} item(s) created, {len(report.updated)} updated.",
+                    f"{count_text(len(report.created), 'item')} created, "
+                    f"{len(report.updated)} updated.",
                 )
                 return redirect(f"{reverse('okrs:index')}?cycle={report.cycle}")
     return render(

@@ -29,6 +29,7 @@ from recoup.accounts.access import (
     permission_required,
 )
 from recoup.accounts.models import ApiToken, Role, TeamMembership, TokenKind, User
+from recoup.accounts.names import person_name
 from recoup.accounts.services import (
     AccountRuleError,
     IssuedToken,
@@ -166,7 +167,7 @@ def settings_user(request: HttpRequest, user_id: int) -> HttpResponse:
         except AccountRuleError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, f"Saved {saved.get_full_name() or saved.username}.")
+            messages.success(request, f"Saved {person_name(saved)}.")
             return _after_post(request, _after_change_to(request, person))
     context = {"person": person, "form": form}
     if is_htmx(request):
@@ -186,7 +187,7 @@ def settings_user_deactivate(request: HttpRequest, user_id: int) -> HttpResponse
     else:
         messages.success(
             request,
-            f"{person.get_full_name() or person.username} is deactivated: they can no longer "
+            f"{person_name(person)} is deactivated: they can no longer "
             "log in, and their tokens are revoked. What they did stays in the history.",
         )
     return _after_post(request, _after_change_to(request, person))
@@ -197,7 +198,7 @@ def settings_user_deactivate(request: HttpRequest, user_id: int) -> HttpResponse
 def settings_user_reactivate(request: HttpRequest, user_id: int) -> HttpResponse:
     person = _person(user_id)
     user_reactivate(user=person, actor=_actor(request), via=VIA)
-    messages.success(request, f"{person.get_full_name() or person.username} can log in again.")
+    messages.success(request, f"{person_name(person)} can log in again.")
     return _after_post(request, reverse("web:settings_user", args=[person.pk]))
 
 

@@ -13,6 +13,7 @@ from datetime import date
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
+from recoup.accounts.names import person_name
 from recoup.accounts.scope import Scope
 from recoup.core.errors import NotFoundError
 from recoup.core.money import Money
@@ -233,13 +234,6 @@ class Account:
     assignment: Assignment | None
     restrictions: list[Restriction] = field(default_factory=list)
     recent_contacts: list[Activity] = field(default_factory=list)
-
-
-def person_name(user: object) -> str:
-    if user is None:
-        return ""
-    full = getattr(user, "get_full_name", lambda: "")()
-    return str(full or getattr(user, "username", ""))
 
 
 def account_detail(scope: Scope, *, customer_id: int, today: date) -> Account:

@@ -15,6 +15,7 @@ from datetime import date, datetime, time, tzinfo
 from django.db.models import Count
 from django.utils import timezone
 
+from recoup.accounts.names import person_name
 from recoup.core.money import Money
 from recoup.ledger.models import (
     Activity,
@@ -28,7 +29,6 @@ from recoup.ledger.models import (
     PromiseToPay,
 )
 from recoup.workspace.models import AccountFlag, CallBack, Note
-from recoup.workspace.selectors import person_name
 
 TIMELINE_STEP = 30
 TIMELINE_MAX = 600

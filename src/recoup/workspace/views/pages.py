@@ -24,6 +24,7 @@ from recoup.accounts.access import (
     permission_required,
 )
 from recoup.accounts.models import Role, User
+from recoup.accounts.names import person_name
 from recoup.accounts.scope import scope_for
 from recoup.core.errors import NotFoundError
 from recoup.core.htmx import is_htmx
@@ -31,7 +32,7 @@ from recoup.workspace import forms as f
 from recoup.workspace.rules import (
     RuleHit,
 )
-from recoup.workspace.selectors import Account, account_detail, dispute_queue, person_name
+from recoup.workspace.selectors import Account, account_detail, dispute_queue
 from recoup.workspace.timeline import TIMELINE_STEP, account_timeline
 
 VIA = "web"

@@ -8,11 +8,11 @@ from datetime import date
 from typing import IO, Any, cast
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TimeElapsedColumn
 
 from recoup.core.errors import RecoupError
-from recoup.demo.generator import as_of_default
 from recoup.demo.selectors import ledger_is_empty
 from recoup.demo.services import demo_ledger_generate
 
@@ -39,9 +39,10 @@ class Command(BaseCommand):
         parser.add_argument(
             "--as-of",
             type=_as_of,
-            default=as_of_default(),
-            help="ledger end date, YYYY-MM-DD: nothing happens after it "
-            f"(default {as_of_default().isoformat()}); history covers two years before it",
+            default=None,
+            help="ledger end date, YYYY-MM-DD: nothing happens after it (default today, so the "
+            "demo is a ledger of today; give a date for the same rows on any day); history "
+            "covers two years before it",
         )
         mode = parser.add_mutually_exclusive_group()
         mode.add_argument(
@@ -60,7 +61,7 @@ class Command(BaseCommand):
         *args: Any,
         invoices: int,
         seed: int,
-        as_of: date,
+        as_of: date | None,
         if_empty: bool,
         replace: bool,
         **options: Any,
@@ -68,6 +69,7 @@ class Command(BaseCommand):
         if if_empty and not ledger_is_empty():
             self.stdout.write("The ledger already holds data: no demo data generated.")
             return
+        as_of = as_of or timezone.localdate()
         # Rich draws on the raw stream: Django's wrapper would add a newline to every write.
         console = Console(file=cast(IO[str], getattr(self.stderr, "_out", sys.stderr)))
         tasks: dict[str, TaskID] = {}
