@@ -435,6 +435,28 @@ WEB: dict[str, dict[str, Row]] = {
         "GET": (302, 403, 403, 403, 200, 200),
         "POST": (302, 403, 403, 403, 422, 422),
     },
+    # Editing and archiving are planning too; an initiative's owner (and whoever checks in its
+    # key result: Sam) may only move it along, so an empty form asks for its status (422).
+    "okrs:objective_edit": {
+        "GET": (302, 403, 403, 403, 200, 200),
+        "POST": (302, 403, 403, 403, 422, 422),
+    },
+    "okrs:objective_archive": {
+        "GET": (405, 405, 405, 405, 405, 405),
+        "POST": (302, 403, 403, 403, 302, 302),
+    },
+    "okrs:key_result_archive": {
+        "GET": (405, 405, 405, 405, 405, 405),
+        "POST": (302, 403, 403, 403, 302, 302),
+    },
+    "okrs:initiative_edit": {
+        "GET": (302, 403, 403, 200, 200, 200),
+        "POST": (302, 403, 403, 422, 422, 422),
+    },
+    "okrs:initiative_archive": {
+        "GET": (405, 405, 405, 405, 405, 405),
+        "POST": (302, 403, 403, 403, 302, 302),
+    },
     "okrs:mine": {
         "GET": (302, 200, 200, 200, 200, 200),
         "POST": (405, 405, 405, 405, 405, 405),

@@ -154,6 +154,63 @@ def test_activity_only_key_results_are_flagged() -> None:
     assert not {r for r in _rules(_three_good()) if r[0] == "activity_only"}
 
 
+def _activity_findings(*krs: AuditKeyResult) -> dict[str, tuple[Severity, str, str]]:
+    report = audit_plan(
+        objectives=[_objective(key_results=[*GOOD_KRS, *krs])],
+        cycle_starts_on=START,
+        cycle_ends_on=END,
+    )
+    return {
+        f.item: (f.severity, f.message, f.fix) for f in report.findings if f.rule == "activity_only"
+    }
+
+
+def test_effort_counters_are_recognised_by_meaning_and_outcomes_naming_effort_are_not() -> None:
+    found = _activity_findings(
+        _kr("o/log", "Log 80 calls a day per collector", kind="increase_to", unit="calls"),
+        _kr("o/mail", "Send 500 reminder e-mails every week", kind="increase_to", unit="e-mails"),
+        _kr("o/unit", "Field coverage", kind="increase_to", unit="visits"),
+        _kr("o/kpi", "Collector activity", kind="increase_to", metric="contact_attempts"),
+        _kr("o/disp", "Reduce disputes raised after reminder e-mails to under 5 %"),
+        _kr("o/rpc", "Right-party contact rate", kind="increase_to", metric="rpc_rate"),
+        _kr("o/eff", "Cut calls needed per promise from 6 to 4", unit="calls per promise"),
+        _kr("o/cash", "Collect 500 k USD", kind="increase_to", unit="USD"),
+    )
+    assert set(found) == {
+        "key result o/log",
+        "key result o/mail",
+        "key result o/unit",
+        "key result o/kpi",
+    }
+    assert {severity for severity, _, _ in found.values()} == {Severity.WARNING}
+
+
+def test_the_activity_finding_says_why_it_matters_and_what_to_measure_instead() -> None:
+    found = _activity_findings(
+        _kr("o/log", "Log 80 calls a day per collector", kind="increase_to", unit="calls"),
+        _kr("o/unit", "Field coverage", kind="increase_to", unit="visits"),
+    )
+    _, message, fix = found["key result o/log"]
+    assert message == (
+        "'Log 80 calls a day per collector' counts effort, not a result: the team can hit it "
+        "and still collect nothing."
+    )
+    assert fix == (
+        "Keep it as an initiative and measure what the calls should change, e.g. the "
+        "promise-to-pay rate or the cash collected from the called accounts."
+    )
+    _, message, fix = found["key result o/unit"]
+    assert message.startswith("'Field coverage' is counted in visits")
+    assert "cash collected from the visited accounts" in fix
+
+
+def test_an_effort_counter_worded_as_a_task_gets_one_finding_not_two() -> None:
+    visits = _kr("o/v", "Complete 25 field visits a week", kind="increase_to", unit="visits")
+    rules = _rules([_objective(key_results=[*GOOD_KRS, visits])])
+    assert ("activity_only", "key result o/v") in rules
+    assert ("outcome_not_task", "key result o/v") not in rules
+
+
 def test_pure_cash_targets_need_a_quality_or_compliance_counter_metric() -> None:
     cash_only = [
         _kr("o/a", "Less money 90 days past due", metric="ar_90_plus", unit="USD"),

@@ -87,3 +87,17 @@ def test_irregular_gaps_are_scaled_to_weekly_changes() -> None:
         series=series, ends_on=START + timedelta(days=42 + 14), target=D(100), higher_is_better=True
     )
     assert f.low == f.high == 26
+
+
+def test_a_share_falling_towards_zero_is_not_forecast_below_it() -> None:
+    falling = [(date(2026, 7, 6) + timedelta(weeks=n), Decimal(8 - 2 * n)) for n in range(4)]
+    result = forecast_key_result(
+        series=falling,
+        ends_on=date(2026, 9, 30),
+        target=Decimal(1),
+        higher_is_better=False,
+        percent=True,
+    )
+    assert result.low is not None and result.projected_end_value is not None
+    assert result.low >= 0
+    assert result.projected_end_value >= 0

@@ -175,7 +175,7 @@ def test_the_author_corrects_their_latest_check_in_on_the_page(
     assert fixed.corrects == typo
     page = _page(client, _promises())
     assert "Check-in corrected" in page
-    assert "<del>585</del>" in page
+    assert "<del>585 %</del>" in page
     assert "Corrected</span>" in page
     assert AuditEntry.objects.filter(action="okr_checkin_correct", via="web").exists()
 

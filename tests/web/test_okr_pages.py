@@ -121,23 +121,27 @@ def test_the_board_query_count_does_not_grow_with_check_ins(
         client.get(reverse("okrs:index"))
 
 
-def test_a_manager_creates_an_objective_from_a_template(world: World, ninety: KeyResult) -> None:
+def test_a_template_whose_kpis_have_no_value_is_not_offered_and_says_why(
+    world: World, ninety: KeyResult
+) -> None:
+    # This small ledger has invoices but no payments: no on-time payment rate to start from.
+    # (Templates applied to a full ledger: tests/okrs/test_templates_start_right.py.)
     client = client_for(world.manager)
-    page = client.get(reverse("okrs:templates")).content.decode()
-    assert "Get the long-overdue book under control" in page
+    page = " ".join(client.get(reverse("okrs:templates")).content.decode().split())
+    assert "Not offered here" in page
+    assert "On-time payment rate has no value on 1 Jul 2026" in page
     response = client.post(
         reverse("okrs:templates"),
-        {"template": "shrink-90-plus", "cycle": "2026-Q3", "team": "North", "owner": "max"},
-        follow=True,
+        {
+            "template": "shrink-90-plus",
+            "cycle": "2026-Q3",
+            "team": "North",
+            "owner": world.manager.pk,
+            "commitment": "committed",
+        },
     )
-    body = response.content.decode()
-    assert "Objective created from the template in cycle 2026-Q3" in body
-    objective = Objective.objects.get(key="shrink-90-plus")
-    assert objective.team is not None
-    assert objective.team.name == "North"
-    assert objective.owner == world.manager
-    assert objective.key_results.filter(metric="accounts_90_plus").exists()
-    assert "Get the long-overdue book under control" in body
+    assert response.status_code == 422
+    assert not Objective.objects.filter(key="shrink-90-plus").exists()
 
 
 def test_a_viewer_sees_the_templates_but_cannot_create_from_them(

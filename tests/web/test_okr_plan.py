@@ -106,6 +106,38 @@ def test_a_manager_creates_a_cycle_audited(world: World) -> None:
     assert (entry.actor, entry.via, entry.object_id) == (world.manager, "web", str(cycle.pk))
 
 
+def test_a_new_cycle_takes_its_check_in_day_and_thresholds_from_the_form(world: World) -> None:
+    response = client_for(world.manager).post(
+        reverse("okrs:cycle_new"),
+        {
+            "name": "2027-Q1",
+            "starts_on": "2027-01-01",
+            "ends_on": "2027-03-31",
+            "checkin_weekday": "4",
+            "on_track_within": "5",
+            "at_risk_within": "15",
+        },
+    )
+    assert response.status_code == 302
+    cycle = Cycle.objects.get(name="2027-Q1")
+    assert (cycle.checkin_weekday, cycle.on_track_within, cycle.at_risk_within) == (4, 5, 15)
+
+
+@pytest.mark.parametrize("on_track", ["30", "101", "x"])
+def test_thresholds_that_cannot_work_are_refused_in_words(world: World, on_track: str) -> None:
+    response = client_for(world.manager).post(
+        reverse("okrs:cycle_new"),
+        {
+            "name": "Q",
+            "starts_on": "2027-01-01",
+            "ends_on": "2027-03-31",
+            "on_track_within": on_track,
+        },
+    )
+    assert response.status_code == 422
+    assert not Cycle.objects.exists()
+
+
 def test_a_new_cycle_copies_a_past_cycles_objectives_with_their_alignment(world: World) -> None:
     old = cycle_create(
         name="2026-Q4",

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -167,6 +167,38 @@ def metric_evaluate(
         params=result.params,
         filters=request.filters,
     )
+
+
+def metric_evaluate_at(
+    request: MetricRequest,
+    days: Sequence[date],
+    *,
+    scope: Scope,
+    window_days: int | None = None,
+    engine: str | AnyEngine | None = None,
+) -> dict[date, Decimal | None]:
+    """`request.metric` as of each of `days` in one pass (one engine, one sync): a target
+    suggestion reads a KPI at eight past cycle starts. Flows cover `window_days` up to each day
+    (None: the month to date)."""
+    if CustomMetric.objects.filter(metric_id=request.metric).exists():
+        return {
+            day: metric_evaluate(
+                replace(request, as_of=day, period_from=_window_start(day, window_days)),
+                scope=scope,
+                engine=engine,
+            ).value
+            for day in days
+        }
+    params = with_defaults(request.metric, request.params, metric_defaults())
+    spec = Spec(request.metric, params, (), dict(request.filters))
+    points = [Point.at(day, _window_start(day, window_days)) for day in sorted(set(days))]
+    with _engine(engine) as eng:
+        results = evaluate(eng, [spec], points, book=book_of(scope))
+    return {result.as_of: result.value for result in results}
+
+
+def _window_start(day: date, window_days: int | None) -> date | None:
+    return day - timedelta(days=window_days - 1) if window_days else None
 
 
 def metric_query(

@@ -33,6 +33,8 @@ class ObjectiveAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):  # type: ignore[type
 @admin.register(m.KeyResult)
 class KeyResultAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ("title", "objective", "kind", "metric", "baseline", "target", "owner")
+    # Exact numbers are text on SQLite (docs/decisions/0022): sorting them there is textual.
+    sortable_by = ("title", "objective", "kind", "metric", "owner")
     list_filter = ("kind", "objective__cycle")
     search_fields = ("title", "key", "metric")
     raw_id_fields = ("objective", "owner", "rolls_up_into")
@@ -60,6 +62,7 @@ class CheckInAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):  # type: ignore[type-a
         "withdrawn_at",
     )
     list_filter = ("confidence", "source")
+    sortable_by = ("key_result", "data_date", "confidence", "source", "author", "withdrawn_at")
     date_hierarchy = "data_date"
     raw_id_fields = ("key_result", "author", "corrects")
     list_select_related = ("key_result", "author")

@@ -15,6 +15,7 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
+from recoup.okrs.activity import activity_advice, activity_in
 from recoup.okrs.models import KeyResultKind
 
 OBJECTIVES_PER_TEAM_IDEAL = (3, 4)
@@ -58,13 +59,6 @@ TASK_VERBS = (
     "write",
     "prepare",
 )
-# Effort counters: they say how busy the team was, not what changed for the receivables.
-ACTIVITY_PATTERNS = re.compile(
-    r"\b(calls?\s+(made|placed)|number of calls|(emails?|letters?|sms|messages?)\s+sent|"
-    r"contacts?\s+made|visits?\s+made|attempts?\s+made|dials?)\b",
-    re.IGNORECASE,
-)
-ACTIVITY_METRICS = frozenset({"calls_made", "activities_count", "contact_attempts", "emails_sent"})
 # Targets about cash or balances only; beside them a plan needs a quality or compliance measure
 # so that nobody hits the cash number by cutting corners with debtors.
 CASH_METRICS = frozenset(
@@ -301,23 +295,20 @@ def _audit_key_result(
     known_metrics: frozenset[str] | None,
 ) -> None:
     item = f"key result {kr.ref}"
+    # Effort counters say how busy the team was, not what changed for the receivables. Their
+    # advice already says to keep the line as an initiative, so it replaces the task finding.
+    activity = activity_in(title=kr.title, unit=kr.unit, metric=kr.metric)
     verb = _task_verb(kr.title)
-    if verb is not None:
+    if activity is not None:
+        message, fix = activity_advice(activity, kr.title)
+        add(Severity.WARNING, "activity_only", item, message, fix, kr.line)
+    elif verb is not None:
         add(
             Severity.WARNING,
             "outcome_not_task",
             item,
             f"starts with {verb!r}: this describes work to do, an initiative, not an outcome",
             "move it under a key result as an initiative, and state the number it should move",
-            kr.line,
-        )
-    if ACTIVITY_PATTERNS.search(kr.title) or kr.metric in ACTIVITY_METRICS:
-        add(
-            Severity.WARNING,
-            "activity_only",
-            item,
-            "counts activity (effort) rather than a result for the receivables",
-            "measure what the activity should change: promises kept, cash collected, 90+ balance",
             kr.line,
         )
     if not kr.owner:

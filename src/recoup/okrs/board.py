@@ -19,10 +19,11 @@ from recoup.accounts.models import Team
 from recoup.accounts.scope import scope_for
 from recoup.core.errors import AccessDeniedError, NotFoundError
 from recoup.core.numbers import DecimalMark
-from recoup.core.quantities import from_to_text, quantity_text
+from recoup.core.quantities import quantity_text
 from recoup.metrics.contracts import MetricInfo
 from recoup.okrs import kpi
-from recoup.okrs.models import Confidence, Cycle, InitiativeStatus, KeyResultKind, Priority
+from recoup.okrs.kr_words import aim_text, kind_text, measure_of
+from recoup.okrs.models import Confidence, Cycle, InitiativeStatus, Priority
 from recoup.okrs.selectors import (
     CycleStatus,
     InitiativeView,
@@ -172,7 +173,7 @@ def sparkline(state: KeyResultState, *, mark: DecimalMark) -> Sparkline | None:
 def _key_result_row(
     s: KeyResultState, today: date, mark: DecimalMark, kpis: Mapping[str, MetricInfo]
 ) -> KeyResultRow:
-    info = kpis.get(s.metric) if s.metric else None
+    measure = measure_of(s, kpis)
     last = ""
     if s.last_checkin_on is not None:
         parts = [s.last_checkin_by or "", when_text(s.last_checkin_on, today)]
@@ -180,22 +181,13 @@ def _key_result_row(
             c = s.last_checkin_confidence
             parts.append(Confidence(c).label.lower() if c in Confidence.values else c)
         last = ", ".join(p for p in parts if p)
-    if s.kind in (KeyResultKind.MILESTONE, KeyResultKind.TASK_TRACKED, KeyResultKind.ROLL_UP):
-        from_to = {"milestone": "done or not", "task_tracked": "initiatives done"}.get(
-            s.kind, "from the key results below it"
-        )
-    elif s.kind in (KeyResultKind.STAY_ABOVE, KeyResultKind.STAY_BELOW):
-        side = "at least" if s.kind == KeyResultKind.STAY_ABOVE else "at most"
-        from_to = f"{side} {quantity_text(s.target, s.unit, decimal_mark=mark)}"
-    else:
-        from_to = from_to_text(s.baseline, s.target, s.unit, decimal_mark=mark)
     progress = None if s.progress is None else max(0.0, s.progress)
     return KeyResultRow(
         state=s,
-        kind=KeyResultKind(s.kind).label,
-        measure=info.title if info else (s.metric or "checked in by hand"),
-        measure_help=info.description if info else "",
-        from_to=from_to,
+        kind=kind_text(s.kind),
+        measure=measure.title,
+        measure_help=measure.description,
+        from_to=aim_text(s, mark=mark),
         latest=quantity_text(s.latest_value, s.unit, decimal_mark=mark),
         owner=s.owner_name or "nobody yet",
         progress_text=percent_text(progress),

@@ -48,9 +48,12 @@ def forecast_key_result(
     ends_on: date,
     target: Decimal,
     higher_is_better: bool,
+    percent: bool = False,
     seed: int = DEFAULT_SEED,
 ) -> Forecast:
-    """`series` holds (data date, value) pairs; only the latest value per date is used."""
+    """`series` holds (data date, value) pairs; only the latest value per date is used. A
+    series never below zero ends no lower than zero, and a share (`percent`) no higher than 100:
+    a disputed share cannot end at -0.3 %."""
     by_date: dict[date, float] = {}
     for day, value in sorted(series, key=lambda p: p[0]):
         by_date[day] = float(value)
@@ -86,6 +89,10 @@ def forecast_key_result(
         if fraction > 0:
             draws[:, -1] *= fraction
         ends = last + draws.sum(axis=1)
+    floor = 0.0 if y.min() >= 0 else None
+    ceiling = 100.0 if percent else None
+    if floor is not None or ceiling is not None:
+        ends = np.clip(ends, floor, ceiling)
     probability = float(_reached(ends, float(target), higher_is_better).mean())
     low, middle, high = (float(v) for v in np.percentile(ends, [10, 50, 90]))
     return Forecast(

@@ -7,9 +7,11 @@ from typing import Any
 
 from django import forms
 
+from recoup.accounts.models import User
+from recoup.accounts.names import person_name
 from recoup.core.forms import InputDateField
 from recoup.core.numbers import DecimalMark, parse_typed_number
-from recoup.okrs.models import Confidence, Cycle
+from recoup.okrs.models import Confidence, Cycle, KeyResultKind
 from recoup.okrs.scoring import AT_RISK_NOW
 from recoup.okrs.services import CYCLE_CADENCE_FIELDS
 
@@ -160,9 +162,30 @@ class CheckInWithdrawForm(forms.Form):
     checkin = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
 
+class PersonChoice(forms.ModelChoiceField):  # type: ignore[type-arg]
+    """Active people, shown by name."""
+
+    def __init__(self, *, empty_label: str = "(nobody yet)", **kwargs: Any) -> None:
+        people = User.objects.filter(is_active=True).order_by("first_name", "last_name", "username")
+        super().__init__(queryset=people, required=False, empty_label=empty_label, **kwargs)
+
+    def label_from_instance(self, obj: Any) -> str:
+        return person_name(obj)
+
+
 class KeyResultEditForm(forms.Form):
     title = forms.CharField(max_length=300)
+    kind = forms.ChoiceField(
+        required=False,  # left out: unchanged
+        choices=[c for c in KeyResultKind.choices if c[0] != KeyResultKind.ROLL_UP],
+        help_text="Increase or decrease to a target, stay above or below it, or a milestone.",
+    )
+    owner = PersonChoice()
     unit = forms.CharField(max_length=32, required=False)
+    weight = DecimalText(
+        required=False,
+        help_text="How much it counts in its objective's progress; 1 unless some count more.",
+    )
     metric = forms.ChoiceField(
         label="Bound to KPI",
         required=False,
@@ -182,7 +205,7 @@ class KeyResultEditForm(forms.Form):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        for name in ("baseline", "target"):
+        for name in ("baseline", "target", "weight"):
             number = self.fields[name]
             assert isinstance(number, DecimalText)
             number.decimal_mark = decimal_mark

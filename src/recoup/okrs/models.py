@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 
 from recoup.accounts.models import Team
+from recoup.core.exact_decimal import ExactDecimalField
 
 
 class Commitment(models.TextChoices):
@@ -138,16 +139,16 @@ class KeyResult(models.Model):
     )
     kind = models.CharField(max_length=16, choices=KeyResultKind.choices)
     unit = models.CharField(max_length=32, blank=True)
-    weight = models.DecimalField(max_digits=8, decimal_places=3, default=1)
-    baseline = models.DecimalField(null=True, blank=True, max_digits=24, decimal_places=6)
+    weight = ExactDecimalField(max_digits=8, decimal_places=3, default=1)
+    baseline = ExactDecimalField(null=True, blank=True, max_digits=24, decimal_places=6)
     baseline_source = models.CharField(
         max_length=8, choices=BaselineSource.choices, default=BaselineSource.MANUAL
     )
     baseline_as_of = models.DateField(null=True, blank=True)
-    target = models.DecimalField(null=True, blank=True, max_digits=24, decimal_places=6)
+    target = ExactDecimalField(null=True, blank=True, max_digits=24, decimal_places=6)
     # A target stated relative to the baseline ("-20 %"): the target is set from it once the
     # baseline is known, which for a KPI-bound key result is at cycle start.
-    target_change_pct = models.DecimalField(null=True, blank=True, max_digits=9, decimal_places=3)
+    target_change_pct = ExactDecimalField(null=True, blank=True, max_digits=9, decimal_places=3)
     # None means the cycle's end.
     due_on = models.DateField(null=True, blank=True)
     # Bound to a KPI when `metric` is set: params and filters go to the KPI engine verbatim.
@@ -229,7 +230,7 @@ class CheckIn(models.Model):
     only gets `withdrawn_at` (docs/okrs.md)."""
 
     key_result = models.ForeignKey(KeyResult, on_delete=models.CASCADE, related_name="checkins")
-    value = models.DecimalField(null=True, blank=True, max_digits=24, decimal_places=6)
+    value = ExactDecimalField(null=True, blank=True, max_digits=24, decimal_places=6)
     # The date the value describes (the KPI's as-of date for automatic check-ins).
     data_date = models.DateField()
     # The latest ledger date the KPI engine had when it computed the value.

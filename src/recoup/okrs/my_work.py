@@ -13,7 +13,7 @@ from django.utils import timezone
 from recoup.accounts.models import User
 from recoup.accounts.names import person_name
 from recoup.okrs.models import CheckIn, Initiative, InitiativeStatus, KeyResult
-from recoup.okrs.selectors import CHECKED_IN_KINDS
+from recoup.okrs.selectors import CHECKED_IN_KINDS, LIVE_KEY_RESULTS
 
 # Cycles check in weekly (`Cycle.checkin_weekday`): a key result whose latest check-in is older
 # than a week is due again.
@@ -54,7 +54,7 @@ class MyWork:
 def my_work(*, user: User, today: date) -> MyWork:
     running = Q(objective__cycle__starts_on__lte=today, objective__cycle__ends_on__gte=today)
     krs = (
-        KeyResult.objects.filter(running, owner=user, kind__in=CHECKED_IN_KINDS)
+        KeyResult.objects.filter(running, LIVE_KEY_RESULTS, owner=user, kind__in=CHECKED_IN_KINDS)
         .select_related("objective__cycle")
         .order_by("objective__cycle__ends_on", "objective__position", "position", "id")
     )
@@ -83,6 +83,9 @@ def my_work(*, user: User, today: date) -> MyWork:
         Initiative.objects.filter(
             owner=user,
             status__in=OPEN_STATUSES,
+            archived_at__isnull=True,
+            key_result__archived_at__isnull=True,
+            key_result__objective__archived_at__isnull=True,
             key_result__objective__cycle__ends_on__gte=today,
         )
         .select_related("key_result", "owner")
@@ -99,7 +102,8 @@ def my_work(*, user: User, today: date) -> MyWork:
 
 def key_result_initiatives(*, key_result: KeyResult, today: date) -> list[InitiativeItem]:
     """A key result's initiatives, in the order they were planned."""
-    found = Initiative.objects.filter(key_result=key_result).select_related("key_result", "owner")
+    found = Initiative.objects.filter(key_result=key_result, archived_at__isnull=True)
+    found = found.select_related("key_result", "owner")
     return _items(found.order_by("position", "id"), today)
 
 

@@ -7,11 +7,10 @@ from typing import Any
 
 from django import forms
 
-from recoup.accounts.models import Team, User
-from recoup.accounts.names import person_name
+from recoup.accounts.models import Team
 from recoup.core.forms import InputDateField
 from recoup.core.numbers import DecimalMark
-from recoup.okrs.forms import DateInput, DecimalText
+from recoup.okrs.forms import WEEKDAYS, DateInput, DecimalText, PersonChoice
 from recoup.okrs.models import (
     Commitment,
     Cycle,
@@ -20,17 +19,6 @@ from recoup.okrs.models import (
     Objective,
     Priority,
 )
-
-
-class PersonChoice(forms.ModelChoiceField):  # type: ignore[type-arg]
-    """Active people, shown by name."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        people = User.objects.filter(is_active=True).order_by("first_name", "last_name", "username")
-        super().__init__(queryset=people, required=False, empty_label="(nobody yet)", **kwargs)
-
-    def label_from_instance(self, obj: Any) -> str:
-        return person_name(obj)
 
 
 class CycleNewForm(forms.Form):
@@ -46,11 +34,41 @@ class CycleNewForm(forms.Form):
         help_text="Objectives, their teams, owners and alignment; key results are set anew.",
     )
 
+    # The cadence, as on the Cadence page (later changes there are for admins). Left empty:
+    # the copied cycle's, else Monday, 10 and 25 points.
+    checkin_weekday = forms.TypedChoiceField(
+        label="Weekly check-in day",
+        choices=[("", "Monday, or the copied cycle's day"), *WEEKDAYS],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        help_text="The automatic check-in runs, and reminders go out, on this day each week.",
+    )
+    on_track_within = forms.IntegerField(
+        label="On track within (points)",
+        min_value=0,
+        max_value=100,
+        required=False,
+        widget=forms.NumberInput(attrs={"placeholder": "10"}),
+        help_text="How far progress may trail the expected progress and still count as on track.",
+    )
+    at_risk_within = forms.IntegerField(
+        label="At risk within (points)",
+        min_value=0,
+        max_value=100,
+        required=False,
+        widget=forms.NumberInput(attrs={"placeholder": "25"}),
+        help_text="Further behind than this is off track. Empty: as the copied cycle, else 25.",
+    )
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         starts, ends = data.get("starts_on"), data.get("ends_on")
         if starts is not None and ends is not None and ends <= starts:
             self.add_error("ends_on", "The cycle must end after it starts.")
+        on_track, at_risk = data.get("on_track_within"), data.get("at_risk_within")
+        if on_track is not None and at_risk is not None and on_track > at_risk:
+            self.add_error("at_risk_within", "Must be at least the on-track threshold.")
         return data
 
 
@@ -75,7 +93,9 @@ class ObjectiveNewForm(forms.Form):
         super().__init__(*args, **kwargs)
         parent = self.fields["parent"]
         assert isinstance(parent, forms.ModelChoiceField)
-        parent.queryset = Objective.objects.filter(cycle=cycle).order_by("position", "id")
+        parent.queryset = Objective.objects.filter(cycle=cycle, archived_at__isnull=True).order_by(
+            "position", "id"
+        )
 
 
 class KeyResultNewForm(forms.Form):
@@ -122,3 +142,30 @@ class InitiativeNewForm(forms.Form):
     due_on = InputDateField(label="Due", required=False, widget=DateInput())
     priority = forms.ChoiceField(choices=Priority.choices, initial=Priority.MEDIUM)
     status = forms.ChoiceField(choices=InitiativeStatus.choices, initial=InitiativeStatus.TODO)
+
+
+class ObjectiveEditForm(ObjectiveNewForm):
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    field_order = ["title", "description", "team", "owner", "parent", "commitment"]
+
+    def __init__(self, *args: Any, objective: Objective, **kwargs: Any) -> None:
+        super().__init__(*args, cycle=objective.cycle, **kwargs)
+        parent = self.fields["parent"]
+        assert isinstance(parent, forms.ModelChoiceField)
+        # Not itself; the service refuses deeper loops with a sentence.
+        parent.queryset = Objective.objects.filter(
+            cycle=objective.cycle, archived_at__isnull=True
+        ).exclude(pk=objective.pk)
+
+
+class InitiativeEditForm(InitiativeNewForm):
+    pass
+
+
+class InitiativeProgressForm(forms.Form):
+    """What an initiative's owner may change: how far along it is."""
+
+    status = forms.ChoiceField(
+        choices=[c for c in InitiativeStatus.choices if c[0] != InitiativeStatus.CANCELLED]
+    )

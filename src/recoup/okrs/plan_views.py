@@ -28,6 +28,7 @@ from recoup.okrs.plan_forms import (
     KeyResultNewForm,
     ObjectiveNewForm,
 )
+from recoup.okrs.suggestions import objective_suggestions
 from recoup.okrs.views import _actor, _key_result, _metric_choices
 
 MAX_ID = 2**63 - 1
@@ -61,6 +62,9 @@ def cycle_new(request: HttpRequest) -> HttpResponse:
                 starts_on=data["starts_on"],
                 ends_on=data["ends_on"],
                 copy_from=data["copy_from"],
+                checkin_weekday=data["checkin_weekday"],
+                on_track_within=data["on_track_within"],
+                at_risk_within=data["at_risk_within"],
                 actor=_actor(request),
             )
         except AccessDeniedError as error:
@@ -76,7 +80,8 @@ def cycle_new(request: HttpRequest) -> HttpResponse:
             )
             return redirect(_board(cycle))
     status = 422 if request.method == "POST" else 200
-    return render(request, "okrs/cycle_new.html", {"form": form}, status=status)
+    context = {"form": form, "suggestions": objective_suggestions(today=timezone.localdate())}
+    return render(request, "okrs/cycle_new.html", context, status=status)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

@@ -30,6 +30,11 @@ def key_from_title(title: str, taken: Iterable[str]) -> str:
     return key
 
 
+def _first(given: int | None, otherwise: int) -> int:
+    """What the form says, else the copied cycle's value, else the default."""
+    return otherwise if given is None else given
+
+
 @transaction.atomic
 def cycle_start(
     *,
@@ -38,6 +43,9 @@ def cycle_start(
     ends_on: date,
     copy_from: Cycle | None,
     actor: User | None,
+    checkin_weekday: int | None = None,
+    on_track_within: int | None = None,
+    at_risk_within: int | None = None,
     via: str = "web",
 ) -> Cycle:
     """A new cycle; with `copy_from`, its objectives (title, team, owner, commitment and
@@ -46,16 +54,17 @@ def cycle_start(
         name=name,
         starts_on=starts_on,
         ends_on=ends_on,
-        checkin_weekday=copy_from.checkin_weekday if copy_from else 0,
-        on_track_within=copy_from.on_track_within if copy_from else 10,
-        at_risk_within=copy_from.at_risk_within if copy_from else 25,
+        checkin_weekday=_first(checkin_weekday, copy_from.checkin_weekday if copy_from else 0),
+        on_track_within=_first(on_track_within, copy_from.on_track_within if copy_from else 10),
+        at_risk_within=_first(at_risk_within, copy_from.at_risk_within if copy_from else 25),
         actor=actor,
         via=via,
     )
     if copy_from is None:
         return cycle
     copies: dict[int, Objective] = {}
-    old = list(Objective.objects.filter(cycle=copy_from).order_by("position", "id"))
+    live = Objective.objects.filter(cycle=copy_from, archived_at__isnull=True)
+    old = list(live.order_by("position", "id"))
     for objective in old:
         copies[objective.pk] = services.objective_create(
             cycle=cycle,
@@ -74,6 +83,8 @@ def cycle_start(
         if objective.parent_id is None:
             continue
         parent = copies.get(objective.parent_id, objective.parent)
+        if parent is None or parent.archived_at is not None:
+            continue  # aligned to an objective that was archived: nothing to align to
         services.objective_update(
             objective=copies[objective.pk], changes={"parent": parent}, actor=actor, via=via
         )

@@ -13,6 +13,7 @@ from datetime import UTC, date, timedelta
 from decimal import Decimal
 from typing import Any, cast
 
+from django.db.models import Q
 from django.utils import timezone
 
 from recoup.accounts.names import person_name
@@ -46,6 +47,9 @@ NUMERIC_KINDS = frozenset(
     }
 )
 CHECKED_IN_KINDS = NUMERIC_KINDS | {KeyResultKind.MILESTONE}
+# Archived key results, and those of archived objectives, leave the board, "My work", the plan
+# audit and the roll-ups; their pages and history stay.
+LIVE_KEY_RESULTS = Q(archived_at__isnull=True, objective__archived_at__isnull=True)
 HIGHER_IS_BETTER_KINDS = frozenset({KeyResultKind.INCREASE_TO, KeyResultKind.STAY_ABOVE})
 
 
@@ -238,7 +242,7 @@ class _Loaded:
 def _load(cycle: Cycle, today: date, extra: Iterable[KeyResult] = ()) -> _Loaded:
     krs = {
         kr.pk: kr
-        for kr in KeyResult.objects.filter(objective__cycle=cycle).select_related(
+        for kr in KeyResult.objects.filter(LIVE_KEY_RESULTS, objective__cycle=cycle).select_related(
             "owner", "objective"
         )
     }
@@ -246,7 +250,7 @@ def _load(cycle: Cycle, today: date, extra: Iterable[KeyResult] = ()) -> _Loaded
         krs.setdefault(kr.pk, kr)
     # Roll-ups may gather children aligned from other cycles' objectives.
     pending = list(
-        KeyResult.objects.filter(rolls_up_into__in=krs.keys())
+        KeyResult.objects.filter(LIVE_KEY_RESULTS, rolls_up_into__in=krs.keys())
         .exclude(pk__in=krs.keys())
         .select_related("owner", "objective")
     )
@@ -269,7 +273,8 @@ def _load(cycle: Cycle, today: date, extra: Iterable[KeyResult] = ()) -> _Loaded
                 person_name(c.author),
             )
         )
-    for ini in Initiative.objects.filter(key_result__in=krs.keys()).select_related("owner"):
+    live = Initiative.objects.filter(key_result__in=krs.keys(), archived_at__isnull=True)
+    for ini in live.select_related("owner"):
         loaded.initiatives[ini.key_result_id].append(ini)
     for kr in krs.values():
         if kr.rolls_up_into_id is not None:
@@ -475,7 +480,9 @@ def cycle_status(
 ) -> CycleStatus:
     on = _today(today)
     loaded = _load(cycle, on)
-    objectives = Objective.objects.filter(cycle=cycle).select_related("owner", "team", "parent")
+    objectives = Objective.objects.filter(cycle=cycle, archived_at__isnull=True).select_related(
+        "owner", "team", "parent"
+    )
     if team:
         objectives = objectives.filter(team__name=team)
     states = [_objective_state(o, loaded) for o in objectives]
@@ -671,6 +678,7 @@ def key_result_forecast(*, key_result: KeyResult, today: date | None = None) -> 
         ends_on=key_result.due_on or cycle.ends_on,
         target=key_result.target,
         higher_is_better=key_result.kind in HIGHER_IS_BETTER_KINDS,
+        percent=key_result.unit.strip().lower() in ("percent", "%"),
     )
 
 
@@ -684,9 +692,12 @@ def _known_metrics() -> frozenset[str]:
 def cycle_audit(*, cycle: Cycle) -> AuditReport:
     objectives = []
     krs_by_objective: dict[int, list[KeyResult]] = defaultdict(list)
-    for kr in KeyResult.objects.filter(objective__cycle=cycle).select_related("owner", "objective"):
+    live_krs = KeyResult.objects.filter(LIVE_KEY_RESULTS, objective__cycle=cycle)
+    for kr in live_krs.select_related("owner", "objective"):
         krs_by_objective[kr.objective_id].append(kr)
-    for o in Objective.objects.filter(cycle=cycle).select_related("owner", "team"):
+    for o in Objective.objects.filter(cycle=cycle, archived_at__isnull=True).select_related(
+        "owner", "team"
+    ):
         objectives.append(
             AuditObjective(
                 ref=o.key,
@@ -836,6 +847,7 @@ def target_suggest(
     starts_on: date,
     ends_on: date,
     history_cycles: int = 8,
+    window_days: int | None = None,
 ) -> TargetSuggestion:
     """Baseline as of the cycle start; the status quo (the median past change continuing) and
     commit and stretch targets from the spread of the team's own past cycle-on-cycle changes
@@ -849,11 +861,10 @@ def target_suggest(
     higher = info.direction == Direction.HIGHER_IS_BETTER
     months = max(1, round((ends_on - starts_on).days / 30.44))
     dates = [scoring.shift_months(starts_on, -months * k) for k in range(history_cycles, -1, -1)]
-    history: list[tuple[date, Decimal]] = []
-    for d in dates:
-        value = kpi.kpi_evaluate(metric=metric, as_of=d, params=params, filters=filters).value
-        if value is not None:
-            history.append((d, value))
+    readings = kpi.kpi_evaluate_at(
+        metric=metric, days=dates, params=params, filters=filters, window_days=window_days
+    )
+    history = [(d, value) for d in dates if (value := readings.get(d)) is not None]
     if not history or history[-1][0] != starts_on:
         raise RecoupError(
             f"{metric} has no value as of {starts_on}: there is no baseline to start from"

@@ -12,6 +12,8 @@ from typing import Any
 
 import yaml
 
+from recoup.okrs import kpi
+
 
 @dataclass(frozen=True, slots=True)
 class TemplateKeyResult:
@@ -19,7 +21,10 @@ class TemplateKeyResult:
     title: str
     kind: str
     unit: str
-    target: str  # a number, or a change relative to the baseline such as "-20%"
+    # A number, or a change relative to the baseline such as "-20%"; "" for a milestone. Applied
+    # from the pages, increase/decrease targets come from the team's history instead
+    # (`template_apply`).
+    target: str
     metric: str = ""
     params: dict[str, str] = field(default_factory=dict)
     initiatives: tuple[str, ...] = ()
@@ -130,24 +135,18 @@ TEMPLATES: tuple[TemplateObjective, ...] = (
                 "count",
                 "-30%",
                 metric="open_invoices_count",
-                initiatives=("Remind customers automatically of open invoices",),
+                initiatives=(
+                    "Remind customers automatically of open invoices",
+                    "Move invoice processing to a digital workflow",
+                ),
             ),
             TemplateKeyResult(
-                "invoices-per-hour",
-                "More invoices processed per hour",
-                "increase_to",
-                "invoices/hour",
-                "+15%",
-                metric="",
-                initiatives=("Move invoice processing to a digital workflow",),
-            ),
-            TemplateKeyResult(
-                "invoice-errors",
-                "Fewer invoice errors reach customers",
+                "invoice-disputes",
+                "Fewer invoices disputed because they are wrong",
                 "decrease_to",
                 "percent",
                 "-20%",
-                metric="",
+                metric="dispute_rate",
                 initiatives=(
                     "Check invoices automatically before they are sent",
                     "Train staff on invoice accuracy",
@@ -165,22 +164,21 @@ TEMPLATES: tuple[TemplateObjective, ...] = (
             TemplateKeyResult(
                 "compliance-training",
                 "Every team member has completed mandatory compliance training",
-                "increase_to",
-                "percent",
-                "100",
-                metric="",
+                "milestone",
+                "",
+                "",
                 initiatives=(
                     "List the mandatory courses for each role",
                     "Set a completion deadline per course and follow it weekly",
                 ),
             ),
             TemplateKeyResult(
-                "qa-score",
-                "Higher quality-assurance scores from customer feedback",
+                "promises-kept-fairly",
+                "More payment arrangements customers can keep",
                 "increase_to",
-                "points",
-                "+15%",
-                metric="",
+                "percent",
+                "+10%",
+                metric="promise_kept_rate",
                 initiatives=("Review customer feedback monthly and coach on what it shows",),
             ),
             TemplateKeyResult(
@@ -327,6 +325,16 @@ TEMPLATES: tuple[TemplateObjective, ...] = (
 )
 
 
+# Flow KPIs (cash collected, on-time payment rate, recovery rate) are read over the trailing
+# quarter: month to date, a reading on the 1st covers one day and makes no baseline.
+FLOW_WINDOW_DAYS = 91
+
+
+def flow_window(metric: str) -> int | None:
+    info = kpi.kpi_definitions().get(metric)
+    return FLOW_WINDOW_DAYS if info is not None and info.is_flow else None
+
+
 def template_get(template_id: str) -> TemplateObjective | None:
     return next((t for t in TEMPLATES if t.id == template_id), None)
 
@@ -346,17 +354,18 @@ def template_as_plan(
         objective["team"] = team
     key_results = []
     for kr in template.key_results:
-        item: dict[str, Any] = {
-            "key": kr.key,
-            "title": kr.title,
-            "kind": kr.kind,
-            "unit": kr.unit,
-            "target": kr.target,
-        }
+        item: dict[str, Any] = {"key": kr.key, "title": kr.title, "kind": kr.kind}
+        if kr.unit:
+            item["unit"] = kr.unit
+        if kr.target:
+            item["target"] = kr.target
         if owner:
             item["owner"] = owner
         if kr.metric:
             metric: dict[str, Any] = {"id": kr.metric}
+            window = flow_window(kr.metric)
+            if window is not None:
+                metric["window_days"] = window
             if kr.params:
                 metric["params"] = dict(kr.params)
             if team:

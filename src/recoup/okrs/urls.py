@@ -1,11 +1,11 @@
 from django.urls import path
 
-from recoup.okrs import checkin_views, plan_views, views
+from recoup.okrs import checkin_views, edit_views, plan_views, template_views, views
 
 app_name = "okrs"
 urlpatterns = [
     path("", views.board, name="index"),
-    path("templates/", views.templates_page, name="templates"),
+    path("templates/", template_views.templates_page, name="templates"),
     path("mine/", plan_views.mine, name="mine"),
     path("cycles/new/", plan_views.cycle_new, name="cycle_new"),
     path(
@@ -22,6 +22,27 @@ urlpatterns = [
         "key-results/<int:key_result_id>/initiatives/new/",
         plan_views.initiative_new,
         name="initiative_new",
+    ),
+    path("objectives/<int:objective_id>/edit/", edit_views.objective_edit, name="objective_edit"),
+    path(
+        "objectives/<int:objective_id>/archive/",
+        edit_views.objective_archive,
+        name="objective_archive",
+    ),
+    path(
+        "key-results/<int:key_result_id>/archive/",
+        edit_views.key_result_archive,
+        name="key_result_archive",
+    ),
+    path(
+        "initiatives/<int:initiative_id>/edit/",
+        edit_views.initiative_edit,
+        name="initiative_edit",
+    ),
+    path(
+        "initiatives/<int:initiative_id>/archive/",
+        edit_views.initiative_archive,
+        name="initiative_archive",
     ),
     path("map/", views.strategy_map, name="map"),
     path("cadence/", views.cadence, name="cadence"),

@@ -6,8 +6,6 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-import yaml
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -27,12 +25,15 @@ from recoup.accounts.access import (
     can_see_target_suggestions,
     permission_required,
 )
-from recoup.accounts.models import Team, User
+from recoup.accounts.models import User
 from recoup.core.errors import AccessDeniedError, NotFoundError, RecoupError
-from recoup.core.numbers import format_typed_number
-from recoup.core.quantities import count_text
-from recoup.okrs import kpi, scoring, selectors, services
+from recoup.core.numbers import DecimalMark, format_typed_number
+from recoup.core.quantities import quantity_text
+from recoup.okrs import kpi, kr_chart, kr_words, scoring, selectors, services
+from recoup.okrs.archived import archived_in
 from recoup.okrs.board import board_filter, board_read
+from recoup.okrs.forecast import Forecast
+from recoup.okrs.forecast_text import forecast_text
 from recoup.okrs.forms import (
     CADENCE_FIELDS,
     CheckInCorrectForm,
@@ -44,9 +45,7 @@ from recoup.okrs.forms import (
 )
 from recoup.okrs.models import Cycle, KeyResult
 from recoup.okrs.my_work import key_result_initiatives
-from recoup.okrs.plan import plan_parse
 from recoup.okrs.plan_forms import InitiativeNewForm
-from recoup.okrs.templates import TEMPLATES, template_as_plan, template_get
 
 
 def _cycle(request: HttpRequest) -> Cycle | None:
@@ -89,6 +88,7 @@ def board(request: HttpRequest) -> HttpResponse:
             "filter": chosen,
             "cycle_id": cycle.pk if cycle is not None else None,
             "cycles": list(Cycle.objects.order_by("-starts_on").values_list("name", flat=True)),
+            "archived": archived_in(cycle=cycle) if cycle is not None else [],
         },
     )
 
@@ -101,55 +101,14 @@ def _key_result(ref: str) -> KeyResult:
 
 
 def _history_spec(
-    history: list[selectors.CheckInView], state: selectors.KeyResultState, cycle: Cycle
+    history: list[selectors.CheckInView],
+    state: selectors.KeyResultState,
+    cycle: Cycle,
+    forecast: Forecast,
+    mark: DecimalMark,
 ) -> dict[str, Any]:
-    """Check-in values over the cycle, with the straight line from baseline to target."""
-    actual = [
-        {"on": c.data_date.isoformat(), "value": c.value, "series": "Check-ins"}
-        for c in history
-        if c.value is not None
-    ]
-    expected = []
-    if state.baseline is not None and state.target is not None:
-        expected = [
-            {"on": cycle.starts_on.isoformat(), "value": state.baseline, "series": "Expected"},
-            {"on": state.due_on.isoformat(), "value": state.target, "series": "Expected"},
-        ]
-    return {
-        "$schema": "https://vega.github.io/schema/vega-lite/v6.json",
-        "description": f"Check-ins of {state.title} against the expected trajectory",
-        "background": None,
-        "width": "container",
-        "height": 240,
-        "autosize": {"type": "fit", "contains": "padding"},
-        "data": {
-            "values": expected + actual,
-            "format": {"parse": {"value": "number", "on": "date"}},
-        },
-        "mark": {"type": "line", "point": True},
-        "encoding": {
-            "x": {"field": "on", "type": "temporal", "title": None},
-            "y": {
-                "field": "value",
-                "type": "quantitative",
-                "title": state.unit or None,
-                "scale": {"zero": False},
-            },
-            "color": {
-                "field": "series",
-                "type": "nominal",
-                "title": None,
-                "scale": {"domain": ["Check-ins", "Expected"], "range": ["#1f56c2", "#8a94a6"]},
-            },
-            "strokeDash": {
-                "field": "series",
-                "type": "nominal",
-                "legend": None,
-                "scale": {"domain": ["Check-ins", "Expected"], "range": [[1, 0], [5, 4]]},
-            },
-        },
-        "config": {"view": {"stroke": None}, "legend": {"orient": "top"}},
-    }
+    """The key result's chart: check-ins, expected path, target and likely range (`kr_chart`)."""
+    return kr_chart.history_spec(history, state, cycle.starts_on, forecast, mark=mark)
 
 
 def _actor(request: HttpRequest) -> User | None:
@@ -193,13 +152,22 @@ def _detail_context(
     at_risk_closed = scoring.at_risk_rule_applies(
         previous=selectors.checkin_confidences(key_result=kr)
     )
+    forecast = selectors.key_result_forecast(key_result=kr)
+    cycle = kr.objective.cycle
     return {
         "kr": kr,
         "state": state,
-        "history": list(reversed(history)),
-        "forecast": selectors.key_result_forecast(key_result=kr),
-        "spec": _history_spec(
-            [c for c in history if c.withdrawn_at is None], state, kr.objective.cycle
+        "kind": kr_words.kind_text(state.kind),
+        "aim": kr_words.aim_text(state, mark=mark),
+        "measure": kr_words.measure_of(state, kpi.kpi_definitions()),
+        "history": [
+            (c, quantity_text(c.value, state.unit, decimal_mark=mark)) for c in reversed(history)
+        ],
+        "forecast": forecast,
+        "forecast_text": forecast_text(forecast, state, mark=mark),
+        "spec": _history_spec(history, state, cycle, forecast, mark),
+        "chart_rows": kr_chart.chart_rows(
+            kr_chart.counted_points(history), state, cycle.starts_on, mark=mark
         ),
         "form": form or CheckInForm(decimal_mark=mark, at_risk_closed=at_risk_closed),
         "at_risk_closed": at_risk_closed,
@@ -355,6 +323,9 @@ def key_result_edit(request: HttpRequest, key_result_id: int) -> HttpResponse:
         form = KeyResultEditForm(
             initial={
                 "title": kr.title,
+                "kind": kr.kind,
+                "owner": kr.owner_id,
+                "weight": _decimal_text(request, kr.weight),
                 "unit": kr.unit,
                 "metric": kr.metric,
                 "baseline": _decimal_text(request, kr.baseline),
@@ -373,9 +344,10 @@ def key_result_edit(request: HttpRequest, key_result_id: int) -> HttpResponse:
         return _edit_page(request, kr, form, metric, suggest=True)
     if form.is_valid():
         data = form.cleaned_data
-        changes: dict[str, Any] = {
-            name: data[name] for name in ("title", "unit", "metric", "baseline", "target", "due_on")
-        }
+        fields = ("title", "kind", "owner", "unit", "metric", "baseline", "target", "due_on")
+        changes: dict[str, Any] = {name: data[name] for name in fields}
+        changes["weight"] = data["weight"] if data["weight"] is not None else kr.weight
+        changes["kind"] = data["kind"] or kr.kind
         if data["metric"] != kr.metric:
             changes.update(metric_params={}, metric_filters={})
         try:
@@ -415,76 +387,6 @@ def target_suggestion(request: HttpRequest, key_result_id: int) -> HttpResponse:
         decimal_mark=mark_of(request.user),
     )
     return _edit_page(request, kr, form, metric, suggest=True)
-
-
-class FromTemplateForm(forms.Form):
-    template = forms.ChoiceField(choices=[(t.id, t.title) for t in TEMPLATES])
-    cycle = forms.ModelChoiceField(
-        queryset=Cycle.objects.order_by("-starts_on"), to_field_name="name"
-    )
-    team = forms.ModelChoiceField(
-        queryset=Team.objects.order_by("name"),
-        to_field_name="name",
-        required=False,
-        empty_label="(no team)",
-    )
-    owner = forms.ModelChoiceField(
-        queryset=User.objects.filter(is_active=True).order_by("username"),
-        to_field_name="username",
-        required=False,
-        empty_label="(me)",
-    )
-
-
-def _template_plan(form: FromTemplateForm, user: User) -> str:
-    cycle: Cycle = form.cleaned_data["cycle"]
-    template = template_get(form.cleaned_data["template"])
-    assert template is not None  # the form only offers known templates
-    team: Team | None = form.cleaned_data["team"]
-    owner: User = form.cleaned_data["owner"] or user
-    document = {
-        "cycle": {
-            "name": cycle.name,
-            "starts_on": cycle.starts_on.isoformat(),
-            "ends_on": cycle.ends_on.isoformat(),
-        },
-        "objectives": [
-            template_as_plan(template, owner=owner.username, team=team.name if team else "")
-        ],
-    }
-    return yaml.safe_dump(document, sort_keys=False, allow_unicode=True)
-
-
-@login_required
-def templates_page(request: HttpRequest) -> HttpResponse:
-    form = FromTemplateForm(request.POST or None)
-    report = None
-    if request.method == "POST":
-        if not can_change_okrs(request.user):
-            raise PermissionDenied("Only managers and admins create objectives.")
-        if form.is_valid() and isinstance(request.user, User):
-            try:
-                plan = plan_parse(_template_plan(form, request.user), source="template")
-                report = services.plan_apply(plan=plan, actor=request.user, via="web")
-            except RecoupError as error:
-                form.add_error(None, str(error))
-            else:
-                messages.success(
-                    request,
-                    f"Objective created from the template in cycle {report.cycle}: "
-                    f"{count_text(len(report.created), 'item')} created, "
-                    f"{len(report.updated)} updated.",
-                )
-                return redirect(f"{reverse('okrs:index')}?cycle={report.cycle}")
-    return render(
-        request,
-        "okrs/templates.html",
-        {
-            "form": form,
-            "templates": TEMPLATES,
-        },
-        status=422 if request.method == "POST" else 200,
-    )
 
 
 @require_safe

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -24,11 +25,16 @@ class AutoCheckinReport:
 
 
 def checkin_auto_run(
-    *, today: date | None = None, cycle: Cycle | None = None, via: str = "okr-checkin-auto"
+    *,
+    today: date | None = None,
+    cycle: Cycle | None = None,
+    key_results: Iterable[KeyResult] | None = None,
+    via: str = "okr-checkin-auto",
 ) -> AutoCheckinReport:
     """Check in every KPI-bound key result of the running cycles, and of cycles that ended in
     the last week (or of `cycle`), with the KPI engine's value as of `today` (the cycle end once
-    it is over). Archived key results, and those of archived objectives, are left alone. Safe to
+    it is over); with `key_results`, only those (a key result just created gets its first
+    reading). Archived key results, and those of archived objectives, are left alone. Safe to
     run twice a day."""
     from recoup.okrs import selectors
 
@@ -55,6 +61,8 @@ def checkin_auto_run(
             .exclude(metric="")
             .select_related("objective__cycle")
         )
+        if key_results is not None:
+            bound = bound.filter(pk__in=[kr.pk for kr in key_results])
         for kr in bound:
             ref = f"{c.name}/{kr.objective.key}/{kr.key}"
             with transaction.atomic():
