@@ -98,6 +98,7 @@ def test_a_share_falling_towards_zero_is_not_forecast_below_it() -> None:
         higher_is_better=False,
         percent=True,
     )
-    assert result.low is not None and result.projected_end_value is not None
+    assert result.low is not None
+    assert result.projected_end_value is not None
     assert result.low >= 0
     assert result.projected_end_value >= 0
