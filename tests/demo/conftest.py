@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Iterator
 from datetime import date
 
@@ -9,10 +10,21 @@ import pytest
 
 from recoup.accounts.models import AuditEntry, Team, User
 from recoup.demo.services import DemoSummary, demo_ledger_clear, demo_ledger_generate
+from recoup.metrics.models import ReferenceValue
 
 AS_OF = date(2026, 9, 30)
 INVOICES = 4_000
 SEED = 11
+
+
+def ensure_crf_reference_values() -> None:
+    """The CRF medians a data migration ships: a live-server (transactional) test flushes every
+    table after it, these rows too, so tests that read them put them back first."""
+    crf = importlib.import_module("recoup.metrics.migrations.0002_crf_reference_values")
+    for metric_id, value in crf.CRF_Q3_2020:
+        ReferenceValue.objects.get_or_create(
+            metric_id=metric_id, period="2020-Q3", source=crf.SOURCE, defaults={"value_text": value}
+        )
 
 
 def remove_demo_people() -> None:

@@ -19,6 +19,7 @@ from recoup.okrs.models import CheckIn, Cycle, KeyResult, Objective
 from recoup.okrs.services import cycle_create
 from recoup.okrs.suggestions import objective_suggestions
 from recoup.okrs.templates import TEMPLATES
+from tests.demo.conftest import ensure_crf_reference_values
 from tests.web.conftest import client_for
 
 pytestmark = pytest.mark.django_db
@@ -84,6 +85,7 @@ def test_every_offered_template_starts_right_and_passes_the_audit(planner: User)
 def test_the_new_cycle_form_proposes_objectives_for_the_kpis_furthest_behind(
     planner: User,
 ) -> None:
+    ensure_crf_reference_values()
     with time_machine.travel(datetime(2026, 9, 15, 9, tzinfo=UTC), tick=False):
         suggestions = objective_suggestions(today=TODAY)
         page = client_for(planner).get(reverse("okrs:cycle_new")).content.decode()

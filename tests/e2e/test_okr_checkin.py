@@ -101,7 +101,7 @@ def test_a_collector_checks_in_with_a_decimal_comma_and_corrects_it(
     expect(page.get_by_role("status")).to_contain_text("Check-in corrected")
     expect(page.locator("#previous-checkin")).to_contain_text("70,5 percent")
     history = page.get_by_role("table")
-    expect(history.locator("del")).to_have_text("75.50")
+    expect(history.locator("del")).to_have_text("75,5 %")
     expect(history).to_contain_text("Corrected")
     expect(page).to_have_url(re.compile(rf"/okrs/key-results/{promises.pk}/$"))
     screenshot(page, "okr-checkin-corrected-390")

@@ -19,6 +19,7 @@ from playwright.sync_api import Page, expect
 from recoup.accounts.models import Role, User
 from recoup.demo.services import demo_ledger_clear, demo_ledger_generate
 from recoup.okrs.models import CheckIn, KeyResult, Objective
+from tests.demo.conftest import ensure_crf_reference_values
 from tests.e2e.conftest import log_in, person
 
 Shot = Callable[[Page, str], Path]
@@ -26,6 +27,7 @@ Shot = Callable[[Page, str], Path]
 
 @pytest.fixture
 def demo_ledger(server_url: str) -> Iterator[None]:
+    ensure_crf_reference_values()
     demo_ledger_generate(invoices=1500, seed=5, as_of=timezone.localdate())
     yield
     demo_ledger_clear()

@@ -61,16 +61,22 @@ def test_a_manager_checks_in_and_hits_the_two_at_risk_rule(page: Page, screensho
 
 def test_a_manager_creates_an_okr_from_a_template(page: Page, screenshot: Shot) -> None:
     plan_apply(plan=plan_parse(PLAN, source="quarter.yaml"), via="test")
+    _ledger_with_history()
     person("max", Role.MANAGER, "Max")
     log_in(page, "max")
     page.goto("/okrs/")
     page.get_by_role("link", name="Start from a template").click()
-    page.get_by_label("Template", exact=True).select_option("shrink-90-plus")
-    page.get_by_label("Cycle", exact=True).select_option("2026-Q3")
-    page.get_by_label("Team", exact=True).select_option("North")
+    # Templates whose KPIs have no value here (no disputes, no promises) are listed apart.
+    expect(page.get_by_role("heading", name="Not offered here")).to_be_visible()
+    form = page.locator("#from-template")
+    form.get_by_label("Template", exact=True).select_option("shrink-90-plus")
+    form.get_by_label("Cycle", exact=True).select_option("2026-Q3")
+    form.get_by_label("Commitment", exact=True).select_option("committed")
     screenshot(page, "okr-templates")
-    page.get_by_role("button", name="Create from template").click()
-    expect(page.get_by_role("status")).to_contain_text("Objective created from the template")
+    form.get_by_role("button", name="Create from template").click()
+    expect(page.get_by_role("status")).to_contain_text(
+        "“Get the long-overdue book under control” added to 2026-Q3"
+    )
     expect(
         page.get_by_role("heading", name="Get the long-overdue book under control")
     ).to_be_visible()

@@ -322,6 +322,26 @@ def test_a_key_result_can_be_bound_to_a_kpi(world: World) -> None:
     assert KeyResult.objects.get(objective=objective).metric == "ar_total"
 
 
+def test_a_key_result_takes_a_change_a_weight_and_a_teams_count(world: World) -> None:
+    objective = _objective(world, _running_cycle(world))
+    response = client_for(world.manager).post(
+        reverse("okrs:key_result_new", args=[objective.pk]),
+        {
+            "title": "Less overdue in the North",
+            "kind": "decrease_to",
+            "baseline": "1000",
+            "target_change": "-20",
+            "weight": "2",
+            "metric": "ar_overdue",
+            "team_filter": "North",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()
+    kr = KeyResult.objects.get(objective=objective)
+    assert (kr.target, kr.target_change_pct, kr.weight) == (Decimal(800), Decimal(-20), Decimal(2))
+    assert kr.metric_filters == {"team": ["North"]}
+
+
 @pytest.mark.parametrize(
     ("data", "said"),
     [
@@ -333,6 +353,21 @@ def test_a_key_result_can_be_bound_to_a_kpi(world: World) -> None:
         ({"kind": "increase_to", "target": "5", "metric": "no_such_kpi"}, "valid choice"),
         ({"kind": "milestone", "metric": "ar_total"}, "only increase"),
         ({"kind": "increase_to", "target": "5", "due_on": "9999-99-99"}, "valid date"),
+        (
+            {"kind": "decrease_to", "baseline": "60", "target": "50", "target_change": "-20"},
+            "a target or a change, not both",
+        ),
+        ({"kind": "increase_to", "target": "5", "team_filter": "North"}, "Only a KPI-bound"),
+        ({"kind": "increase_to", "target": "5", "weight": "0"}, "must be above 0"),
+        (
+            {
+                "kind": "decrease_to",
+                "target": "2",
+                "metric": "credit_approval_days",
+                "team_filter": "North",
+            },
+            "team",
+        ),
     ],
 )
 def test_bad_key_result_input_is_refused_with_a_sentence(

@@ -108,6 +108,14 @@ class KeyResultNewForm(forms.Form):
     owner = PersonChoice()
     baseline = DecimalText(required=False, help_text="Where it stands today.")
     target = DecimalText(required=False)
+    target_change = DecimalText(
+        label="Or a change (%)",
+        required=False,
+        help_text="Instead of a target: -20 for a fifth less than the baseline, once it is read.",
+    )
+    weight = DecimalText(
+        required=False, help_text="How much it counts in the objective; empty: 1, as the others."
+    )
     due_on = InputDateField(
         label="Due", required=False, widget=DateInput(), help_text="Empty: the cycle's end."
     )
@@ -116,6 +124,14 @@ class KeyResultNewForm(forms.Form):
         required=False,
         help_text="The KPI engine then reads the value every week; the baseline is read at the"
         " cycle's start when left empty.",
+    )
+    team_filter = forms.ModelChoiceField(
+        label="Count only team",
+        queryset=Team.objects.order_by("name"),
+        to_field_name="name",
+        required=False,
+        empty_label="(the whole organisation)",
+        help_text="For a KPI-bound key result: read the KPI for this team's accounts.",
     )
 
     def __init__(
@@ -126,7 +142,7 @@ class KeyResultNewForm(forms.Form):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        for name in ("baseline", "target"):
+        for name in ("baseline", "target", "target_change", "weight"):
             number = self.fields[name]
             assert isinstance(number, DecimalText)
             number.decimal_mark = decimal_mark
@@ -134,6 +150,17 @@ class KeyResultNewForm(forms.Form):
         field = self.fields["metric"]
         assert isinstance(field, forms.ChoiceField)
         field.choices = [("", "(not bound: manual check-ins)"), *metrics]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("target") is not None and data.get("target_change") is not None:
+            self.add_error("target_change", "Give a target or a change, not both.")
+        if data.get("team_filter") is not None and not data.get("metric"):
+            self.add_error("team_filter", "Only a KPI-bound key result is counted for a team.")
+        weight = data.get("weight")
+        if weight is not None and weight <= 0:
+            self.add_error("weight", "The weight must be above 0.")
+        return data
 
 
 class InitiativeNewForm(forms.Form):

@@ -138,6 +138,9 @@ def key_result_new(request: HttpRequest, objective_id: int) -> HttpResponse:
                 target=data["target"],
                 due_on=data["due_on"],
                 metric=data["metric"],
+                target_change_pct=data["target_change"],
+                weight=data["weight"],
+                team_filter=data["team_filter"],
                 actor=_actor(request),
             )
         except AccessDeniedError as error:

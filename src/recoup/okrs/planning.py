@@ -128,6 +128,9 @@ def key_result_add(
     due_on: date | None,
     metric: str,
     actor: User | None,
+    target_change_pct: Decimal | None = None,
+    weight: Decimal | None = None,
+    team_filter: Team | None = None,
     via: str = "web",
 ) -> KeyResult:
     taken = KeyResult.objects.filter(objective=objective).values_list("key", flat=True)
@@ -142,6 +145,9 @@ def key_result_add(
         target=target,
         due_on=due_on,
         metric=metric,
+        target_change_pct=target_change_pct,
+        weight=Decimal(1) if weight is None else weight,
+        metric_filters={"team": [team_filter.name]} if team_filter else None,
         actor=actor,
         via=via,
     )

@@ -4,6 +4,7 @@ with the template that works on it. Read-only; shown beside the new-cycle form."
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -15,6 +16,7 @@ from recoup.okrs import kpi
 from recoup.okrs.templates import TEMPLATES, TemplateObjective
 
 QUARTERS_BACK = 4
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,8 +46,9 @@ def objective_suggestions(*, today: date, limit: int = 3) -> list[ObjectiveSugge
         first = _quarter_start(date.fromordinal(first.toordinal() - 1))
     try:
         series = kpi.kpi_quarters(metrics=sorted(references), start=first, end=today)
-    except RecoupError:
-        return []  # no ledger to read yet
+    except RecoupError as error:
+        logger.info("no suggestions: %s", error)  # no ledger to read yet
+        return []
     found = []
     for metric, (reference, source) in references.items():
         info = definitions[metric]
