@@ -342,6 +342,28 @@ def test_a_key_result_takes_a_change_a_weight_and_a_teams_count(world: World) ->
     assert kr.metric_filters == {"team": ["North"]}
 
 
+def test_a_key_result_counts_towards_a_roll_up_of_its_own_cycle_only(world: World) -> None:
+    cycle = _running_cycle(world)
+    objective = _objective(world, cycle)
+    parent = key_result_create(
+        objective=objective, key="all", title="All regions", kind="roll_up", actor=world.admin
+    )
+    other = key_result_create(
+        objective=_objective(world, _running_cycle(world, "Other")),
+        key="elsewhere",
+        title="Elsewhere",
+        kind="roll_up",
+        actor=world.admin,
+    )
+    client = client_for(world.manager)
+    url = reverse("okrs:key_result_new", args=[objective.pk])
+    assert "Counts towards" in client.get(url).content.decode()
+    base = {"title": "North", "kind": "increase_to", "baseline": "1", "target": "2"}
+    assert client.post(url, {**base, "rolls_up_into": other.pk}).status_code == 422
+    assert client.post(url, {**base, "rolls_up_into": parent.pk}).status_code == 302
+    assert KeyResult.objects.get(title="North").rolls_up_into == parent
+
+
 @pytest.mark.parametrize(
     ("data", "said"),
     [

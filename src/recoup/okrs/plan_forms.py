@@ -15,6 +15,7 @@ from recoup.okrs.models import (
     Commitment,
     Cycle,
     InitiativeStatus,
+    KeyResult,
     KeyResultKind,
     Objective,
     Priority,
@@ -125,6 +126,13 @@ class KeyResultNewForm(forms.Form):
         help_text="The KPI engine then reads the value every week; the baseline is read at the"
         " cycle's start when left empty.",
     )
+    rolls_up_into = forms.ModelChoiceField(
+        label="Counts towards",
+        queryset=KeyResult.objects.none(),
+        required=False,
+        empty_label="(nothing: it stands on its own)",
+        help_text="A roll-up key result of this cycle whose progress is the average of its parts.",
+    )
     team_filter = forms.ModelChoiceField(
         label="Count only team",
         queryset=Team.objects.order_by("name"),
@@ -139,9 +147,16 @@ class KeyResultNewForm(forms.Form):
         *args: Any,
         metrics: list[tuple[str, str]],
         decimal_mark: DecimalMark = ".",
+        cycle: Cycle | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        parents = self.fields["rolls_up_into"]
+        assert isinstance(parents, forms.ModelChoiceField)
+        if cycle is not None:
+            parents.queryset = KeyResult.objects.filter(
+                objective__cycle=cycle, kind=KeyResultKind.ROLL_UP, archived_at__isnull=True
+            ).order_by("objective__position", "position", "id")
         for name in ("baseline", "target", "target_change", "weight"):
             number = self.fields[name]
             assert isinstance(number, DecimalText)

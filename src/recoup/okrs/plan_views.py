@@ -123,6 +123,7 @@ def key_result_new(request: HttpRequest, objective_id: int) -> HttpResponse:
         request.POST if request.method == "POST" else None,
         metrics=_metric_choices(),
         decimal_mark=mark_of(request.user),
+        cycle=objective.cycle,
         initial={"owner": objective.owner_id},
     )
     if request.method == "POST" and form.is_valid():
@@ -141,6 +142,7 @@ def key_result_new(request: HttpRequest, objective_id: int) -> HttpResponse:
                 target_change_pct=data["target_change"],
                 weight=data["weight"],
                 team_filter=data["team_filter"],
+                rolls_up_into=data["rolls_up_into"],
                 actor=_actor(request),
             )
         except AccessDeniedError as error:

@@ -116,6 +116,7 @@ def objective_add(
     )
 
 
+@transaction.atomic
 def key_result_add(
     *,
     objective: Objective,
@@ -131,10 +132,11 @@ def key_result_add(
     target_change_pct: Decimal | None = None,
     weight: Decimal | None = None,
     team_filter: Team | None = None,
+    rolls_up_into: KeyResult | None = None,
     via: str = "web",
 ) -> KeyResult:
     taken = KeyResult.objects.filter(objective=objective).values_list("key", flat=True)
-    return services.key_result_create(
+    kr = services.key_result_create(
         objective=objective,
         key=key_from_title(title, taken),
         title=title,
@@ -151,6 +153,11 @@ def key_result_add(
         actor=actor,
         via=via,
     )
+    if rolls_up_into is not None:
+        services.key_result_update(
+            key_result=kr, changes={"rolls_up_into": rolls_up_into}, actor=actor, via=via
+        )
+    return kr
 
 
 def initiative_add(
