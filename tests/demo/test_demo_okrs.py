@@ -92,6 +92,13 @@ def test_the_board_opens_on_a_quarter_in_progress(ledger_of_today: None) -> None
     stamps = CheckIn.objects.filter(key_result__objective__cycle=debt)
     assert all(c.created_at.date() == c.data_date for c in stamps)
     assert Initiative.objects.filter(key_result__objective__cycle=debt).exists()
+    # The credit plan's "decide on credit" objective has no data in the demo ledger: archived,
+    # said so, and nothing left on the board stays without a reading.
+    assert "Archived “Decide on credit quickly and by the rules”" in output
+    credit = Cycle.objects.get(name="2026-Q4-credit")
+    live = KeyResult.objects.filter(objective__cycle=credit, objective__archived_at__isnull=True)
+    assert live.exists()
+    assert all(CheckIn.objects.filter(key_result=kr).exists() for kr in live.exclude(metric=""))
     # A second run changes nothing: --if-empty says so, without it the command refuses.
     assert "no demo plans applied" in _demo_okrs("--if-empty")
     with pytest.raises(CommandError, match=r"2026-Q4.* exists already"):

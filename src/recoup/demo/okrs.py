@@ -15,9 +15,9 @@ from django.db import transaction
 
 import recoup
 from recoup.core.errors import RecoupError
-from recoup.okrs.models import CheckIn, CheckInSource, Cycle
+from recoup.okrs.models import CheckIn, CheckInSource, Cycle, Objective
 from recoup.okrs.plan import Plan, plan_parse
-from recoup.okrs.services import checkin_auto_run, plan_apply
+from recoup.okrs.services import checkin_auto_run, objective_archive, plan_apply
 
 VIA = "demo-okrs"
 # The example plans live beside the documentation that explains them (docs/okrs.md).
@@ -37,6 +37,9 @@ class DemoOkrsSummary:
     created: int  # objectives, key results and initiatives the plans created
     checkins: int
     weeks: int
+    # Objectives whose KPIs the demo ledger cannot measure (credit applications, say):
+    # archived, so the board shows a quarter in progress rather than rows that stay "outdated".
+    archived: list[str] = dataclasses.field(default_factory=list)
 
 
 def quarter_of(day: date) -> tuple[date, date]:
@@ -147,7 +150,25 @@ def demo_okrs_apply(
             checkins += len(run.created)
         if progress is not None:
             progress(len(runs), len(runs))
+        archived = _archive_unmeasured(cycles)
     weeks = max((len(_check_in_days(c, today)) for c in cycles), default=0)
     return DemoOkrsSummary(
-        cycles=[p.cycle.name for p in plans], created=created, checkins=checkins, weeks=weeks
+        cycles=[p.cycle.name for p in plans],
+        created=created,
+        checkins=checkins,
+        weeks=weeks,
+        archived=archived,
     )
+
+
+def _archive_unmeasured(cycles: list[Cycle]) -> list[str]:
+    """Archive the objectives all of whose key results are KPI-bound and got no reading."""
+    archived = []
+    for objective in Objective.objects.filter(cycle__in=cycles, archived_at__isnull=True):
+        krs = list(objective.key_results.all())
+        if krs and all(
+            kr.metric and not CheckIn.objects.filter(key_result=kr).exists() for kr in krs
+        ):
+            objective_archive(objective=objective, via=VIA)
+            archived.append(objective.title)
+    return archived

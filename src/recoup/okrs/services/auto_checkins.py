@@ -49,6 +49,7 @@ def checkin_auto_run(
             Cycle.objects.filter(starts_on__lte=today, ends_on__gte=today - timedelta(days=7))
         )
     )
+    titles = {m: info.title for m, info in kpi.kpi_definitions().items()}
     for c in cycles:
         as_of = min(today, c.ends_on)
         if as_of < c.starts_on:
@@ -94,7 +95,8 @@ def checkin_auto_run(
                         confidence=selectors.key_result_confidence_for(
                             key_result=kr, value=reading.value, on=as_of
                         ),
-                        comment=f"{kr.metric} from the KPI engine as of {as_of}",
+                        comment=f"{titles.get(kr.metric, kr.metric)} read from the ledger"
+                        f" as of {as_of:%-d %b %Y}",
                         data_date=as_of,
                         author=None,
                         via=via,

@@ -63,3 +63,8 @@ class Command(BaseCommand):
             f"{summary.created} items created, {summary.checkins} automatic check-ins over "
             f"{summary.weeks} weeks."
         )
+        for title in summary.archived:
+            self.stdout.write(
+                f"Archived “{title}”: the demo ledger holds nothing its KPIs count;"
+                " restore it from the board's “Archived” list."
+            )
