@@ -114,14 +114,20 @@ def measure(threads: int, seconds: float, change: bool) -> dict[str, Any]:
     reads: list[tuple[float, float, str, str]] = []
     errors: Counter[str] = Counter()
     marks: dict[str, float] = {}
-    start = threading.Barrier(threads + (1 if change else 0))
-    deadline = time.monotonic() + seconds + 1
+    # The window opens when every thread is ready (the barrier's action runs before any is
+    # released): on a busy machine, starting the threads must not eat the readers' time.
+    deadline = [0.0]
+
+    def open_window() -> None:
+        deadline[0] = time.monotonic() + seconds + 1
+
+    start = threading.Barrier(threads + (1 if change else 0), action=open_window)
 
     def reader(n: int) -> None:
         start.wait()
         i = n
         try:
-            while time.monotonic() < deadline:
+            while time.monotonic() < deadline[0]:
                 metric = METRICS[i % len(METRICS)]
                 i += 1
                 began = time.monotonic()

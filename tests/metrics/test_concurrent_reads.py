@@ -51,7 +51,7 @@ def published(
 def test_threads_reading_while_the_ledger_changes_and_syncs_never_fail(published: Path) -> None:
     demo_ledger_generate(invoices=INVOICES, seed=7, as_of=AS_OF)
 
-    outcome = measure(threads=8, seconds=3.0, change=True)
+    outcome = measure(threads=8, seconds=6.0, change=True)
 
     assert outcome["errors"] == 0, outcome["error_kinds"]
     assert outcome["changed"], "the change moved no number: the test proves nothing"
@@ -70,7 +70,7 @@ def test_a_server_answers_from_the_last_snapshot_while_it_syncs_and_never_fails(
     settings.ANALYTICS_ANSWER_WHILE_SYNCING = True
     demo_ledger_generate(invoices=INVOICES, seed=7, as_of=AS_OF)
 
-    outcome = measure(threads=8, seconds=3.0, change=True)
+    outcome = measure(threads=8, seconds=6.0, change=True)
 
     assert outcome["errors"] == 0, outcome["error_kinds"]
     assert outcome["changed"], "the change moved no number: the test proves nothing"
