@@ -484,7 +484,7 @@ def test_my_work_lists_my_key_results_due_for_a_check_in_and_my_initiatives_by_d
     CheckIn.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=9))
     today = timezone.localdate()
     for key, due, status in (
-        ("later", today + timedelta(days=20), InitiativeStatus.TODO),
+        ("later", today + timedelta(days=20), InitiativeStatus.TO_DO),
         ("undated", None, InitiativeStatus.IN_PROGRESS),
         ("sooner", today + timedelta(days=2), InitiativeStatus.IN_PROGRESS),
         ("finished", today, InitiativeStatus.DONE),

@@ -197,7 +197,7 @@ def _key_result_row(
 
 
 def _initiative_row(i: InitiativeView, key_result: str, today: date) -> InitiativeRow:
-    open_ = i.status in (InitiativeStatus.TODO, InitiativeStatus.IN_PROGRESS)
+    open_ = i.status in (InitiativeStatus.TO_DO, InitiativeStatus.IN_PROGRESS)
     return InitiativeRow(
         title=i.title,
         key_result=key_result,

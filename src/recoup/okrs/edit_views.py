@@ -119,7 +119,7 @@ def key_result_archive(request: HttpRequest, key_result_id: int) -> HttpResponse
     return redirect(_board(cycle, "#archived"))
 
 
-def _initiative_page(request: HttpRequest, initiative: Initiative) -> str:
+def _initiative_page(initiative: Initiative) -> str:
     return f"{reverse('okrs:key_result', args=[initiative.key_result_id])}#initiatives"
 
 
@@ -160,7 +160,7 @@ def initiative_edit(request: HttpRequest, initiative_id: int) -> HttpResponse:
             form.add_error(None, str(error))
         else:
             messages.success(request, "Initiative saved.")
-            return redirect(_initiative_page(request, initiative))
+            return redirect(_initiative_page(initiative))
     status = 422 if request.method == "POST" else 200
     context = {"form": form, "initiative": initiative, "planner": planner}
     return render(request, "okrs/initiative_edit.html", context, status=status)
@@ -183,4 +183,4 @@ def initiative_archive(request: HttpRequest, initiative_id: int) -> HttpResponse
         messages.success(
             request, f"“{initiative.title}” archived: it left the key result and “My work”."
         )
-    return redirect(_initiative_page(request, initiative))
+    return redirect(_initiative_page(initiative))

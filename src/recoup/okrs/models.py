@@ -45,7 +45,7 @@ class CheckInSource(models.TextChoices):
 
 
 class InitiativeStatus(models.TextChoices):
-    TODO = "todo", "To do"
+    TO_DO = "todo", "To do"
     IN_PROGRESS = "in_progress", "In progress"
     DONE = "done", "Done"
     CANCELLED = "cancelled", "Cancelled"
@@ -193,7 +193,7 @@ class Initiative(models.Model):
     )
     due_on = models.DateField(null=True, blank=True)
     status = models.CharField(
-        max_length=16, choices=InitiativeStatus.choices, default=InitiativeStatus.TODO
+        max_length=16, choices=InitiativeStatus.choices, default=InitiativeStatus.TO_DO
     )
     priority = models.CharField(max_length=8, choices=Priority.choices, default=Priority.MEDIUM)
     position = models.PositiveIntegerField(default=0)

@@ -18,7 +18,7 @@ from recoup.okrs.selectors import CHECKED_IN_KINDS, LIVE_KEY_RESULTS
 # Cycles check in weekly (`Cycle.checkin_weekday`): a key result whose latest check-in is older
 # than a week is due again.
 CADENCE = timedelta(days=7)
-OPEN_STATUSES = (InitiativeStatus.TODO, InitiativeStatus.IN_PROGRESS)
+OPEN_STATUSES = (InitiativeStatus.TO_DO, InitiativeStatus.IN_PROGRESS)
 
 
 @dataclass(frozen=True, slots=True)

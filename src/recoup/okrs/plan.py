@@ -370,9 +370,9 @@ def _read_initiative(r: _Reader, raw: Any, line: int, path: str) -> PlanInitiati
             path,
             _choice(InitiativeStatus.values),
             _choices_text(InitiativeStatus.values),
-            default=InitiativeStatus.TODO.value,
+            default=InitiativeStatus.TO_DO.value,
         )
-        or InitiativeStatus.TODO.value,
+        or InitiativeStatus.TO_DO.value,
         priority=r.get(
             m,
             "priority",

@@ -183,7 +183,7 @@ class InitiativeNewForm(forms.Form):
     owner = PersonChoice()
     due_on = InputDateField(label="Due", required=False, widget=DateInput())
     priority = forms.ChoiceField(choices=Priority.choices, initial=Priority.MEDIUM)
-    status = forms.ChoiceField(choices=InitiativeStatus.choices, initial=InitiativeStatus.TODO)
+    status = forms.ChoiceField(choices=InitiativeStatus.choices, initial=InitiativeStatus.TO_DO)
 
 
 class ObjectiveEditForm(ObjectiveNewForm):

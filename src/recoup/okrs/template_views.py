@@ -88,6 +88,8 @@ def _create(form: FromTemplateForm, user: User) -> str:
 @require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def templates_page(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST" and not can_change_okrs(request.user):
+        raise PermissionDenied("Only managers and admins create objectives.")
     cycle = _cycle(request)
     team = request.GET.get("team", "").strip()
     if request.method == "POST":
@@ -102,18 +104,15 @@ def templates_page(request: HttpRequest) -> HttpResponse:
     )
     initial = {"cycle": cycle.name if cycle else None, "team": team or None}
     form = FromTemplateForm(request.POST or None, initial=initial, offers=offers)
-    if request.method == "POST":
-        if not can_change_okrs(request.user):
-            raise PermissionDenied("Only managers and admins create objectives.")
-        if form.is_valid() and isinstance(request.user, User):
-            try:
-                message = _create(form, request.user)
-            except RecoupError as error:
-                form.add_error(None, str(error))
-            else:
-                messages.success(request, message)
-                board = reverse("okrs:index")
-                return redirect(f"{board}?{urlencode({'cycle': form.cleaned_data['cycle'].name})}")
+    if request.method == "POST" and form.is_valid() and isinstance(request.user, User):
+        try:
+            message = _create(form, request.user)
+        except RecoupError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, message)
+            board = reverse("okrs:index")
+            return redirect(f"{board}?{urlencode({'cycle': form.cleaned_data['cycle'].name})}")
     context = {
         "form": form,
         "cycle": cycle,

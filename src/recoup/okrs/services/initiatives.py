@@ -18,7 +18,7 @@ from recoup.okrs.services.common import audited_create, audited_update, require_
 INITIATIVE_FIELDS = frozenset({"title", "owner", "due_on", "status", "priority"})
 # What someone who works on an initiative may change without planning rights.
 INITIATIVE_PROGRESS_STATUSES = frozenset(
-    {InitiativeStatus.TODO, InitiativeStatus.IN_PROGRESS, InitiativeStatus.DONE}
+    {InitiativeStatus.TO_DO, InitiativeStatus.IN_PROGRESS, InitiativeStatus.DONE}
 )
 
 
@@ -30,7 +30,7 @@ def initiative_create(
     title: str,
     owner: User | None = None,
     due_on: date | None = None,
-    status: str = InitiativeStatus.TODO,
+    status: str = InitiativeStatus.TO_DO,
     priority: str = Priority.MEDIUM,
     actor: User | None = None,
     via: str = "",
