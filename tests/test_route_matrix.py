@@ -23,7 +23,6 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pytest
-from django.core.cache import cache
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -34,6 +33,7 @@ from recoup.accounts.models import Role, Team, User
 from recoup.accounts.services import team_create, team_member_add, user_create
 from recoup.api import api
 from recoup.compliance.models import Restriction, Rule
+from recoup.core.answers import answers_forget
 from recoup.ingest.models import ImportRun
 from recoup.ledger.models import Assignment, ContactPoint, Customer, Dispute, Invoice
 from recoup.okrs.models import Cycle, Initiative, KeyResult
@@ -106,9 +106,9 @@ FORBIDDEN = {
 @pytest.fixture(autouse=True)
 def _fast_hashing_and_cold_cache(settings: Settings) -> Iterator[None]:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    cache.clear()
+    answers_forget()
     yield
-    cache.clear()
+    answers_forget()
 
 
 def _customer(external_id: str, name: str, amount: int, team: Team) -> Customer:
@@ -269,7 +269,7 @@ def _undone() -> Iterator[None]:
     with transaction.atomic():
         yield
         transaction.set_rollback(True)
-    cache.clear()
+    answers_forget()
 
 
 def _body(op_id: str, ids: dict[str, str]) -> dict[str, Any]:

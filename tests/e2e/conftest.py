@@ -16,11 +16,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from django.core.cache import cache
 from playwright.sync_api import Browser, ConsoleMessage, Page, Request, Route, expect
 
 from recoup.accounts.models import Role, User
 from recoup.accounts.services import user_create
+from recoup.core.answers import answers_forget
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM calls in the test body
 # (fixtures, assertions on the database) are still synchronous and safe here.
@@ -57,10 +57,10 @@ def browser_type_launch_args() -> dict[str, Any]:
 
 @pytest.fixture
 def server_url(live_server: Any, transactional_db: None) -> Iterator[str]:
-    cache.clear()  # computed pages are cached per process: start cold
+    answers_forget()  # computed pages are cached per process: start cold
     url: str = live_server.url
     yield url
-    cache.clear()
+    answers_forget()
 
 
 class BrowserWatch:

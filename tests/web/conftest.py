@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from datetime import date
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 from pytest_django.fixtures import Settings
 
 from recoup.accounts.models import Role, Team, User
 from recoup.accounts.services import team_create, team_member_add, user_create
+from recoup.core.answers import answers_forget
 from recoup.ledger.models import Assignment, Customer, Invoice
 
 PASSWORD = "correct horse battery staple 42"
@@ -27,9 +27,9 @@ def _fast_password_hashing(settings: Settings) -> None:
 @pytest.fixture(autouse=True)
 def _empty_page_cache() -> Iterator[None]:
     # Computed pages are cached per process; each test starts from a cold cache.
-    cache.clear()
+    answers_forget()
     yield
-    cache.clear()
+    answers_forget()
 
 
 @dataclass

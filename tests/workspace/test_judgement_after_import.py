@@ -88,3 +88,25 @@ def test_the_command_judges_as_of_a_date(book: Book, capsys: pytest.CaptureFixtu
     call_command("workspace", "judge", "--as-of", later)
     assert '"broken": 1' in capsys.readouterr().out
     assert PromiseOutcome.objects.get(promise=promise).judged_on.isoformat() == later
+
+
+def test_an_import_that_changes_nothing_a_judgement_reads_judges_nothing(
+    book: Book, tmp_path: Path, django_capture_on_commit_callbacks: Callable[..., Any]
+) -> None:
+    # A note of a call is not a payment: judging every promise of the ledger after each small
+    # activities file was a busy server's load (issue 10). The worker's daily run still judges.
+    promise = _promise(book, days_ago=5)
+    path = tmp_path / "activities.csv"
+    path.write_text(
+        "external_id,customer,channel,direction,outcome,occurred_at\n"
+        f"A-1,C-N1,call,outbound,no_answer,{timezone.localdate().isoformat()}T10:00:00Z\n"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        outcome = ledger_file_import(
+            kind="activities", path=path, report_path=tmp_path / "report.csv", actor=book.manager
+        )
+    assert outcome.ok, outcome.problems
+    assert not PromiseOutcome.objects.filter(promise=promise).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        _import_payment(tmp_path, "1.00", timezone.localdate().isoformat(), book.manager)
+    assert PromiseOutcome.objects.get(promise=promise).judgement == Judgement.BROKEN

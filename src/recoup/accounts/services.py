@@ -536,8 +536,12 @@ def api_token_use(*, secret: str, kind: TokenKind) -> User | None:
     )
     if token is None or not token.user.is_active:
         return None
-    # Conditional UPDATE: concurrent requests write the stamp once, and only once a minute.
-    ApiToken.objects.filter(pk=token.pk).filter(
-        Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - LAST_USED_RESOLUTION)
-    ).update(last_used_at=now)
+    stale = now - LAST_USED_RESOLUTION
+    if token.last_used_at is None or token.last_used_at < stale:
+        # Conditional UPDATE: concurrent requests write the stamp once, and only once a minute.
+        # Asked first of the row just read: an UPDATE, even of no row, queues for the write
+        # lock behind an import's merge, on every API read.
+        ApiToken.objects.filter(pk=token.pk).filter(
+            Q(last_used_at__isnull=True) | Q(last_used_at__lt=stale)
+        ).update(last_used_at=now)
     return token.user

@@ -53,6 +53,8 @@ from recoup.metrics.published_reads import (
     pinned_publication,
     published_mode,
     reads_published,
+    snapshot_marks,
+    tables_read,
 )
 
 __all__ = [
@@ -75,8 +77,10 @@ __all__ = [
     "latest_date",
     "pinned",
     "published_mode",
+    "snapshot_marks",
     "spark_session",
     "synced_version",
+    "tables_read",
 ]
 
 ENGINES = ("duckdb", "postgres", "spark")

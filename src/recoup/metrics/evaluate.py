@@ -8,6 +8,7 @@ formula of each metric per point and dimension value.
 from __future__ import annotations
 
 import calendar
+from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -530,11 +531,16 @@ def evaluate(
                     number = fx.to_base_minor(number, currency, row["as_of"])
                 mkey = (query.relation, measure.name)
                 slot[mkey] = slot.get(mkey, Decimal(0)) + number
+    # The dims found per (query key, as_of): one pass, not one per spec and point (a metric by
+    # customer has thousands of rows).
+    found_dims: dict[tuple[Any, ...], set[tuple[Any, ...]]] = defaultdict(set)
+    for qkey_found, as_of_found, dims_found in values:
+        found_dims[(qkey_found, as_of_found)].add(dims_found)
     results: list[Result] = []
     for spec, mdef, params, plan, dims in compiled.specs:
         qkey = (dims, tuple(sorted((k, tuple(v)) for k, v in spec.filters.items())))
         for point in compiled.points:
-            found = {k[2] for k in values if k[0] == qkey and k[1] == point.as_of}
+            found = found_dims.get((qkey, point.as_of), set())
             keys = sorted(found, key=lambda k: _dims_order(dims, k)) or ([] if dims else [()])
             for dim_values in keys:
                 slot = values.get((qkey, point.as_of, dim_values), {})

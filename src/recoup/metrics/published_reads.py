@@ -11,9 +11,10 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import re
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import replace
@@ -24,10 +25,10 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 from django.conf import settings
-from django.core.cache import cache
 from django.db import connections
 from django.utils import timezone
 
+from recoup.core.answers import answer_get, answer_set
 from recoup.core.sql import ident
 from recoup.metrics.catalogue import CATALOGUE, MetricInputError
 from recoup.metrics.duckdb_engine import (
@@ -74,6 +75,10 @@ class _Opened:
         )
         self.db.execute("ATTACH ? AS published (READ_ONLY)", [str(path)])
         self.in_snapshot = self._kept_in_snapshot()
+        self.watermarks = self._watermarks()
+        self._names = re.compile(
+            r"\b(" + "|".join(re.escape(t) for t in sorted(self.watermarks)) + r")\b"
+        )
         self.made: dict[str, str] = {}
         self.lock = threading.Lock()
         self.users = 0
@@ -90,6 +95,25 @@ class _Opened:
         except duckdb.CatalogException:
             return {}
         return {str(name): str(fill) for name, fill in rows}
+
+    def _watermarks(self) -> dict[str, str]:
+        """Each synced table's watermark in the snapshot (`recoup.metrics.sync`): equal marks,
+        equal rows, whichever snapshot holds them."""
+        rows = self.db.execute(
+            "SELECT table_name, max_id, max_updated, row_count FROM published._recoup_sync"
+        ).fetchall()
+        return {str(t): f"{i}:{u}:{c}" for t, i, u, c in rows}
+
+    def tables_named(self, texts: list[str]) -> list[str]:
+        """The synced tables a query's SQL (and the SQL of the relations it makes) names; all
+        of them for a text naming none (never a key too narrow)."""
+        named = set(self._names.findall("\n".join(texts))) if self.watermarks else set()
+        return sorted(named or self.watermarks)
+
+    def marks(self, tables: Collection[str]) -> str:
+        """What names the rows of `tables` in any snapshot: their watermarks here. A snapshot
+        published for a logged call then leaves DSO's answers valid."""
+        return ";".join(f"{t}={self.watermarks.get(t)}" for t in sorted(tables))
 
     def make_static(self, cursor: duckdb.DuckDBPyConnection, name: str, fill: str) -> bool:
         """Makes static relation `name` in the shared catalog once per snapshot; False if that
@@ -112,6 +136,7 @@ _stores: dict[Path, Store] = {}
 _refresher: threading.Thread | None = None
 _last_refresh = 0.0  # when this process's background refresh last started (epoch seconds)
 _pinned: ContextVar[Publication | None] = ContextVar("recoup_pinned_publication", default=None)
+_tables_read: ContextVar[set[str] | None] = ContextVar("recoup_tables_read", default=None)
 # Objects inherited through a fork: kept, never closed, so the child never touches the parent's
 # DuckDB threads.
 _inherited: list[Any] = []
@@ -250,8 +275,32 @@ def pinned(publication: Publication | None) -> Iterator[None]:
         _pinned.reset(token)
 
 
-def _acquire(store: Store, publication: Publication) -> tuple[_Opened, duckdb.DuckDBPyConnection]:
-    """The snapshot opened in this process (opened now if needed) and a new cursor on it."""
+@contextmanager
+def tables_read() -> Iterator[set[str]]:
+    """`with tables_read() as read:` the synced tables every snapshot query in the block read
+    (cached answers included), for a page keyed by the data it shows (`snapshot_marks`)."""
+    read: set[str] = set()
+    token = _tables_read.set(read)
+    try:
+        yield read
+    finally:
+        _tables_read.reset(token)
+
+
+def snapshot_marks(publication: Publication, tables: Collection[str]) -> str | None:
+    """The watermarks of `tables` in `publication` (`_Opened.marks`); None if it is gone."""
+    try:
+        opened = _open(analytics_store(), publication)
+    except duckdb.IOException:
+        return None  # removed after a newer one was published
+    try:
+        return opened.marks(tables)
+    finally:
+        _release(opened)
+
+
+def _open(store: Store, publication: Publication) -> _Opened:
+    """The snapshot opened in this process (opened now if needed), counted as used."""
     with _registry:
         path = store.directory / publication.file
         opened = _opened.get(f"{path}:{publication.id}")
@@ -265,12 +314,18 @@ def _acquire(store: Store, publication: Publication) -> tuple[_Opened, duckdb.Du
                     _close_if_unused(other)
             _opened[opened.key] = opened
         opened.users += 1
-        try:
-            cursor = opened.db.cursor()
-        except BaseException:
-            opened.users -= 1
-            raise
-        return opened, cursor
+        return opened
+
+
+def _acquire(store: Store, publication: Publication) -> tuple[_Opened, duckdb.DuckDBPyConnection]:
+    """The snapshot opened in this process (opened now if needed) and a new cursor on it."""
+    opened = _open(store, publication)
+    try:
+        cursor = opened.db.cursor()
+    except BaseException:
+        _release(opened)
+        raise
+    return opened, cursor
 
 
 def _release(opened: _Opened) -> None:
@@ -351,22 +406,28 @@ class PublishedEngine(DuckDBEngine):
         self._pending = []
 
     def run(self, sql: str) -> list[dict[str, Any]]:
-        # The snapshot never changes: its id, the points and the SQL of every relation made
-        # for this query name the answer, for every thread and process.
-        question = repr((self.opened.key, self._points, self._used, sql))
+        # The watermarks of the tables read, the points and the SQL of every relation made for
+        # this query name the answer, in every snapshot, thread and process: a question whose
+        # tables did not change is not computed again when a new snapshot is published.
+        tables = self.opened.tables_named([sql, *(fill for _n, fill, _s in self._used)])
+        collecting = _tables_read.get()
+        if collecting is not None:
+            collecting.update(tables)
+        data = self.opened.marks(tables)
+        question = repr((str(self.opened.directory), data, self._points, self._used, sql))
         key = "recoup:kpi:" + hashlib.sha256(question.encode()).hexdigest()
-        found = _cache_get(key)
+        found = answer_get(key)
         if found is not None:
             return list(found)
         # One thread computes a result, the others wait for it and read it.
         with held(_result_lock(key), settings.DUCKDB_LOCK_WAIT_SECONDS) as got:
-            found = _cache_get(key) if got else None
+            found = answer_get(key) if got else None
             if found is not None:
                 return list(found)
             self._make_pending()
             rows = super().run(sql)
             if len(rows) <= RESULT_ROWS:
-                cache.set(key, rows, RESULT_SECONDS)
+                answer_set(key, rows, RESULT_SECONDS)
         return rows
 
     def data_as_of(self) -> date | None:
@@ -383,11 +444,3 @@ class PublishedEngine(DuckDBEngine):
             self._closed = True
             self.raw.close()
             _release(self.opened)
-
-
-def _cache_get(key: str) -> Any:
-    try:
-        return cache.get(key)
-    except Exception:
-        # An entry written by another version of the code, or cut short: computed again.
-        return None

@@ -18,7 +18,6 @@ from decimal import Decimal
 from typing import Any, cast
 from urllib.parse import urlencode
 
-from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
@@ -30,6 +29,7 @@ from recoup.accounts.scope import (
     scope_for,
     scope_team_names,
 )
+from recoup.core.answers import answer_get, answer_set
 from recoup.ledger.selectors import ledger_fingerprint
 from recoup.metrics.catalogue import CATALOGUE
 from recoup.metrics.compiler import bucket_labels
@@ -42,8 +42,11 @@ from recoup.metrics.engines import (
     analytics_reading,
     engine_open,
     pinned,
+    snapshot_marks,
+    tables_read,
 )
 from recoup.metrics.evaluate import Result, months_before
+from recoup.metrics.published import Publication
 from recoup.metrics.selectors import metric_defaults, metric_query, metric_series
 from recoup.web.charts import Bar, SeriesPoint, bar_spec, sparkline_spec, trend_spec
 from recoup.web.formatting import delta_text, unit_label, value_text, with_unit
@@ -263,27 +266,61 @@ def explain_url(metric: str, as_of: date, focus: Focus, **extra: str) -> str:
 
 
 def cached[T](kind: str, focus: Focus, as_of: date | None, extra: str, build: Callable[[], T]) -> T:
-    """`build()`, or its earlier result for the same question on an unchanged ledger.
+    """`build()`, or its earlier result for the same question on the same data.
 
-    Computing the dashboard runs a dozen KPI queries; the answer only changes when the ledger
-    does (which `ledger_fingerprint` detects in one cheap query) or its KPI variants do.
+    Computing the dashboard runs a dozen KPI queries; the answer only changes when the data
+    they read does or the KPI variants do.
     """
     # The organisation's KPI variants change the answer as much as the ledger does.
     variants = sorted((m, sorted(p.items())) for m, p in metric_defaults().items())
+    question = (kind, focus.cache_key(), as_of, extra, variants)
     # A server may answer from the analytics snapshot published before the latest ledger change
-    # (decision 0014): the key names it, and the page is computed from it, not a newer one.
+    # (decision 0014): the page is computed from it, not a newer one.
     reading = analytics_reading()
-    snapshot = (reading.id, reading.refreshing) if reading is not None else None
-    question = repr(
-        (kind, focus.cache_key(), as_of, extra, ledger_fingerprint(), snapshot, variants)
-    )
-    key = "recoup:web:" + hashlib.sha256(question.encode()).hexdigest()
-    found = cache.get(key)
+    if reading is None:
+        # A live engine: the ledger's fingerprint (a scan of every table's change stamps).
+        key = _page_key((question, ledger_fingerprint()))
+        found = answer_get(key)
+        if found is None:
+            found = build()
+            answer_set(key, found, CACHE_SECONDS)
+        return cast(T, found)
+    return _cached_on_snapshot(question, reading, build)
+
+
+# Pages show the names of debtors, people and teams, read from the ledger beside the KPIs.
+_NAMES_SHOWN = frozenset({"ledger_customer", "accounts_user", "accounts_team"})
+
+
+def _page_key(question: object) -> str:
+    return "recoup:web:" + hashlib.sha256(repr(question).encode()).hexdigest()
+
+
+def _cached_on_snapshot[T](question: object, reading: Publication, build: Callable[[], T]) -> T:
+    """A page computed from a snapshot is kept under the snapshot's id (found at once), and
+    under the watermarks of the tables it read: a snapshot published for a change it does not
+    show (a logged call, for a page of balances) finds it there, without a KPI query."""
+    asked = (question, reading.data_as_of, reading.refreshing)
+    on_snapshot = _page_key((asked, reading.id))
+    found = answer_get(on_snapshot)
     if found is not None:
         return cast(T, found)
-    with pinned(reading):
+    tables_key = _page_key((asked, "tables"))
+    tables = answer_get(tables_key)
+    marks = snapshot_marks(reading, tables) if tables is not None else None
+    if marks is not None:
+        found = answer_get(_page_key((asked, marks)))
+        if found is not None:
+            answer_set(on_snapshot, found, CACHE_SECONDS)
+            return cast(T, found)
+    with pinned(reading), tables_read() as read:
         value = build()
-    cache.set(key, value, CACHE_SECONDS)
+    read.update(_NAMES_SHOWN)
+    marks = snapshot_marks(reading, read)
+    if marks is not None:
+        answer_set(tables_key, sorted(read), CACHE_SECONDS)
+        answer_set(_page_key((asked, marks)), value, CACHE_SECONDS)
+    answer_set(on_snapshot, value, CACHE_SECONDS)
     return value
 
 

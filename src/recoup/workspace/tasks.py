@@ -11,6 +11,7 @@ from typing import Any
 from django.tasks import task
 from django.utils import timezone
 
+from recoup.ingest.models import ImportRun
 from recoup.workspace.services.judgement import accounts_judge
 
 logger = logging.getLogger(__name__)
@@ -32,15 +33,33 @@ def account_judgement_daily() -> dict[str, Any]:
     return report
 
 
-def judge_after_ledger_change(**_signal: Any) -> None:
+# The kinds of record a judgement reads: an import that changed none of them (activities,
+# contact points, disputes...) leaves every judgement as it was.
+JUDGED_KINDS = frozenset({"payments", "promises", "payment-plans", "instalments"})
+
+
+def judge_after_ledger_change(*, run_id: int | None = None, **_signal: Any) -> None:
     """Receiver of `recoup.ledger.signals.ledger_changed` (sent after an import committed): judge
     at once, so that the workspace shows a payment's effect on the next page. The import has
     committed whatever happens here; should the judgement fail, the worker tries again."""
+    if run_id is not None and not _changed_judged_records(run_id):
+        return
     try:
         accounts_judge(today=timezone.localdate(), via="judgement")
     except Exception:
         logger.exception("judging promises after a ledger change failed; queued for the worker")
         account_judgement.enqueue()
+
+
+def _changed_judged_records(run_id: int) -> bool:
+    details = ImportRun.objects.filter(pk=run_id).values_list("details", flat=True).first()
+    if not isinstance(details, dict):
+        return True  # not known: judge
+    return any(
+        isinstance(counts, dict) and (counts.get("inserted") or counts.get("updated"))
+        for kind, counts in details.items()
+        if kind in JUDGED_KINDS
+    )
 
 
 def judgement_schedule_ensure() -> datetime:
