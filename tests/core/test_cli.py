@@ -100,7 +100,7 @@ def test_serve_runs_gunicorn_on_the_given_port_with_static_files(
         server.send_signal(signal.SIGTERM)
         output, _ = server.communicate(timeout=30)
     assert f"http://127.0.0.1:{port}/" in output
-    assert "warmed 1 dashboard in" in output
+    assert "warmed 1 dashboard and 1 time zone in" in output
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):

@@ -11,7 +11,7 @@ import numpy as np
 from django.db.models import QuerySet
 
 from recoup.accounts.scope import Scope
-from recoup.compliance.clock import DAY_US, to_us
+from recoup.compliance.clock import DAY_US, to_us, zone_table
 from recoup.compliance.engine import (
     CHANNEL_CODE,
     CHANNELS,
@@ -170,3 +170,16 @@ __all__ = [
     "restrictions_of",
     "rule_specs",
 ]
+
+
+def time_zones_warm() -> int:
+    """Tables the debtors' time zones (`zone_table`, about 0.2 s each) before anyone checks a
+    contact: a server does this before it forks its workers, which inherit them, instead of
+    each tabling them inside an import's write transaction. Returns how many zones."""
+    names = set(Customer.objects.values_list("time_zone", flat=True).distinct()) | {"UTC"}
+    for name in sorted(names):
+        try:
+            zone_table(name)
+        except (ValueError, KeyError, OSError):
+            continue  # not a zone this system knows: the check reports it in its place
+    return len(names)

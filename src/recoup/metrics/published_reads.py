@@ -135,6 +135,10 @@ _opened: dict[str, _Opened] = {}
 _stores: dict[Path, Store] = {}
 _refresher: threading.Thread | None = None
 _last_refresh = 0.0  # when this process's background refresh last started (epoch seconds)
+_last_cost = 0.0  # how long it took (seconds)
+# A server's background refresh takes at most about this share of its time: on a large ledger
+# one check of the tables' watermarks takes a second, and commits come every second.
+BACKGROUND_SHARE = 0.1
 _pinned: ContextVar[Publication | None] = ContextVar("recoup_pinned_publication", default=None)
 _tables_read: ContextVar[set[str] | None] = ContextVar("recoup_tables_read", default=None)
 # Objects inherited through a fork: kept, never closed, so the child never touches the parent's
@@ -233,8 +237,10 @@ def _refresh_soon(store: Store, current: Publication) -> None:
         if _refresher is not None and _refresher.is_alive():
             return
         # At most one refresh per period and process, whoever published last: a burst of
-        # commits costs one sync, not one per commit.
-        due = max(_last_refresh, current.checked_at) + settings.ANALYTICS_REFRESH_SECONDS
+        # commits costs one sync, not one per commit. The period grows with what the last one
+        # cost, so readers keep most of the machine (the answers say "being refreshed").
+        period = max(settings.ANALYTICS_REFRESH_SECONDS, _last_cost / BACKGROUND_SHARE)
+        due = max(_last_refresh, current.checked_at) + period
         _refresher = threading.Thread(
             target=_refresh_later,
             args=(store, max(0.0, due - time.time())),
@@ -245,9 +251,10 @@ def _refresh_soon(store: Store, current: Publication) -> None:
 
 
 def _refresh_later(store: Store, delay: float) -> None:
-    global _last_refresh
+    global _last_refresh, _last_cost
     time.sleep(delay)
     _last_refresh = time.time()
+    started = time.monotonic()
     try:
         # Most commits (log-ins, check-ins) change no synced row: confirmed without waiting for
         # the writer's lock, which another process's sync may hold for seconds.
@@ -256,6 +263,7 @@ def _refresh_later(store: Store, delay: float) -> None:
     except Exception:
         logger.exception("the analytics copy could not be synced; readers keep the published one")
     finally:
+        _last_cost = time.monotonic() - started
         connections.close_all()
 
 
