@@ -52,7 +52,7 @@ lint: setup-dev
 # rest on Django's faster in-memory database.
 SERVER_TESTS := tests/e2e tests/web/test_import_page.py tests/web/test_login_race.py \
 	tests/ingest/test_import_concurrency.py tests/ingest/test_killed_imports.py \
-	tests/metrics/test_concurrent_reads.py
+	tests/metrics/test_concurrent_reads.py tests/metrics/test_answers_by_data.py
 
 test-sqlite: setup-dev
 	env -u DATABASE_URL $(BIN)/pytest $(PYTEST_ARGS) $(addprefix --ignore=,$(SERVER_TESTS))

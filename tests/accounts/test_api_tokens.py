@@ -12,7 +12,9 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from pytest_django.fixtures import Settings
@@ -134,6 +136,22 @@ def test_a_bearer_token_reads_the_api_without_a_session() -> None:
     assert any(m["id"] == "ar_total" for m in response.json())
     assert client.get("/api/okrs/cycles", headers=bearer(issued.secret)).status_code == 200
     assert ApiToken.objects.get().last_used_at is not None
+
+
+def test_reading_with_a_token_writes_its_stamp_once_a_minute_not_on_every_read() -> None:
+    # An UPDATE, even of no row, queues for SQLite's write lock behind an import's merge.
+    ben = person("ben", Role.COLLECTOR)
+    issued = api_token_create(user=ben, name="sheet", actor=ben)
+    client = strict_client()
+    assert client.get("/api/metrics/", headers=bearer(issued.secret)).status_code == 200
+    stamped = ApiToken.objects.get().last_used_at
+    with CaptureQueriesContext(connection) as seen:
+        assert client.get("/api/metrics/", headers=bearer(issued.secret)).status_code == 200
+    assert not [q for q in seen.captured_queries if q["sql"].lstrip().upper().startswith("UPDATE")]
+    assert ApiToken.objects.get().last_used_at == stamped
+    with time_machine.travel(timezone.now() + timedelta(minutes=5)):
+        assert client.get("/api/metrics/", headers=bearer(issued.secret)).status_code == 200
+    assert ApiToken.objects.get().last_used_at > stamped
 
 
 def test_a_bearer_token_changes_things_without_a_csrf_token_where_a_session_cannot(

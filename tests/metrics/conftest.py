@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.db import connection
+from pytest_django.fixtures import Settings
 
+from recoup.metrics import published_reads
 from recoup.metrics.evaluate import Point, Spec, evaluate
 
 
@@ -39,3 +42,20 @@ def compute() -> Compute:
         return values[0]
 
     return run
+
+
+@pytest.fixture
+def published(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Path]:
+    """KPIs read from snapshots published in `tmp_path`, as a server reads them (a test's
+    database otherwise gets a private in-memory copy per engine)."""
+    if connection.vendor == "sqlite" and "mode=memory" in str(connection.settings_dict["NAME"]):
+        pytest.fail("needs a database file on SQLite: run with RECOUP_TEST_DATABASE_FILE=1")
+    settings.DATA_DIR = tmp_path
+    settings.KPI_ENGINE = "duckdb"
+    settings.ANALYTICS_ANSWER_WHILE_SYNCING = False
+    target = str(tmp_path / "analytics.duckdb")
+    monkeypatch.setattr(published_reads, "default_analytics_path", lambda: target)
+    yield tmp_path
+    published_reads.analytics_close()

@@ -13,15 +13,12 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from django.db import connection
 from pytest_django.fixtures import Settings
 
 from recoup.demo.services import demo_ledger_generate
-from recoup.metrics import published_reads
 from tests.metrics.concurrent_reads import AS_OF, measure
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -29,23 +26,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 PROGRAM = Path(__file__).with_name("concurrent_reads.py")
 ROOT = Path(__file__).resolve().parents[2]
 INVOICES = 2_000
-
-
-@pytest.fixture
-def published(
-    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[Path]:
-    """KPIs read from snapshots published in `tmp_path`, as a server reads them (a test's
-    database otherwise gets a private in-memory copy per engine)."""
-    if connection.vendor == "sqlite" and "mode=memory" in str(connection.settings_dict["NAME"]):
-        pytest.fail("needs a database file on SQLite: run with RECOUP_TEST_DATABASE_FILE=1")
-    settings.DATA_DIR = tmp_path
-    settings.KPI_ENGINE = "duckdb"
-    settings.ANALYTICS_ANSWER_WHILE_SYNCING = False
-    target = str(tmp_path / "analytics.duckdb")
-    monkeypatch.setattr(published_reads, "default_analytics_path", lambda: target)
-    yield tmp_path
-    published_reads.analytics_close()
 
 
 def test_threads_reading_while_the_ledger_changes_and_syncs_never_fail(published: Path) -> None:
