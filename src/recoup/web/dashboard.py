@@ -189,7 +189,6 @@ class Breakdown:
 class Dashboard:
     as_of: date
     data_as_of: date | None
-    freshness: str
     focus: Focus
     tiles: list[Tile]
     aging_spec: dict[str, Any]
@@ -297,30 +296,36 @@ def _page_key(question: object) -> str:
 
 
 def _cached_on_snapshot[T](question: object, reading: Publication, build: Callable[[], T]) -> T:
-    """A page computed from a snapshot is kept under the snapshot's id (found at once), and
-    under the watermarks of the tables it read: a snapshot published for a change it does not
-    show (a logged call, for a page of balances) finds it there, without a KPI query."""
-    asked = (question, reading.data_as_of, reading.refreshing)
+    """A page computed from a snapshot is kept under the watermarks of the tables it read, and
+    the snapshot's id points there (found at once): a snapshot published for a change it does
+    not show (a logged call, for a page of balances) finds it without a KPI query. Stored once:
+    a drill-down of a large ledger lists every customer behind the number."""
+    # The default as-of day is the snapshot's latest date. Whether a sync is pending is not
+    # shown by the page, so it is not in the key (it changes with every commit).
+    asked = (question, reading.data_as_of)
     on_snapshot = _page_key((asked, reading.id))
-    found = answer_get(on_snapshot)
+    pointer = answer_get(on_snapshot)
+    found = answer_get(pointer) if isinstance(pointer, str) else None
     if found is not None:
         return cast(T, found)
     tables_key = _page_key((asked, "tables"))
     tables = answer_get(tables_key)
     marks = snapshot_marks(reading, tables) if tables is not None else None
     if marks is not None:
-        found = answer_get(_page_key((asked, marks)))
+        on_data = _page_key((asked, marks))
+        found = answer_get(on_data)
         if found is not None:
-            answer_set(on_snapshot, found, CACHE_SECONDS)
+            answer_set(on_snapshot, on_data, CACHE_SECONDS)
             return cast(T, found)
     with pinned(reading), tables_read() as read:
         value = build()
     read.update(_NAMES_SHOWN)
     marks = snapshot_marks(reading, read)
     if marks is not None:
+        on_data = _page_key((asked, marks))
+        answer_set(on_data, value, CACHE_SECONDS)
         answer_set(tables_key, sorted(read), CACHE_SECONDS)
-        answer_set(_page_key((asked, marks)), value, CACHE_SECONDS)
-    answer_set(on_snapshot, value, CACHE_SECONDS)
+        answer_set(on_snapshot, on_data, CACHE_SECONDS)
     return value
 
 
@@ -395,7 +400,6 @@ def _dashboard_compute(focus: Focus, as_of: date | None) -> Dashboard:
     return Dashboard(
         as_of=day,
         data_as_of=fresh.data_as_of,
-        freshness=fresh.state,
         focus=focus,
         tiles=tiles,
         aging_spec=aging_spec,
