@@ -41,7 +41,7 @@ SQL_MODULES = [
     "src/recoup/metrics/duckdb_engine.py",
     "src/recoup/metrics/published_reads.py",
     "src/recoup/metrics/published.py",
-    "src/recoup/metrics/source.py",
+    "src/recoup/core/db_changes.py",
     "src/recoup/metrics/extract.py",
     "src/recoup/ledger/selectors.py",
     "src/recoup/demo/",

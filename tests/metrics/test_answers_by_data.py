@@ -16,11 +16,13 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from django.db import connection, transaction
 from django.test import Client
 from django.utils import timezone
 
 from recoup.accounts.models import Role, User
 from recoup.accounts.scope import Scope
+from recoup.core.answers import until_next_commit
 from recoup.demo.services import demo_ledger_generate
 from recoup.ledger.models import Activity, Customer, Invoice
 from recoup.metrics.contracts import MetricRequest
@@ -130,3 +132,24 @@ def test_a_page_whose_tables_did_not_change_is_found_after_a_new_snapshot(
     _invoice_added()
     assert browser.get(url).status_code == 200
     assert computed == ["dso", "dso"], "a new invoice must compute the page again"
+
+
+def test_what_is_kept_until_the_next_commit_is_read_again_after_one() -> None:
+    # The OKR board and the FX rates are read once per commit (on a SQLite file, where a commit
+    # is cheap to tell); inside a transaction, whose writes no commit has counted, every time.
+    built: list[int] = []
+
+    def build() -> int:
+        built.append(Customer.objects.count())
+        return built[-1]
+
+    assert until_next_commit("count", build) == until_next_commit("count", build)
+    expected = 1 if connection.vendor == "sqlite" else 2  # PostgreSQL: no cheap counter
+    assert len(built) == expected
+    Customer.objects.create(external_id="C-NEW", name="New Ltd")
+    assert until_next_commit("count", build) == built[0] + 1
+    with transaction.atomic():
+        before = len(built)
+        until_next_commit("count", build)
+        until_next_commit("count", build)
+        assert len(built) == before + 2

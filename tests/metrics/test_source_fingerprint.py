@@ -1,4 +1,4 @@
-"""The operational database's change counter (`recoup.metrics.source`): it sees every commit, is
+"""The operational database's change counter (`recoup.core.db_changes`): it sees every commit, is
 never shared between processes, and never drops the locks SQLite holds on its own files.
 
 Closing any descriptor of a file drops all of the process's POSIX locks on it. A fingerprint that
@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from recoup.metrics.source import sqlite_fingerprint
+from recoup.core.db_changes import sqlite_fingerprint
 from recoup.metrics.sync import source_fingerprint
 
 # Asks, from another process, which process would block a write lock over the whole file.
@@ -93,7 +93,7 @@ def test_the_fingerprint_changes_with_every_commit_of_another_connection(
 def test_another_process_never_has_the_same_fingerprint(ledger_file: Path) -> None:
     ours = sqlite_fingerprint(ledger_file)
     program = (
-        "import sys; from pathlib import Path; from recoup.metrics.source import "
+        "import sys; from pathlib import Path; from recoup.core.db_changes import "
         "sqlite_fingerprint; print(sqlite_fingerprint(Path(sys.argv[1])))"
     )
     theirs = subprocess.run(

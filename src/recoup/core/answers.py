@@ -11,9 +11,13 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from typing import Any
+from collections.abc import Callable, Hashable
+from typing import Any, cast
 
 from django.core.cache import cache
+from django.db import connection
+
+from recoup.core.db_changes import source_fingerprint
 
 # Entries kept in memory per process: the pages and KPI answers of the latest snapshots. A page
 # of a large ledger's drill-down holds thousands of rows, so the memory is counted in entries.
@@ -46,6 +50,7 @@ class _Memory:
 
 
 _memory = _Memory(MEMORY_ENTRIES)
+_this_commit = _Memory(MEMORY_ENTRIES)
 
 
 def answer_get(key: str) -> Any:
@@ -69,12 +74,29 @@ def answer_set(key: str, value: Any, seconds: int) -> None:
     _memory.put(key, value)
 
 
+def until_next_commit[T](key: Hashable, build: Callable[[], T]) -> T:
+    """`build()`, kept in this process until the next commit to the operational database, for
+    what is read from it on every page (the OKR board, the FX rates). Only where a commit is
+    cheap to tell (a SQLite file: `source_fingerprint`) and outside a transaction (whose own
+    writes no commit has counted yet); computed every time elsewhere."""
+    version = None if connection.in_atomic_block else source_fingerprint()
+    if version is None:
+        return build()
+    full = repr((version, key))
+    found = _this_commit.get(full)
+    if found is None:
+        found = build()
+        _this_commit.put(full, found)
+    return cast(T, found)
+
+
 def answers_forget() -> None:
     """Forgets every answer: the shared cache and this process's memory."""
     cache.clear()
-    _memory.clear()
+    answers_forget_here()
 
 
 def answers_forget_here() -> None:
     """Empties this process's memory only."""
     _memory.clear()
+    _this_commit.clear()

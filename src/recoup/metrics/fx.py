@@ -8,17 +8,14 @@ queries, so conversion happens once per currency and point, exactly, in `Decimal
 from __future__ import annotations
 
 import bisect
-import threading
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db import connection
-
+from recoup.core.answers import until_next_commit
 from recoup.core.money import currency_exponent
 from recoup.ledger.models import FxRate
 from recoup.metrics.catalogue import MetricInputError
-from recoup.metrics.source import source_fingerprint
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,20 +25,8 @@ class FxTable:
 
     @classmethod
     def load(cls, base: str) -> FxTable:
-        """The ledger's rates; read once per commit to the operational database where that is
-        cheap to tell (a SQLite file: `source_fingerprint`), else read now."""
-        # Inside a transaction this connection may see rates no commit has counted yet.
-        version = None if connection.in_atomic_block else source_fingerprint()
-        if version is not None:
-            with _kept_lock:
-                kept = _kept.get(base)
-            if kept is not None and kept[0] == version:
-                return kept[1]
-        table = cls._read(base)
-        if version is not None:
-            with _kept_lock:
-                _kept[base] = (version, table)
-        return table
+        """The ledger's rates, read once per commit where that is cheap to tell."""
+        return until_next_commit(("fx", base), lambda: cls._read(base))
 
     @classmethod
     def _read(cls, base: str) -> FxTable:
@@ -71,8 +56,3 @@ class FxTable:
             return minor
         shift = currency_exponent(self.base) - currency_exponent(currency)
         return minor * self.rate_scaled(currency, on) / FxRate.SCALE * Decimal(10) ** shift
-
-
-# Per base currency: the rates and the change counter they were read at.
-_kept: dict[str, tuple[str, FxTable]] = {}
-_kept_lock = threading.Lock()

@@ -34,9 +34,9 @@ import duckdb
 from django.conf import settings
 from django.db import connections
 
+from recoup.core.db_changes import source_fingerprint
 from recoup.ledger.selectors import ledger_fingerprint
 from recoup.metrics.duckdb_engine import configure, connect_waiting, latest_date, synced_version
-from recoup.metrics.source import source_fingerprint
 from recoup.metrics.sync import SyncReport, source_version, sync_duckdb
 
 WORKING = "analytics.duckdb"
@@ -72,7 +72,7 @@ class Publication:
 
 def source_now() -> str:
     """What the operational database holds now, in short: on a SQLite file this process's
-    change counter (`recoup.metrics.source`: changed by every commit, comparable only within
+    change counter (`recoup.core.db_changes`: changed by every commit, comparable only within
     this process), else the ledger's fingerprint (one query, changed by every ledger write)."""
     return source_fingerprint() or "ledger:" + ledger_fingerprint()
 

@@ -19,10 +19,10 @@ import duckdb
 import pyarrow as pa
 from django.db import connection
 
+from recoup.core.db_changes import source_fingerprint
 from recoup.core.sql import ident
 from recoup.metrics.compiler import TABLE_COLUMNS
 from recoup.metrics.extract import BUSINESS_DATES, read_batches, schema
-from recoup.metrics.source import source_fingerprint
 
 _STAMPED = {
     "ledger_invoice",

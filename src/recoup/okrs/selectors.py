@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from recoup.accounts.names import person_name
+from recoup.core.answers import until_next_commit
 from recoup.core.errors import NotFoundError, RecoupError
 from recoup.core.quantities import count_text
 from recoup.metrics.contracts import Direction
@@ -479,6 +480,13 @@ def cycle_status(
     *, cycle: Cycle, today: date | None = None, team: str | None = None
 ) -> CycleStatus:
     on = _today(today)
+    # Everyone's board reads the same plan and check-ins: once per commit, not per page.
+    return until_next_commit(
+        ("cycle_status", cycle.pk, on, team or ""), lambda: _cycle_status(cycle, on, team)
+    )
+
+
+def _cycle_status(cycle: Cycle, on: date, team: str | None) -> CycleStatus:
     loaded = _load(cycle, on)
     objectives = Objective.objects.filter(cycle=cycle, archived_at__isnull=True).select_related(
         "owner", "team", "parent"
