@@ -167,13 +167,9 @@ REVIEWED: dict[tuple[str, str], tuple[int, str]] = {
     ),
     ("src/recoup/metrics/duckdb_engine.py", "DuckDBEngine.run"): (1, "SQL compiled by ibis"),
     ("src/recoup/metrics/duckdb_engine.py", "latest_date"): (1, "_latest_sql(): constant SQL"),
-    ("src/recoup/metrics/duckdb_engine.py", "DuckDBEngine._data_version"): (
+    ("src/recoup/metrics/duckdb_engine.py", "Watermarks.read"): (
         1,
-        "_VERSION_SQL, a constant, with an empty catalog prefix",
-    ),
-    ("src/recoup/metrics/published_reads.py", "_Opened._kept_in_snapshot"): (
-        1,
-        "_KEPT and _VERSION_SQL constants, catalog prefix the constant `published.`",
+        "one of two constants, _WATERMARKS_SQL or _PUBLISHED_WATERMARKS_SQL",
     ),
     ("src/recoup/metrics/published_reads.py", "_Opened.make_static"): (
         1,

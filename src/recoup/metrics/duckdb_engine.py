@@ -6,9 +6,12 @@ connection of Recoup shares. Readers of a data directory use published snapshots
 
 from __future__ import annotations
 
+import re
 import time
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -87,10 +90,59 @@ SMALL_SIDE_ROWS = 32
 
 # Static relations stored in the analytics file: name, the SQL that filled it, the data version.
 _KEPT = "_recoup_kept"
-_VERSION_SQL = (
-    "SELECT string_agg(concat_ws(':', table_name, max_id, max_updated, row_count), ';'"
-    " ORDER BY table_name) FROM {catalog}_recoup_sync"
+_WATERMARKS_SQL = "SELECT table_name, max_id, max_updated, row_count FROM _recoup_sync"
+_PUBLISHED_WATERMARKS_SQL = (
+    "SELECT table_name, max_id, max_updated, row_count FROM published._recoup_sync"
 )
+
+
+class Watermarks:
+    """Each synced table's watermark in a DuckDB copy (`recoup.metrics.sync`): equal marks,
+    equal rows, in whichever copy or snapshot. What a query or a relation computes is named by
+    the marks of the tables its SQL names: a sync that brought in a logged call leaves the
+    balances' relations and answers valid."""
+
+    def __init__(self, by_table: dict[str, str]) -> None:
+        self.by_table = by_table
+        self._names = _table_names_pattern(frozenset(by_table))
+
+    @classmethod
+    def read(cls, raw: duckdb.DuckDBPyConnection, *, published: bool = False) -> Watermarks:
+        sql = _PUBLISHED_WATERMARKS_SQL if published else _WATERMARKS_SQL
+        rows = raw.execute(sql).fetchall()
+        return cls({str(t): f"{i}:{u}:{c}" for t, i, u, c in rows})
+
+    def tables_named(self, texts: Iterable[str]) -> list[str]:
+        """The synced tables the SQL `texts` name; all of them for texts naming none (never a
+        key too narrow)."""
+        named = set(self._names.findall("\n".join(texts))) if self.by_table else set()
+        return sorted(named or self.by_table)
+
+    def marks(self, tables: Iterable[str]) -> str:
+        return ";".join(f"{t}={self.by_table.get(t)}" for t in sorted(tables))
+
+    def of_sql(self, *texts: str) -> str:
+        """The marks of the tables `texts` name: equal in two copies, equal results."""
+        return self.marks(self.tables_named(texts))
+
+    def of_relation(self, sql: str, relations: Mapping[str, str]) -> str:
+        """The marks of relation `sql` and of the `relations` (name: SQL) it reads, theirs too:
+        a relation made from another is as new as the tables behind both."""
+        texts: list[str] = []
+        pending, seen = [sql], set()
+        while pending:
+            text = pending.pop()
+            texts.append(text)
+            for name, fill in relations.items():
+                if name not in seen and name in text:
+                    seen.add(name)
+                    pending.append(fill)
+        return self.of_sql(*texts)
+
+
+@lru_cache(maxsize=8)
+def _table_names_pattern(tables: frozenset[str]) -> re.Pattern[str]:
+    return re.compile(r"\b(" + "|".join(re.escape(t) for t in sorted(tables)) + r")\b")
 
 
 def configure(raw: duckdb.DuckDBPyConnection) -> None:
@@ -133,6 +185,7 @@ class DuckDBEngine:
         configure(raw)
         self.raw = raw
         self.last_sync: SyncReport | None = None
+        self._fills: dict[str, str] = {}  # the SQL of each relation made here, by name
 
     @classmethod
     def on(cls, raw: duckdb.DuckDBPyConnection) -> DuckDBEngine:
@@ -140,19 +193,19 @@ class DuckDBEngine:
         engine = cls.__new__(cls)
         engine.raw = raw
         engine.last_sync = None
+        engine._fills = {}
         return engine
 
     def sync(self) -> SyncReport:
         self.last_sync = sync_duckdb(self.raw)
         return self.last_sync
 
-    def _data_version(self) -> str | None:
-        """The sync's watermarks: they change whenever it brings in a changed row, and only the
-        sync writes the ledger tables here, so equal watermarks mean equal data."""
+    def _relation_version(self, sql: str) -> str | None:
+        """The watermarks of the tables relation `sql` reads, through the relations it reads:
+        only the sync writes the ledger tables here, so equal marks mean an equal relation."""
         if not self._has_table("_recoup_sync"):
             return None
-        row = self.raw.execute(_VERSION_SQL.format(catalog="")).fetchone()
-        return str(row[0]) if row and row[0] is not None else None
+        return Watermarks.read(self.raw).of_relation(sql, self._fills)
 
     def _has_table(self, name: str) -> bool:
         found = self.raw.execute(
@@ -169,13 +222,15 @@ class DuckDBEngine:
         self.raw.register(POINTS_TABLE, table)
 
     def materialize(self, name: str, sql: str, *, static: bool = False) -> None:
-        version = self._data_version() if static else None
+        version = self._relation_version(sql) if static else None
+        self._fills[name] = sql
         if version is None:
             self.raw.execute(f"CREATE OR REPLACE TEMP TABLE {ident(name)} AS {sql}")
             return
-        # A static relation is stored in the file with the data version it was made from, so
+        # A static relation is stored in the file with the watermarks of the tables it read, so
         # every engine on this file (each page, each process) reuses it until a sync changes
-        # rows: the per-invoice balance spans are then computed once, not on every dashboard.
+        # those rows: the per-invoice balance spans are then computed once, not on every
+        # dashboard, and not again for a sync that brought in only logged calls.
         self.raw.execute(
             f"CREATE TABLE IF NOT EXISTS {_KEPT}"
             " (name VARCHAR PRIMARY KEY, fill VARCHAR, data_version VARCHAR)"

@@ -186,7 +186,9 @@ class Store:
         current = self.current()
         return current is not None and self._holds(current, source_now())
 
-    def refresh(self, prepare: Callable[[duckdb.DuckDBPyConnection], None]) -> SyncReport | None:
+    def refresh(
+        self, prepare: Callable[[duckdb.DuckDBPyConnection], None], *, threads: int | None = None
+    ) -> SyncReport | None:
         """Syncs the working copy and publishes it if its data changed; `None` when the current
         publication holds what the operational database holds (another writer made it fresh
         while this one waited for the lock, or its tables say so).
@@ -194,7 +196,8 @@ class Store:
         `prepare(connection)` computes what readers should find ready in the snapshot (the
         static relations); it runs only when a new snapshot is published. The sync reads the
         operational database on this thread's connection: call it where that connection sees
-        only committed data (see `refresh_in_thread`)."""
+        only committed data (see `refresh_in_thread`). `threads` bounds DuckDB's threads (a
+        server's background refresh leaves the other cores to the readers)."""
         lock = self.lock()
         if not lock.acquire(settings.DUCKDB_LOCK_WAIT_SECONDS):
             raise AnalyticsBusyError(
@@ -208,7 +211,7 @@ class Store:
             source = source_now()
             if before is not None and self._holds(before, source):
                 return None
-            report = self._sync_and_publish(before, source, prepare)
+            report = self._sync_and_publish(before, source, prepare, threads)
         finally:
             lock.release()
         return report
@@ -218,11 +221,14 @@ class Store:
         before: Publication | None,
         source: str,
         prepare: Callable[[duckdb.DuckDBPyConnection], None],
+        threads: int | None,
     ) -> SyncReport:
         self.directory.mkdir(parents=True, exist_ok=True)
         raw = connect_waiting(str(self.working))
         try:
             configure(raw)
+            if threads is not None:
+                raw.execute("SET threads = ?", [threads])
             report = sync_duckdb(raw)
             version = synced_version(raw)
             if (

@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-import re
 import threading
 import time
 from collections.abc import Collection, Iterator
@@ -33,10 +32,10 @@ from recoup.core.sql import ident
 from recoup.metrics.catalogue import CATALOGUE, MetricInputError
 from recoup.metrics.duckdb_engine import (
     _KEPT,
-    _VERSION_SQL,
     SMALL_SIDE_ROWS,
     DuckDBEngine,
     Freshness,
+    Watermarks,
     default_analytics_path,
     latest_date,
 )
@@ -74,11 +73,8 @@ class _Opened:
             },
         )
         self.db.execute("ATTACH ? AS published (READ_ONLY)", [str(path)])
+        self.watermarks = Watermarks.read(self.db, published=True)
         self.in_snapshot = self._kept_in_snapshot()
-        self.watermarks = self._watermarks()
-        self._names = re.compile(
-            r"\b(" + "|".join(re.escape(t) for t in sorted(self.watermarks)) + r")\b"
-        )
         self.made: dict[str, str] = {}
         self.lock = threading.Lock()
         self.users = 0
@@ -88,32 +84,16 @@ class _Opened:
         """The static relations the writer computed into the snapshot for its data."""
         try:
             rows = self.db.execute(
-                f"SELECT name, fill FROM published.{_KEPT} WHERE data_version = ("
-                + _VERSION_SQL.format(catalog="published.")
-                + ")"
+                f"SELECT name, fill, data_version FROM published.{_KEPT}"
             ).fetchall()
         except duckdb.CatalogException:
             return {}
-        return {str(name): str(fill) for name, fill in rows}
-
-    def _watermarks(self) -> dict[str, str]:
-        """Each synced table's watermark in the snapshot (`recoup.metrics.sync`): equal marks,
-        equal rows, whichever snapshot holds them."""
-        rows = self.db.execute(
-            "SELECT table_name, max_id, max_updated, row_count FROM published._recoup_sync"
-        ).fetchall()
-        return {str(t): f"{i}:{u}:{c}" for t, i, u, c in rows}
-
-    def tables_named(self, texts: list[str]) -> list[str]:
-        """The synced tables a query's SQL (and the SQL of the relations it makes) names; all
-        of them for a text naming none (never a key too narrow)."""
-        named = set(self._names.findall("\n".join(texts))) if self.watermarks else set()
-        return sorted(named or self.watermarks)
-
-    def marks(self, tables: Collection[str]) -> str:
-        """What names the rows of `tables` in any snapshot: their watermarks here. A snapshot
-        published for a logged call then leaves DSO's answers valid."""
-        return ";".join(f"{t}={self.watermarks.get(t)}" for t in sorted(tables))
+        fills = {str(name): str(fill) for name, fill, _version in rows}
+        return {
+            str(name): str(fill)
+            for name, fill, version in rows
+            if version == self.watermarks.of_relation(str(fill), fills)
+        }
 
     def make_static(self, cursor: duckdb.DuckDBPyConnection, name: str, fill: str) -> bool:
         """Makes static relation `name` in the shared catalog once per snapshot; False if that
@@ -259,7 +239,7 @@ def _refresh_later(store: Store, delay: float) -> None:
         # Most commits (log-ins, check-ins) change no synced row: confirmed without waiting for
         # the writer's lock, which another process's sync may hold for seconds.
         if not store.confirm():
-            store.refresh(prepare_static)
+            store.refresh(prepare_static, threads=1)
     except Exception:
         logger.exception("the analytics copy could not be synced; readers keep the published one")
     finally:
@@ -302,7 +282,7 @@ def snapshot_marks(publication: Publication, tables: Collection[str]) -> str | N
     except duckdb.IOException:
         return None  # removed after a newer one was published
     try:
-        return opened.marks(tables)
+        return opened.watermarks.marks(tables)
     finally:
         _release(opened)
 
@@ -383,6 +363,7 @@ class PublishedEngine(DuckDBEngine):
         self.publication = chosen
         self.raw = cursor
         self.last_sync = None
+        self._fills = {}
         self._closed = False
         self._points = ""
         self._used: list[tuple[str, str, bool]] = []
@@ -417,11 +398,11 @@ class PublishedEngine(DuckDBEngine):
         # The watermarks of the tables read, the points and the SQL of every relation made for
         # this query name the answer, in every snapshot, thread and process: a question whose
         # tables did not change is not computed again when a new snapshot is published.
-        tables = self.opened.tables_named([sql, *(fill for _n, fill, _s in self._used)])
+        tables = self.opened.watermarks.tables_named([sql, *(f for _n, f, _s in self._used)])
         collecting = _tables_read.get()
         if collecting is not None:
             collecting.update(tables)
-        data = self.opened.marks(tables)
+        data = self.opened.watermarks.marks(tables)
         question = repr((str(self.opened.directory), data, self._points, self._used, sql))
         key = "recoup:kpi:" + hashlib.sha256(question.encode()).hexdigest()
         found = answer_get(key)
