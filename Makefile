@@ -9,6 +9,9 @@ BIN := $(VENV)/bin
 RECOUP := $(BIN)/recoup
 DEMO_INVOICES ?= 20000
 PYTEST_ARGS ?=
+# The suite on both cores, a test module per worker; the server, browser and concurrency tests
+# (SERVER_TESTS) run alone after it, since they measure waits and start servers.
+PARALLEL ?= -n 2 --dist loadfile
 
 .PHONY: help run test lint test-sqlite test-postgres bench setup setup-dev clean
 
@@ -55,11 +58,12 @@ SERVER_TESTS := tests/e2e tests/web/test_import_page.py tests/web/test_login_rac
 	tests/metrics/test_concurrent_reads.py tests/metrics/test_answers_by_data.py
 
 test-sqlite: setup-dev
-	env -u DATABASE_URL $(BIN)/pytest $(PYTEST_ARGS) $(addprefix --ignore=,$(SERVER_TESTS))
+	env -u DATABASE_URL $(BIN)/pytest $(PYTEST_ARGS) $(PARALLEL) $(addprefix --ignore=,$(SERVER_TESTS))
 	env -u DATABASE_URL RECOUP_TEST_DATABASE_FILE=1 $(BIN)/pytest $(PYTEST_ARGS) $(SERVER_TESTS)
 
 test-postgres: setup-dev
-	scripts/with-postgres $(BIN)/pytest $(PYTEST_ARGS)
+	scripts/with-postgres $(BIN)/pytest $(PYTEST_ARGS) $(PARALLEL) $(addprefix --ignore=,$(SERVER_TESTS))
+	scripts/with-postgres $(BIN)/pytest $(PYTEST_ARGS) $(SERVER_TESTS)
 
 test: lint test-sqlite test-postgres
 
