@@ -31,7 +31,6 @@ from recoup.core.answers import answer_get, answer_set
 from recoup.core.sql import ident
 from recoup.metrics.catalogue import CATALOGUE, MetricInputError
 from recoup.metrics.duckdb_engine import (
-    _KEPT,
     SMALL_SIDE_ROWS,
     DuckDBEngine,
     Freshness,
@@ -49,6 +48,8 @@ logger = logging.getLogger(__name__)
 # API's and the pages' answers, not a list of every customer behind a number.
 RESULT_ROWS = 5_000
 RESULT_SECONDS = 24 * 3600
+# The static relations a snapshot holds, with what each was made from (`_KEPT` there).
+_PUBLISHED_KEPT_SQL = "SELECT name, fill, data_version FROM published._recoup_kept"
 # Results being computed are claimed through one of this many lock files, by key.
 _STRIPES = 256
 
@@ -83,9 +84,7 @@ class _Opened:
     def _kept_in_snapshot(self) -> dict[str, str]:
         """The static relations the writer computed into the snapshot for its data."""
         try:
-            rows = self.db.execute(
-                f"SELECT name, fill, data_version FROM published.{_KEPT}"
-            ).fetchall()
+            rows = self.db.execute(_PUBLISHED_KEPT_SQL).fetchall()
         except duckdb.CatalogException:
             return {}
         fills = {str(name): str(fill) for name, fill, _version in rows}
