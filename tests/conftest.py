@@ -39,6 +39,15 @@ def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
     os.environ["RECOUP_CACHE_DIR"] = location
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _private_data_dir(tmp_path_factory: pytest.TempPathFactory) -> None:
+    # Uploads, reports, locks and the analytics copy of a test run are its own: never var/ of
+    # the checkout, which `make run` serves, nor shared by the runs of parallel workers.
+    from django.conf import settings
+
+    settings.DATA_DIR = tmp_path_factory.mktemp("data")
+
+
 @pytest.fixture(autouse=True)
 def _answers_from_this_test_only() -> None:
     # Answers are kept in memory under keys naming their data; a rolled-back test's rows may

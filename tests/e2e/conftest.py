@@ -70,6 +70,8 @@ class BrowserWatch:
         self.outside_requests: list[str] = []
         self.csp_violations: list[str] = []
         self.page_errors: list[str] = []
+        # Scripts and styles that did not arrive: a page without htmx never polls.
+        self.failed_assets: list[str] = []
 
     def route(self, route: Route, request: Request) -> None:
         host = urlsplit(request.url).hostname or ""
@@ -79,6 +81,11 @@ class BrowserWatch:
             self.outside_requests.append(request.url)
             route.abort("blockedbyclient")
 
+    def request_failed(self, request: Request) -> None:
+        host = urlsplit(request.url).hostname or ""
+        if host in LOCAL_HOSTS and request.resource_type in {"script", "stylesheet"}:
+            self.failed_assets.append(f"{request.url}: {request.failure}")
+
     def console(self, message: ConsoleMessage) -> None:
         if "Content Security Policy" in message.text or "Content-Security-Policy" in message.text:
             self.csp_violations.append(message.text)
@@ -87,6 +94,7 @@ class BrowserWatch:
         assert not self.outside_requests, f"requests left 127.0.0.1: {self.outside_requests}"
         assert not self.csp_violations, f"CSP violations: {self.csp_violations}"
         assert not self.page_errors, f"JavaScript errors: {self.page_errors}"
+        assert not self.failed_assets, f"scripts or styles that failed: {self.failed_assets}"
 
 
 @pytest.fixture
@@ -99,6 +107,7 @@ def page(browser: Browser, server_url: str) -> Iterator[Page]:
     page = context.new_page()
     page.on("console", watch.console)
     page.on("pageerror", lambda error: watch.page_errors.append(str(error)))
+    page.on("requestfailed", watch.request_failed)
     # The first dashboard of a test computes every KPI on a fresh in-memory analytics copy.
     page.set_default_timeout(60_000)
     yield page

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+import traceback
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -9,6 +11,8 @@ from typing import Any
 from playwright.sync_api import Page, expect
 
 from recoup.accounts.models import Role
+from recoup.ingest.claims import _threads, _threads_lock, import_run_progress
+from recoup.ingest.models import ImportRun
 from recoup.ledger.models import Customer, Invoice
 from tests.e2e.conftest import log_in, person
 
@@ -59,7 +63,12 @@ def test_a_long_file_shows_a_moving_progress_bar_then_the_result(
     expect(page.get_by_role("heading", name="Importing customers-big.csv")).to_be_visible()
     bar = page.get_by_role("progressbar")
     expect(bar).to_be_visible()
-    expect(page.locator("#import-phase")).to_contain_text("rows of about")
+    # The page polls with htmx: without it the label could never move.
+    page.wait_for_function("() => window.htmx !== undefined")
+    try:
+        expect(page.locator("#import-phase")).to_contain_text("rows of about")
+    except AssertionError as error:
+        raise AssertionError(f"{error}\n{_what_the_import_does()}") from None
     screenshot(page, "import-progress")
     result = page.locator("#import-result")
     expect(result).to_contain_text("Dry run passed: nothing was changed", timeout=180_000)
@@ -105,3 +114,20 @@ def test_a_manager_maps_an_unfamiliar_file_dry_runs_it_and_saves_the_preset(
     expect(
         page.get_by_label("Column mapping").locator("option", has_text="acme-erp (ours)")
     ).to_have_count(1)
+
+
+def _what_the_import_does() -> str:
+    """The runs, their recorded progress and their threads' stacks: what a label that does not
+    move needs to be explained."""
+    lines = []
+    for run in ImportRun.objects.order_by("pk"):
+        progress = import_run_progress(run=run)
+        lines.append(f"run {run.pk} {run.status} {run.file_name}: {progress}")
+    frames = sys._current_frames()
+    with _threads_lock:
+        threads = dict(_threads)
+    for run_id, thread in threads.items():
+        frame = frames.get(thread.ident or -1)
+        stack = "".join(traceback.format_stack(frame)) if frame else "(not running)"
+        lines.append(f"thread of run {run_id} (alive: {thread.is_alive()}):\n{stack}")
+    return "\n".join(lines)
