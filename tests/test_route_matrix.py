@@ -631,6 +631,16 @@ WEB: dict[str, dict[str, Row]] = {
         "GET": (302, 404, 404, 302, 302, 302),
         "POST": (405, 405, 405, 405, 405, 405),
     },
+    # Collectors read their own list; managers and admins choose whose. Viewers work nothing.
+    "worklist:index": {
+        "GET": (302, 403, 200, 200, 200, 200),
+        "POST": (405, 405, 405, 405, 405, 405),
+    },
+    # Managers and admins set a collector's daily calls; an empty form names nobody (404).
+    "worklist:daily_calls": {
+        "GET": (405, 405, 405, 405, 405, 405),
+        "POST": (302, 403, 403, 403, 404, 404),
+    },
 }
 API: dict[str, Row] = {
     "compliance.check": (401, 404, 404, 200, 200, 200),
@@ -668,6 +678,8 @@ API: dict[str, Row] = {
     "okrs.suggest_target": (401, 403, 403, 403, 422, 422),
     "okrs.templates": (401, 200, 200, 200, 200, 200),
     "okrs.tree": (401, 200, 200, 200, 200, 200),
+    # The asker's own list (a manager's book is empty here); viewers work nothing.
+    "worklist.worklist": (401, 403, 200, 200, 200, 200),
 }
 
 

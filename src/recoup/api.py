@@ -20,3 +20,4 @@ api = NinjaAPI(
 api.add_router("/okrs", "recoup.okrs.api.router")
 api.add_router("/metrics", "recoup.metrics.api.router")
 api.add_router("/compliance", "recoup.compliance.api.router")
+api.add_router("/worklist", "recoup.worklist.api.router")

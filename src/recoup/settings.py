@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "recoup.okrs",
     "recoup.compliance",
     "recoup.workspace",
+    "recoup.worklist",
     "recoup.demo",
     "recoup.web",
 ]
@@ -181,6 +182,10 @@ WHITENOISE_USE_FINDERS = DEBUG
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
+# Worklists: the calls a collector makes in a day unless their own limit is set, and how many days
+# a fitted likelihood serves before the next worklist fits it again on the newer ledger.
+WORKLIST_DAILY_CALLS = env_int("RECOUP_WORKLIST_DAILY_CALLS", 60, minimum=1, maximum=1000)
+WORKLIST_REFIT_DAYS = env_int("RECOUP_WORKLIST_REFIT_DAYS", 7, minimum=1, maximum=365)
 # What stopped imports leave behind (docs/decisions/0015): the worker removes it this often, and
 # leaves the reader's temporary folders younger than the grace alone (a mapping page may be
 # reading a file in one; imports' own folders are told apart by their run).

@@ -17,6 +17,7 @@ urlpatterns = [
     path("okrs/", include("recoup.okrs.urls")),
     path("import/", include("recoup.ingest.urls")),
     path("compliance/", include("recoup.compliance.urls")),
+    path("worklist/", include("recoup.worklist.urls")),
     path("audit/", include("recoup.accounts.urls")),
     path("", include("recoup.web.urls")),
 ]

@@ -10,7 +10,13 @@ from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 
-from recoup.accounts.access import AnyUser, Can, can_read_audit, can_read_org_settings
+from recoup.accounts.access import (
+    AnyUser,
+    Can,
+    can_read_audit,
+    can_read_org_settings,
+    can_work_account,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +30,7 @@ class NavItem:
 # landing page "<namespace>:index"; an app that is not installed yet simply has no entry.
 MAIN_NAV: tuple[tuple[str, str, Callable[[AnyUser], bool] | None], ...] = (
     ("Dashboard", "web:dashboard", None),
+    ("Worklist", "worklist:index", can_work_account),
     ("OKRs", "okrs:index", None),
     ("Import", "ingest:index", None),
     ("Ledger", "ledger:overview", None),

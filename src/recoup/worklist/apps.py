@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class WorklistConfig(AppConfig):
+    name = "recoup.worklist"
+    label = "worklist"
+    verbose_name = "Worklists"

@@ -1,0 +1,330 @@
+"""What the likelihood model knows of an account on a day: its balance and age, how it has paid,
+its promises, disputes and contacts, read from the ledger's facts dated on or before that day.
+
+The ledger is read once into arrays (`LedgerFacts`); the features of every open account on any
+day are then array arithmetic over them, so that training on many past days costs one read. The
+outcome a model learns (`paid_share_within`) is read from the same arrays.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+from django.conf import settings
+from django.db.models import F
+from django.utils import timezone
+
+from recoup.ledger.models import (
+    Activity,
+    Adjustment,
+    Allocation,
+    Dispute,
+    Invoice,
+    Outcome,
+    PromiseStatus,
+    PromiseToPay,
+)
+from recoup.metrics.fx import FxTable
+
+I64 = npt.NDArray[np.int64]
+F64 = npt.NDArray[np.float64]
+
+# An invoice counts as paid late when its last payment came more than this many days after due.
+LATE_GRACE_DAYS = 5
+# How far back payment behaviour, promises and contacts are read.
+BEHAVIOUR_DAYS = 365
+PROMISE_DAYS = 90
+CONTACT_DAYS = 30
+# "Old" debt: the share of the balance more than this many days past due.
+OLD_DAYS = 60
+
+# The model's inputs, in order, with the words a reason uses (see `reasons`).
+FEATURES: tuple[str, ...] = (
+    "balance_log",
+    "days_past_due",
+    "old_share",
+    "open_invoices",
+    "avg_days_late",
+    "late_share",
+    "no_payment_history",
+    "days_since_payment",
+    "promises_kept",
+    "promises_broken",
+    "open_disputes",
+    "contacts",
+    "right_party_contacts",
+)
+
+
+def _days(values: Collection[date] | npt.NDArray[np.object_]) -> I64:
+    return np.fromiter((d.toordinal() for d in values), dtype=np.int64, count=len(values))
+
+
+def _local_midnight(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def _local_days(instants: list[datetime]) -> I64:
+    """The day of each instant in the organisation's time zone, as ordinals (all at once)."""
+    if not instants:
+        return np.zeros(0, dtype=np.int64)
+    local = pd.DatetimeIndex(pd.to_datetime(instants, utc=True)).tz_convert(
+        timezone.get_current_timezone_name()
+    )
+    epoch_days = (local.tz_localize(None).normalize() - pd.Timestamp("1970-01-01")).days
+    return np.asarray(epoch_days, dtype=np.int64) + date(1970, 1, 1).toordinal()
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerFacts:
+    """The ledger as arrays: invoices with their base-currency factor, dated payments and
+    adjustments per invoice, promises, disputes and contacts per customer."""
+
+    customers: I64  # the distinct customer ids; every `*_cust` below indexes this array
+    inv_cust: I64
+    inv_issue: I64
+    inv_due: I64
+    inv_amount: F64  # in base-currency minor units
+    inv_currency: npt.NDArray[np.str_]
+    inv_minor: I64  # in the invoice's own currency
+    pay_inv: I64  # index into the invoice arrays
+    pay_day: I64
+    pay_amount: I64
+    adj_inv: I64
+    adj_day: I64
+    adj_amount: I64
+    promise_cust: I64
+    promise_due: I64
+    promise_status: npt.NDArray[np.str_]
+    dispute_cust: I64
+    dispute_opened: I64
+    dispute_resolved: I64  # a far future day when not resolved
+    contact_cust: I64
+    contact_day: I64
+    contact_right_party: npt.NDArray[np.bool_]
+
+    @property
+    def size(self) -> int:
+        return len(self.customers)
+
+
+_NEVER = date.max.toordinal()
+_RIGHT_PARTY = {Outcome.RIGHT_PARTY_CONTACT, Outcome.PROMISE, Outcome.REFUSAL, Outcome.DISPUTE}
+
+
+def ledger_facts_load(*, until: date, customer_ids: Collection[int] | None = None) -> LedgerFacts:
+    """The facts dated on or before `until`, of `customer_ids` (every customer when None)."""
+    invoices = Invoice.objects.filter(issue_date__lte=until)
+    if customer_ids is not None:
+        invoices = invoices.filter(customer_id__in=list(customer_ids))
+    rows = list(
+        invoices.order_by("id").values_list(
+            "id", "customer_id", "issue_date", "due_date", "amount_minor", "currency"
+        )
+    )
+    ids = np.asarray([r[0] for r in rows], dtype=np.int64)
+    raw_cust = np.asarray([r[1] for r in rows], dtype=np.int64)
+    customers = np.unique(raw_cust)
+    currency = np.asarray([r[5] for r in rows], dtype=np.str_)
+    minor = np.asarray([r[4] for r in rows], dtype=np.int64)
+    fx = FxTable.load(settings.BASE_CURRENCY)
+    # Converted at the rate of `until`: a ranking of balances needs one yardstick, not history.
+    factor = {c: fx.to_base_minor(Decimal(1), c, until) for c in np.unique(currency).tolist()}
+    amount = np.asarray(
+        minor * np.asarray([float(factor[c]) for c in currency.tolist()]), dtype=np.float64
+    )
+
+    def invoice_index(invoice_ids: I64) -> I64:
+        return np.searchsorted(ids, invoice_ids).astype(np.int64)
+
+    wanted = invoices.values("id")
+    pays = list(
+        Allocation.objects.filter(invoice_id__in=wanted, payment__received_on__lte=until)
+        .annotate(day=F("payment__received_on"))
+        .values_list("invoice_id", "day", "amount_minor")
+    )
+    adjs = list(
+        Adjustment.objects.filter(invoice_id__in=wanted, effective_on__lte=until).values_list(
+            "invoice_id", "effective_on", "amount_minor"
+        )
+    )
+    promises = PromiseToPay.objects.filter(due_date__lte=until)
+    disputes = Dispute.objects.filter(opened_on__lte=until, invoice_id__in=wanted)
+    contacts = Activity.objects.filter(occurred_at__lt=_local_midnight(until + timedelta(days=1)))
+    if customer_ids is not None:
+        promises = promises.filter(customer_id__in=list(customer_ids))
+        contacts = contacts.filter(customer_id__in=list(customer_ids))
+    promise_rows = list(promises.values_list("customer_id", "due_date", "status"))
+    dispute_rows = list(disputes.values_list("invoice__customer_id", "opened_on", "resolved_on"))
+    contact_rows = list(contacts.values_list("customer_id", "occurred_at", "outcome"))
+
+    def cust_index(values: list[int]) -> tuple[I64, npt.NDArray[np.bool_]]:
+        """Each id's place in `customers`, and whether it is there (a customer without invoices
+        by `until` owes nothing and is left out)."""
+        array = np.asarray(values, dtype=np.int64)
+        index = np.searchsorted(customers, array).astype(np.int64)
+        if not len(customers):
+            return index, np.zeros(len(array), dtype=bool)
+        known = customers[np.minimum(index, len(customers) - 1)] == array
+        return index, known
+
+    p_cust, p_known = cust_index([r[0] for r in promise_rows])
+    d_cust, d_known = cust_index([r[0] for r in dispute_rows])
+    c_cust, c_known = cust_index([r[0] for r in contact_rows])
+    return LedgerFacts(
+        customers=customers,
+        inv_cust=np.searchsorted(customers, raw_cust).astype(np.int64),
+        inv_issue=_days([r[2] for r in rows]),
+        inv_due=_days([r[3] for r in rows]),
+        inv_amount=amount,
+        inv_currency=currency,
+        inv_minor=minor,
+        pay_inv=invoice_index(np.asarray([r[0] for r in pays], dtype=np.int64)),
+        pay_day=_days([r[1] for r in pays]),
+        pay_amount=np.asarray([r[2] for r in pays], dtype=np.int64),
+        adj_inv=invoice_index(np.asarray([r[0] for r in adjs], dtype=np.int64)),
+        adj_day=_days([r[1] for r in adjs]),
+        adj_amount=np.asarray([r[2] for r in adjs], dtype=np.int64),
+        promise_cust=p_cust[p_known],
+        promise_due=_days([r[1] for r in promise_rows])[p_known],
+        promise_status=np.asarray([r[2] for r in promise_rows], dtype=np.str_)[p_known],
+        dispute_cust=d_cust[d_known],
+        dispute_opened=_days([r[1] for r in dispute_rows])[d_known],
+        dispute_resolved=np.asarray(
+            [_NEVER if r[2] is None else r[2].toordinal() for r in dispute_rows], dtype=np.int64
+        )[d_known],
+        contact_cust=c_cust[c_known],
+        contact_day=_local_days([r[1] for r in contact_rows])[c_known],
+        contact_right_party=np.asarray([r[2] in _RIGHT_PARTY for r in contact_rows], dtype=bool)[
+            c_known
+        ],
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class AccountFeatures:
+    """The open accounts on `day` (those owing something) and their features, one row each."""
+
+    day: date
+    customer_ids: I64
+    rows: I64  # index of each account in `LedgerFacts.customers`
+    values: F64  # shape (accounts, len(FEATURES))
+    open_minor: F64  # what each owes on `day`, base-currency minor units
+
+    def column(self, name: str) -> F64:
+        return self.values[:, FEATURES.index(name)]
+
+
+def _sum_by(index: I64, weights: F64 | I64, size: int) -> F64:
+    return np.bincount(index, weights=weights, minlength=size).astype(np.float64)
+
+
+def invoice_open(facts: LedgerFacts, day: int) -> F64:
+    """What is open of each invoice on `day` (ordinal), base-currency minor units; 0 for
+    invoices not issued yet."""
+    n = len(facts.inv_cust)
+    paid = _sum_by(facts.pay_inv[facts.pay_day <= day], facts.pay_amount[facts.pay_day <= day], n)
+    adjusted = _sum_by(
+        facts.adj_inv[facts.adj_day <= day], facts.adj_amount[facts.adj_day <= day], n
+    )
+    own = np.maximum(facts.inv_minor - paid - adjusted, 0)
+    factor = np.divide(
+        facts.inv_amount, facts.inv_minor, out=np.ones(n), where=facts.inv_minor != 0
+    )
+    return np.where(facts.inv_issue <= day, own * factor, 0.0)
+
+
+def features_on(facts: LedgerFacts, on: date) -> AccountFeatures:
+    """The features of every account that owes something on `on`."""
+    day = on.toordinal()
+    size = facts.size
+    open_inv = invoice_open(facts, day)
+    is_open = open_inv > 0.5
+    balance = _sum_by(facts.inv_cust[is_open], open_inv[is_open], size)
+    accounts = np.flatnonzero(balance > 0.5)
+    past_due = np.where(is_open, np.maximum(day - facts.inv_due, 0), 0)
+    oldest = np.zeros(size, dtype=np.int64)
+    np.maximum.at(oldest, facts.inv_cust, past_due)
+    old = is_open & (past_due > OLD_DAYS)
+    old_balance = _sum_by(facts.inv_cust[old], open_inv[old], size)
+    open_count = _sum_by(facts.inv_cust[is_open], np.ones(int(is_open.sum())), size)
+
+    # Payment behaviour: invoices fully settled in the last year, by when their last payment came.
+    window = (facts.pay_day <= day) & (facts.pay_day > day - BEHAVIOUR_DAYS)
+    last_pay = np.full(len(facts.inv_cust), -1, dtype=np.int64)
+    np.maximum.at(last_pay, facts.pay_inv[window], facts.pay_day[window])
+    settled = (last_pay >= 0) & ~is_open & (facts.inv_issue <= day)
+    late_days = np.where(settled, last_pay - facts.inv_due, 0)
+    settled_count = _sum_by(facts.inv_cust[settled], np.ones(int(settled.sum())), size)
+    late_sum = _sum_by(facts.inv_cust[settled], late_days[settled].astype(np.float64), size)
+    late_count = _sum_by(
+        facts.inv_cust[settled], (late_days[settled] > LATE_GRACE_DAYS).astype(np.float64), size
+    )
+    has_history = settled_count > 0
+    avg_late = np.divide(late_sum, settled_count, out=np.zeros(size), where=has_history)
+    late_share = np.divide(late_count, settled_count, out=np.zeros(size), where=has_history)
+    customer_last_pay = np.full(size, -1, dtype=np.int64)
+    paid_by_day = facts.pay_day <= day
+    np.maximum.at(
+        customer_last_pay, facts.inv_cust[facts.pay_inv[paid_by_day]], facts.pay_day[paid_by_day]
+    )
+    since_payment = np.where(
+        customer_last_pay >= 0, np.minimum(day - customer_last_pay, BEHAVIOUR_DAYS), BEHAVIOUR_DAYS
+    )
+
+    recent_promise = (facts.promise_due <= day) & (facts.promise_due > day - PROMISE_DAYS)
+    kept = recent_promise & (facts.promise_status == PromiseStatus.KEPT)
+    broken = recent_promise & (facts.promise_status == PromiseStatus.BROKEN)
+    disputed = (facts.dispute_opened <= day) & (facts.dispute_resolved > day)
+    recent_contact = (facts.contact_day <= day) & (facts.contact_day > day - CONTACT_DAYS)
+    right_party = recent_contact & facts.contact_right_party
+
+    def count(index: I64, mask: npt.NDArray[np.bool_]) -> F64:
+        return _sum_by(index[mask], np.ones(int(mask.sum())), size)
+
+    columns = {
+        "balance_log": np.log1p(balance / 100.0),
+        "days_past_due": oldest.astype(np.float64),
+        "old_share": np.divide(old_balance, balance, out=np.zeros(size), where=balance > 0),
+        "open_invoices": open_count,
+        "avg_days_late": avg_late,
+        "late_share": late_share,
+        "no_payment_history": (~has_history).astype(np.float64),
+        "days_since_payment": since_payment.astype(np.float64),
+        "promises_kept": count(facts.promise_cust, kept),
+        "promises_broken": count(facts.promise_cust, broken),
+        "open_disputes": count(facts.dispute_cust, disputed),
+        "contacts": count(facts.contact_cust, recent_contact),
+        "right_party_contacts": count(facts.contact_cust, right_party),
+    }
+    values = np.column_stack([columns[name][accounts] for name in FEATURES]).astype(np.float64)
+    return AccountFeatures(
+        day=on,
+        customer_ids=facts.customers[accounts],
+        rows=accounts.astype(np.int64),
+        values=values.reshape(len(accounts), len(FEATURES)),
+        open_minor=balance[accounts],
+    )
+
+
+def paid_share_within(facts: LedgerFacts, accounts: AccountFeatures, days: int) -> F64:
+    """The share of what each account owed on its day that payments covered in the `days` after
+    it (the outcome the model learns), from 0 to 1."""
+    start = accounts.day.toordinal()
+    n = len(facts.inv_cust)
+    owed = invoice_open(facts, start)
+    in_window = (facts.pay_day > start) & (facts.pay_day <= start + days)
+    paid = _sum_by(facts.pay_inv[in_window], facts.pay_amount[in_window], n)
+    factor = np.divide(
+        facts.inv_amount, facts.inv_minor, out=np.ones(n), where=facts.inv_minor != 0
+    )
+    # Only what was owed on the day counts: a payment of a later invoice is not recovery.
+    recovered = np.minimum(paid * factor, owed)
+    by_customer = _sum_by(facts.inv_cust, recovered, facts.size)[accounts.rows]
+    return np.clip(np.divide(by_customer, accounts.open_minor), 0.0, 1.0)

@@ -1,0 +1,381 @@
+"""A collector's worklist for a day: the accounts of their book, most worth a contact first, each
+with why, and only contacts the rules allow now; blocked accounts apart with the rule and when it
+lifts, and accounts with no working phone or e-mail apart for tracing.
+
+The order, in words a collector can check: first what was promised to someone (a call-back due, a
+promise due today, a promise broken this week, a dispute to answer within two days), then the
+largest expected recovery (what is owed times the likelihood that it is paid). Calls stop at the
+collector's daily limit, less the calls they have already made today.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import numpy as np
+from django.conf import settings
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from recoup.accounts.models import Role, User
+from recoup.accounts.names import person_name
+from recoup.accounts.scope import OutOfScopeError, Scope
+from recoup.compliance.engine import Verdict
+from recoup.compliance.selectors import Proposal, contact_check_many
+from recoup.core.errors import NotFoundError
+from recoup.core.money import Money
+from recoup.ledger.models import (
+    Activity,
+    Assignment,
+    Channel,
+    ContactKind,
+    ContactPoint,
+    ContactStatus,
+    Customer,
+    Direction,
+    PromiseStatus,
+    PromiseToPay,
+)
+from recoup.ledger.selectors import customers_in_scope
+from recoup.worklist.features import features_on, ledger_facts_load
+from recoup.worklist.likelihood import QUESTION, Likelihood, scored, top_reasons
+from recoup.worklist.models import CollectorCapacity
+from recoup.workspace.models import CallBack, DisputeCase
+
+# Contact points worth trying: valid ones, and ones nobody has checked yet.
+WORKING = (ContactStatus.VALID, ContactStatus.UNVERIFIED)
+# How the list reaches a debtor, in the order it prefers them, and the contact point each needs.
+CHANNELS: tuple[tuple[str, str], ...] = (
+    (Channel.CALL, ContactKind.PHONE),
+    (Channel.EMAIL, ContactKind.EMAIL),
+)
+CHANNEL_WORDS: dict[str, str] = {Channel.CALL: "call", Channel.EMAIL: "e-mail"}
+BROKEN_WITHIN_DAYS = 7
+DISPUTE_DUE_WITHIN_DAYS = 2
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    words: str
+    raises: bool  # True when it makes payment more likely
+
+
+@dataclass(frozen=True, slots=True)
+class Channelled:
+    """One way to reach the account now, or why not."""
+
+    channel: str
+    words: str
+    to: str  # the phone number or address
+    allowed: bool
+    blocks: tuple[str, ...] = ()
+    next_allowed_at: datetime | None = None
+
+
+@dataclass(slots=True)
+class Entry:
+    customer_id: int
+    external_id: str
+    name: str
+    balance: Money
+    likelihood: float
+    expected: Money
+    urgent: list[str]
+    reasons: list[Reason]
+    channels: list[Channelled] = field(default_factory=list)
+    rank: int = 0
+    within_limit: bool = True
+
+    @property
+    def allowed(self) -> list[Channelled]:
+        return [c for c in self.channels if c.allowed]
+
+    @property
+    def first_channel(self) -> Channelled | None:
+        allowed = self.allowed
+        return allowed[0] if allowed else None
+
+    @property
+    def next_allowed_at(self) -> datetime | None:
+        later = [c.next_allowed_at for c in self.channels if c.next_allowed_at is not None]
+        return min(later) if later else None
+
+
+@dataclass(frozen=True, slots=True)
+class Worklist:
+    collector: User
+    collector_name: str
+    day: date
+    at: datetime
+    entries: list[Entry]  # a contact is allowed now: the list to work, in order
+    later: list[Entry]  # blocked now, allowed later today (the debtor's hours, mostly)
+    blocked: list[Entry]  # blocked beyond today, with why and until when
+    unreachable: list[Entry]  # no working phone or e-mail: to trace
+    calls_limit: int
+    calls_made: int
+    likelihood: Likelihood
+    question: str = QUESTION
+
+    @property
+    def calls_left(self) -> int:
+        return max(self.calls_limit - self.calls_made, 0)
+
+
+def collectors_visible(scope: Scope) -> QuerySet[User]:
+    """The people whose worklists `scope` may read: every active collector for a scope that sees
+    the whole ledger, else the collectors of its own teams (and the asker)."""
+    people = User.objects.filter(is_active=True, role=Role.COLLECTOR)
+    if not scope.sees_all:
+        people = people.filter(pk__in=scope.collector_ids)
+    return people.order_by("first_name", "last_name", "username")
+
+
+def collector_for(scope: Scope, username: str) -> User:
+    """The collector named `username` if `scope` may read their list (404 for nobody, 403 for
+    someone outside the asker's teams)."""
+    person = User.objects.filter(username=username, is_active=True).first()
+    if person is None:
+        raise NotFoundError(f"collector {username!r}: no active user has that username")
+    if not scope.sees_all and person.pk not in scope.collector_ids:
+        raise OutOfScopeError(f"{person_name(person)}'s worklist is outside your teams")
+    return person
+
+
+def daily_calls(collector: User) -> int:
+    capacity = CollectorCapacity.objects.filter(collector=collector).first()
+    return capacity.daily_calls if capacity else settings.WORKLIST_DAILY_CALLS
+
+
+def _book(scope: Scope, collector: User, day: date) -> list[int]:
+    """The customers assigned to `collector` on `day` that `scope` may see."""
+    standing = Assignment.objects.filter(collector=collector, valid_from__lte=day).filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gt=day)
+    )
+    visible = customers_in_scope(scope, on=day).filter(pk__in=standing.values("customer_id"))
+    return list(visible.values_list("pk", flat=True))
+
+
+def _day_bounds(day: date) -> tuple[datetime, datetime]:
+    start = timezone.make_aware(datetime.combine(day, datetime.min.time()))
+    return start, start + timedelta(days=1)
+
+
+def _urgent(customer_ids: Sequence[int], day: date) -> dict[int, list[str]]:
+    """What was promised to someone, per customer, in words."""
+    out: dict[int, list[str]] = defaultdict(list)
+    _, end = _day_bounds(day)
+    for customer_id, due_at, note in CallBack.objects.filter(
+        customer_id__in=customer_ids, done_at__isnull=True, due_at__lt=end
+    ).values_list("customer_id", "due_at", "note"):
+        when = timezone.localtime(due_at)
+        late = "" if when.date() == day else f", due since {when:%d %b}"
+        out[customer_id].append(f"call-back at {when:%H:%M}{late}" + (f": {note}" if note else ""))
+    promises = PromiseToPay.objects.filter(customer_id__in=customer_ids)
+    for customer_id, amount, cur in promises.filter(
+        status=PromiseStatus.OPEN, due_date=day
+    ).values_list("customer_id", "amount_minor", "currency"):
+        out[customer_id].append(f"promise of {Money(amount, cur)} due today")
+    for customer_id, amount, cur, due in promises.filter(
+        status=PromiseStatus.BROKEN,
+        due_date__lt=day,
+        due_date__gte=day - timedelta(days=BROKEN_WITHIN_DAYS),
+    ).values_list("customer_id", "amount_minor", "currency", "due_date"):
+        out[customer_id].append(f"promise of {Money(amount, cur)} broken (due {due:%d %b})")
+    for customer_id, deadline in DisputeCase.objects.filter(
+        dispute__invoice__customer_id__in=customer_ids,
+        dispute__resolved_on__isnull=True,
+        deadline__lte=day + timedelta(days=DISPUTE_DUE_WITHIN_DAYS),
+    ).values_list("dispute__invoice__customer_id", "deadline"):
+        if deadline is None:
+            continue
+        word = "overdue" if deadline < day else f"due {deadline:%d %b}"
+        out[customer_id].append(f"dispute answer {word}")
+    return out
+
+
+def _contact_points(customer_ids: Sequence[int]) -> dict[tuple[int, str], str]:
+    """The contact point each customer is reached at, per kind: the primary one first."""
+    points: dict[tuple[int, str], str] = {}
+    rows = ContactPoint.objects.filter(customer_id__in=customer_ids, status__in=WORKING).order_by(
+        "customer_id", "kind", "-is_primary", "id"
+    )
+    for customer_id, kind, value in rows.values_list("customer_id", "kind", "value"):
+        points.setdefault((customer_id, kind), value)
+    return points
+
+
+def _channelled(channel: str, to: str, verdict: Verdict) -> Channelled:
+    return Channelled(
+        channel=channel,
+        words=CHANNEL_WORDS[channel],
+        to=to,
+        allowed=verdict.allowed,
+        blocks=tuple(f"{hit.rule}: {hit.message}" for hit in verdict.blocks),
+        next_allowed_at=verdict.next_allowed_at,
+    )
+
+
+def calls_made(collector: User, day: date) -> int:
+    start, end = _day_bounds(day)
+    return Activity.objects.filter(
+        collector=collector,
+        channel=Channel.CALL,
+        direction=Direction.OUTBOUND,
+        occurred_at__gte=start,
+        occurred_at__lt=end,
+    ).count()
+
+
+def worklist_for(
+    scope: Scope, *, collector: User, likelihood: Likelihood, at: datetime | None = None
+) -> Worklist:
+    """`collector`'s worklist at instant `at` (now by default), as `scope` may see it."""
+    if not scope.sees_all and collector.pk not in scope.collector_ids:
+        raise OutOfScopeError(f"{person_name(collector)}'s worklist is outside your teams")
+    at = at or timezone.now()
+    day = timezone.localdate(at)
+    base = settings.BASE_CURRENCY
+    book = _book(scope, collector, day)
+    facts = ledger_facts_load(until=day, customer_ids=book)
+    accounts = features_on(facts, day)
+    probability, pushes = scored(likelihood, accounts)
+    ids = [int(i) for i in accounts.customer_ids]
+    names = dict(Customer.objects.filter(pk__in=ids).values_list("pk", "name"))
+    external = dict(Customer.objects.filter(pk__in=ids).values_list("pk", "external_id"))
+    urgent = _urgent(ids, day)
+    entries = []
+    for i, customer_id in enumerate(ids):
+        owed = round(accounts.open_minor[i])
+        entries.append(
+            Entry(
+                customer_id=customer_id,
+                external_id=external[customer_id],
+                name=names[customer_id],
+                balance=Money(owed, base),
+                likelihood=float(probability[i]),
+                expected=Money(round(owed * float(probability[i])), base),
+                urgent=urgent.get(customer_id, []),
+                reasons=[
+                    Reason(words, push > 0)
+                    for words, push in top_reasons(accounts.values[i], pushes[i])
+                ],
+            )
+        )
+    entries.sort(key=lambda e: (not e.urgent, -e.expected.minor, e.name, e.customer_id))
+    _check_contacts(entries, at)
+    limit = daily_calls(collector)
+    made = calls_made(collector, day)
+    _, end_of_day = _day_bounds(day)
+    now, later, blocked, unreachable = [], [], [], []
+    for entry in entries:
+        if not entry.channels:
+            unreachable.append(entry)
+        elif entry.allowed:
+            now.append(entry)
+        elif (lifts := entry.next_allowed_at) is not None and lifts < end_of_day:
+            later.append(entry)
+        else:
+            blocked.append(entry)
+    # The day's calls, in the order they are worked: now, then later today.
+    calls_left = max(limit - made, 0)
+    for rank, entry in enumerate([*now, *later], start=1):
+        entry.rank = rank
+        way = entry.first_channel or min(entry.channels, key=_opens)
+        if way.channel == Channel.CALL:
+            entry.within_limit = calls_left > 0
+            calls_left -= 1
+    return Worklist(
+        collector=collector,
+        collector_name=person_name(collector),
+        day=day,
+        at=at,
+        entries=now,
+        later=later,
+        blocked=blocked,
+        unreachable=unreachable,
+        calls_limit=limit,
+        calls_made=made,
+        likelihood=likelihood,
+    )
+
+
+def _opens(channel: Channelled) -> datetime:
+    return channel.next_allowed_at or datetime.max.replace(tzinfo=timezone.get_current_timezone())
+
+
+def _check_contacts(entries: list[Entry], at: datetime) -> None:
+    """Every way to reach each entry now, through the contact rules in one batch."""
+    points = _contact_points([e.customer_id for e in entries])
+    proposals: list[Proposal] = []
+    targets: list[tuple[Entry, str, str]] = []
+    for entry in entries:
+        for channel, kind in CHANNELS:
+            to = points.get((entry.customer_id, kind))
+            if to is not None:
+                proposals.append(Proposal(entry.customer_id, channel, at))
+                targets.append((entry, channel, to))
+    if not proposals:
+        return
+    batch = contact_check_many(proposals=proposals)
+    allowed = np.asarray(batch.allowed)
+    for i, (entry, channel, to) in enumerate(targets):
+        verdict = batch.verdict(i) if not allowed[i] else Verdict(True, (), ())
+        entry.channels.append(_channelled(channel, to, verdict))
+
+
+# -- as data (the API and the CLI) ----------------------------------------------------------------
+def _iso(at: datetime | None) -> str | None:
+    return None if at is None else at.isoformat().replace("+00:00", "Z")
+
+
+def entry_json(entry: Entry) -> dict[str, Any]:
+    return {
+        "rank": entry.rank or None,
+        "customer": entry.external_id,
+        "name": entry.name,
+        "balance": entry.balance.major_str(),
+        "currency": entry.balance.currency,
+        "likelihood": round(entry.likelihood, 4),
+        "expected_recovery": entry.expected.major_str(),
+        "urgent": entry.urgent,
+        "reasons": [{"words": r.words, "raises": r.raises} for r in entry.reasons],
+        "within_daily_limit": entry.within_limit,
+        "contacts": [
+            {
+                "channel": c.channel,
+                "to": c.to,
+                "allowed": c.allowed,
+                "blocked_by": list(c.blocks),
+                "next_allowed_at": _iso(c.next_allowed_at),
+            }
+            for c in entry.channels
+        ],
+    }
+
+
+def worklist_json(worklist: Worklist) -> dict[str, Any]:
+    quality = worklist.likelihood.quality
+    return {
+        "collector": worklist.collector.username,
+        "collector_name": worklist.collector_name,
+        "day": worklist.day.isoformat(),
+        "at": _iso(worklist.at),
+        "question": worklist.question,
+        "method": worklist.likelihood.method,
+        "holdout_auc": (
+            None
+            if quality is None
+            else quality.model_auc
+            if worklist.likelihood.method == "model"
+            else quality.scorecard_auc
+        ),
+        "calls": {"limit": worklist.calls_limit, "made_today": worklist.calls_made},
+        "entries": [entry_json(e) for e in worklist.entries],
+        "later_today": [entry_json(e) for e in worklist.later],
+        "blocked": [entry_json(e) for e in worklist.blocked],
+        "unreachable": [entry_json(e) for e in worklist.unreachable],
+    }

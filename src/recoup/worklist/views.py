@@ -1,0 +1,100 @@
+"""The worklist page: a collector's accounts for the day in the order to work them, why each is
+there, and how to reach them now. Managers and admins choose whose list; collectors see their own
+and their teammates' (`recoup.accounts.scope`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_safe
+
+from recoup.accounts.access import can_override_contact_rules, can_work_account, permission_required
+from recoup.accounts.models import Role, User
+from recoup.accounts.names import person_name
+from recoup.accounts.scope import scope_for
+from recoup.core.errors import AccessDeniedError, NotFoundError
+from recoup.worklist.selectors import (
+    collector_for,
+    collectors_visible,
+    worklist_for,
+)
+from recoup.worklist.services import (
+    DailyCallsError,
+    collector_daily_calls_set,
+    likelihood_current,
+)
+
+work_required = permission_required(can_work_account)
+
+
+def _chosen(request: HttpRequest, username: str) -> User | None:
+    """The collector whose list is asked for: the asker when they collect and name nobody."""
+    scope = scope_for(request.user)
+    if not username:
+        user = request.user
+        if isinstance(user, User) and user.role == Role.COLLECTOR:
+            return user
+        return None
+    try:
+        return collector_for(scope, username)
+    except NotFoundError as error:
+        raise Http404(str(error)) from error
+    except AccessDeniedError as error:
+        raise PermissionDenied(str(error)) from error
+
+
+@require_safe
+@work_required
+def worklist_page(request: HttpRequest) -> HttpResponse:
+    scope = scope_for(request.user)
+    collector = _chosen(request, request.GET.get("collector", "").strip())
+    context: dict[str, Any] = {
+        "collectors": [(c.username, person_name(c)) for c in collectors_visible(scope)],
+        "chosen": collector.username if collector else "",
+        "may_set_calls": can_override_contact_rules(request.user),
+    }
+    if collector is not None:
+        worklist = worklist_for(scope, collector=collector, likelihood=likelihood_current())
+        context["worklist"] = worklist
+        context["quality"] = worklist.likelihood.quality
+    return render(request, "worklist/worklist.html", context)
+
+
+@require_http_methods(["POST"])
+@work_required
+def daily_calls_action(request: HttpRequest) -> HttpResponse:
+    """A manager sets how many calls a collector makes in a day."""
+    if not can_override_contact_rules(request.user):
+        raise PermissionDenied("only managers and admins set a collector's daily calls")
+    collector = _chosen(request, request.POST.get("collector", "").strip())
+    if collector is None:
+        raise Http404("name the collector")
+    raw = request.POST.get("daily_calls", "").strip()
+    error = ""
+    try:
+        collector_daily_calls_set(
+            collector=collector,
+            daily_calls=int(raw) if raw.isdigit() else 0,
+            actor=request.user if isinstance(request.user, User) else None,
+            via="web",
+        )
+    except DailyCallsError:
+        error = f"Daily calls {raw!r}: give a whole number from 1 to 1000."
+    if error:
+        scope = scope_for(request.user)
+        context = {
+            "collectors": [(c.username, person_name(c)) for c in collectors_visible(scope)],
+            "chosen": collector.username,
+            "may_set_calls": True,
+            "calls_error": error,
+            "calls_typed": raw,
+        }
+        worklist = worklist_for(scope, collector=collector, likelihood=likelihood_current())
+        context.update(worklist=worklist, quality=worklist.likelihood.quality)
+        return render(request, "worklist/worklist.html", context, status=422)
+    url = reverse("worklist:index") + f"?collector={collector.username}"
+    return redirect(url)

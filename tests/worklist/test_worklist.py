@@ -1,0 +1,95 @@
+"""A collector's worklist: what was promised for today first, then the largest expected recovery;
+only contacts the rules allow now, the rest apart with why; the daily call limit; the book."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from recoup.accounts.scope import OutOfScopeError, scope_for
+from recoup.ledger.models import Activity, Channel, Direction, Outcome
+from recoup.worklist.selectors import Worklist, worklist_for
+from recoup.worklist.services import collector_daily_calls_set, likelihood_current
+from tests.worklist.conftest import AT, DAY, Book
+
+pytestmark = pytest.mark.django_db
+
+
+def _list(book: Book) -> Worklist:
+    return worklist_for(
+        scope_for(book.nina), collector=book.nina, likelihood=likelihood_current(today=DAY), at=AT
+    )
+
+
+def _names(entries: list) -> list[str]:  # type: ignore[type-arg]
+    return [e.name for e in entries]
+
+
+def test_promised_today_first_then_the_largest_expected_recovery(book: Book) -> None:
+    worklist = _list(book)
+    assert _names(worklist.entries) == ["Promise Co", "Bigstone Ltd"]
+    promised, big = worklist.entries
+    assert promised.urgent == ["promise of 20.00 USD due today"]
+    assert [e.rank for e in worklist.entries] == [1, 2]
+    assert big.expected.minor == round(50_000_00 * big.likelihood)
+    assert 0 < big.likelihood < 1
+    assert [(c.words, c.to, c.allowed) for c in big.channels] == [
+        ("call", "+1 312 555 0001", True),
+        ("e-mail", "ap@c-0001.example", True),
+    ]
+    assert big.reasons
+    assert all(r.words for r in big.reasons)
+
+
+def test_blocked_accounts_apart_with_the_rule_and_when_it_lifts(book: Book) -> None:
+    worklist = _list(book)
+    assert _names(worklist.later) == ["Tokyo Trading"]
+    asleep = worklist.later[0]
+    assert asleep.rank == 3  # worked after the accounts open now
+    assert asleep.next_allowed_at == AT.replace(hour=23)  # 08:00 in Tokyo
+    assert any("time_window" in b for b in asleep.channels[0].blocks)
+    assert _names(worklist.blocked) == ["Ceased Inc"]
+    assert any(b.startswith("cease") for b in worklist.blocked[0].channels[0].blocks)
+    assert worklist.blocked[0].next_allowed_at is None
+    assert _names(worklist.unreachable) == ["Nophone GmbH"]
+
+
+def test_calls_stop_at_the_daily_limit_less_the_calls_made_today(book: Book) -> None:
+    collector_daily_calls_set(collector=book.nina, daily_calls=2, actor=book.max)
+    Activity.objects.create(
+        external_id="A-1",
+        customer=book.big,
+        channel=Channel.CALL,
+        direction=Direction.OUTBOUND,
+        outcome=Outcome.NO_ANSWER,
+        collector=book.nina,
+        occurred_at=AT - timedelta(hours=2),
+    )
+    worklist = _list(book)
+    assert (worklist.calls_limit, worklist.calls_made, worklist.calls_left) == (2, 1, 1)
+    assert [e.within_limit for e in worklist.entries] == [True, False]
+    assert worklist.later[0].within_limit is False
+
+
+def test_a_list_holds_only_the_collectors_book_and_only_their_teams_may_read_it(
+    book: Book,
+) -> None:
+    names = _names([*_list(book).entries, *_list(book).blocked, *_list(book).later])
+    assert "Southern Cross Ltd" not in names
+    with pytest.raises(OutOfScopeError, match="Nina Nordström's worklist is outside your teams"):
+        worklist_for(scope_for(book.sam), collector=book.nina, likelihood=likelihood_current())
+    managed = worklist_for(
+        scope_for(book.max), collector=book.nina, likelihood=likelihood_current(today=DAY), at=AT
+    )
+    assert _names(managed.entries) == ["Promise Co", "Bigstone Ltd"]
+
+
+def test_the_likelihood_is_fitted_once_and_kept(book: Book) -> None:
+    from recoup.worklist.models import FittedLikelihood
+
+    likelihood_current(today=DAY)
+    likelihood_current(today=DAY + timedelta(days=6))
+    assert FittedLikelihood.objects.count() == 1
+    likelihood_current(today=DAY + timedelta(days=7))
+    assert FittedLikelihood.objects.count() == 2
