@@ -641,6 +641,11 @@ WEB: dict[str, dict[str, Row]] = {
         "GET": (405, 405, 405, 405, 405, 405),
         "POST": (302, 403, 403, 403, 404, 404),
     },
+    # Managers and admins move accounts; an empty form names no collectors (404).
+    "worklist:move": {
+        "GET": (405, 405, 405, 405, 405, 405),
+        "POST": (302, 403, 403, 403, 404, 404),
+    },
 }
 API: dict[str, Row] = {
     "compliance.check": (401, 404, 404, 200, 200, 200),

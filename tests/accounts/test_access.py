@@ -33,6 +33,7 @@ from recoup.accounts.access import (
     can_manage_users,
     can_override_contact_rules,
     can_override_status,
+    can_plan_collectors_work,
     can_progress_initiative,
     can_read_all_audit,
     can_read_audit,
@@ -82,6 +83,7 @@ USER_RULES: dict[Callable[[AnyUser], bool], frozenset[str]] = {
     can_manage_own_tokens: ACTIVE,
     can_work_account: WORKING,
     can_override_contact_rules: STEERING,
+    can_plan_collectors_work: STEERING,
     can_change_contact_rules: ADMINS,
 }
 

@@ -67,7 +67,7 @@ def test_a_manager_sets_the_daily_calls_audited_and_a_bad_number_is_named(book: 
     assert done.status_code == 302
     assert done["Location"] == "/worklist/?collector=nina"
     assert CollectorCapacity.objects.get(collector=book.nina).daily_calls == 25
-    entry = AuditEntry.objects.get(action="collector_daily_calls_set")
+    entry = AuditEntry.objects.get(action="worklist_daily_calls_set")
     assert (entry.actor, entry.after) == (book.max, {"daily_calls": 25})
     bad = client.post("/worklist/daily-calls/", {"collector": "nina", "daily_calls": "lots"})
     assert bad.status_code == 422

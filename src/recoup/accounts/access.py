@@ -218,6 +218,12 @@ def can_override_contact_rules(user: AnyUser) -> bool:
     return role_of(user) in STEERING_ROLES
 
 
+def can_plan_collectors_work(user: AnyUser) -> bool:
+    """Move accounts between collectors and set a collector's daily calls: managers and admins,
+    who plan who works what. Collectors read their own worklist and their teammates'."""
+    return role_of(user) in STEERING_ROLES
+
+
 def can_change_contact_rules(user: AnyUser) -> bool:
     """Add or change the contact rules (hours, call limits, "no visits", a team's or a
     debtor's own rule) and load a bundled rule set: admins, who configure compliance. Everyone
@@ -310,6 +316,10 @@ class Can:
     @cached_property
     def change_contact_rules(self) -> bool:
         return can_change_contact_rules(self._user)
+
+    @cached_property
+    def plan_collectors_work(self) -> bool:
+        return can_plan_collectors_work(self._user)
 
     @cached_property
     def manage_own_tokens(self) -> bool:

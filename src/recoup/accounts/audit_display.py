@@ -82,6 +82,8 @@ ACTION_PHRASES: dict[str, str] = {
     "workspace_call_back_done": "made a call-back",
     "workspace_flag_clear": "cleared an account's flag",
     "workspace_judgement": "judged promises and payment plans by payments",
+    "worklist_daily_calls_set": "set a collector's daily calls",
+    "worklist_account_move": "moved an account to another collector",
 }
 
 # What kind of item an entry is about. Imports name ledger records by their model

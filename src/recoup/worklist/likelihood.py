@@ -11,6 +11,7 @@ share of past accounts with as many points that paid.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -105,6 +106,20 @@ class Likelihood:
 
     def as_json(self) -> dict[str, Any]:
         return asdict(self)
+
+    @property
+    def key(self) -> str:
+        """Equal for equal fits: names this fit in the keys of what it scored."""
+        parts = (
+            self.method,
+            self.trained_on,
+            self.means,
+            self.scales,
+            self.weights,
+            self.intercept,
+            self.band_rates,
+        )
+        return hashlib.sha1(repr(parts).encode()).hexdigest()[:16]
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Likelihood:

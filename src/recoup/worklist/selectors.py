@@ -10,6 +10,7 @@ collector's daily limit, less the calls they have already made today.
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ from recoup.accounts.names import person_name
 from recoup.accounts.scope import OutOfScopeError, Scope
 from recoup.compliance.engine import Verdict
 from recoup.compliance.selectors import Proposal, contact_check_many
+from recoup.core.answers import until_next_commit
 from recoup.core.errors import NotFoundError
 from recoup.core.money import Money
 from recoup.ledger.models import (
@@ -41,7 +43,7 @@ from recoup.ledger.models import (
     PromiseToPay,
 )
 from recoup.ledger.selectors import customers_in_scope
-from recoup.worklist.features import features_on, ledger_facts_load
+from recoup.worklist.features import F64, AccountFeatures, features_on, ledger_facts_load
 from recoup.worklist.likelihood import QUESTION, Likelihood, scored, top_reasons
 from recoup.worklist.models import CollectorCapacity
 from recoup.workspace.models import CallBack, DisputeCase
@@ -219,6 +221,26 @@ def _channelled(channel: str, to: str, verdict: Verdict) -> Channelled:
     )
 
 
+def book_scores(
+    book: list[int], day: date, likelihood: Likelihood
+) -> tuple[AccountFeatures, F64, F64]:
+    """The open accounts of `book` on `day`, their likelihood and the pushes behind it; kept
+    until the next commit, so that a list opened again reads the ledger once."""
+
+    def build() -> tuple[AccountFeatures, F64, F64]:
+        accounts = features_on(ledger_facts_load(until=day, customer_ids=book), day)
+        probability, pushes = scored(likelihood, accounts)
+        return accounts, probability, pushes
+
+    key = (
+        "worklist-book",
+        day.isoformat(),
+        likelihood.key,
+        hashlib.sha1(repr(book).encode()).hexdigest(),
+    )
+    return until_next_commit(key, build)
+
+
 def calls_made(collector: User, day: date) -> int:
     start, end = _day_bounds(day)
     return Activity.objects.filter(
@@ -239,10 +261,7 @@ def worklist_for(
     at = at or timezone.now()
     day = timezone.localdate(at)
     base = settings.BASE_CURRENCY
-    book = _book(scope, collector, day)
-    facts = ledger_facts_load(until=day, customer_ids=book)
-    accounts = features_on(facts, day)
-    probability, pushes = scored(likelihood, accounts)
+    accounts, probability, pushes = book_scores(_book(scope, collector, day), day, likelihood)
     ids = [int(i) for i in accounts.customer_ids]
     names = dict(Customer.objects.filter(pk__in=ids).values_list("pk", "name"))
     external = dict(Customer.objects.filter(pk__in=ids).values_list("pk", "external_id"))

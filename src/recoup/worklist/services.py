@@ -1,19 +1,23 @@
-"""The worklist's writers: a fit of the likelihood kept for the lists to score with, and a
-collector's daily call limit (audited)."""
+"""The worklist's writers: a fit of the likelihood kept for the lists to score with, a
+collector's daily call limit, and accounts moved between collectors (both audited)."""
 
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from recoup.accounts.access import can_override_contact_rules, require
-from recoup.accounts.models import User
+from recoup.accounts.access import can_plan_collectors_work, require
+from recoup.accounts.models import Role, TeamMembership, User
+from recoup.accounts.names import person_name
 from recoup.accounts.services import audit_record
 from recoup.core.errors import RecoupError
+from recoup.ledger.models import Assignment, Customer
 from recoup.worklist.features import ledger_facts_load
 from recoup.worklist.likelihood import Likelihood, likelihood_fit
 from recoup.worklist.models import CollectorCapacity, FittedLikelihood
@@ -55,7 +59,7 @@ def collector_daily_calls_set(
 ) -> CollectorCapacity:
     """Sets how many calls `collector` makes in a day; managers and admins decide it."""
     require(
-        actor is None or can_override_contact_rules(actor),
+        actor is None or can_plan_collectors_work(actor),
         "only managers and admins set a collector's daily calls",
     )
     if not 1 <= daily_calls <= 1000:
@@ -65,7 +69,7 @@ def collector_daily_calls_set(
         collector=collector, defaults={"daily_calls": daily_calls}
     )
     audit_record(
-        action="collector_daily_calls_set",
+        action="worklist_daily_calls_set",
         object_type="user",
         object_id=collector.pk,
         before={"daily_calls": before.daily_calls} if before else None,
@@ -74,3 +78,67 @@ def collector_daily_calls_set(
         via=via,
     )
     return capacity
+
+
+class AccountMoveError(RecoupError, ValueError):
+    pass
+
+
+@transaction.atomic
+def accounts_move(
+    *,
+    customers: Sequence[Customer],
+    to: User,
+    actor: User | None,
+    on: date | None = None,
+    via: str = "",
+) -> int:
+    """Moves `customers` to collector `to` from day `on` (today by default): the assignment that
+    stood closes the day before and a new one opens, so that KPIs by collector keep the history.
+    The account stays with the team it was with, unless `to` works in none of that team.
+    Returns how many moved (an account already with `to` does not)."""
+    require(
+        actor is None or can_plan_collectors_work(actor),
+        "only managers and admins move accounts between collectors",
+    )
+    if not (to.is_active and to.role == Role.COLLECTOR):
+        raise AccountMoveError(f"{person_name(to)} is not an active collector")
+    on = on or timezone.localdate()
+    teams = set(TeamMembership.objects.filter(user=to).values_list("team_id", flat=True))
+    moved = 0
+    for customer in customers:
+        standing = (
+            Assignment.objects.select_for_update()
+            .filter(customer=customer, valid_from__lte=on)
+            .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=on))
+            .order_by("-valid_from")
+            .first()
+        )
+        if standing is not None and standing.collector_id == to.pk:
+            continue
+        before = standing.collector if standing is not None else None
+        team_id = standing.team_id if standing is not None else None
+        if team_id is None or team_id not in teams:
+            team_id = min(teams) if teams else team_id
+        if standing is not None and standing.valid_from == on:
+            standing.collector, standing.team_id = to, team_id
+            standing.save(update_fields=["collector", "team", "updated_at"])
+        else:
+            ends = standing.valid_to if standing is not None else None
+            if standing is not None:
+                standing.valid_to = on
+                standing.save(update_fields=["valid_to", "updated_at"])
+            Assignment.objects.create(
+                customer=customer, collector=to, team_id=team_id, valid_from=on, valid_to=ends
+            )
+        audit_record(
+            action="worklist_account_move",
+            object_type="customer",
+            object_id=customer.pk,
+            before={"collector": person_name(before)} if before else None,
+            after={"collector": person_name(to), "from": on.isoformat()},
+            actor=actor,
+            via=via,
+        )
+        moved += 1
+    return moved

@@ -6,4 +6,5 @@ app_name = "worklist"
 urlpatterns = [
     path("", views.worklist_page, name="index"),
     path("daily-calls/", views.daily_calls_action, name="daily_calls"),
+    path("move/", views.move_action, name="move"),
 ]

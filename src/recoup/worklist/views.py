@@ -6,24 +6,32 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_safe
 
-from recoup.accounts.access import can_override_contact_rules, can_work_account, permission_required
+from recoup.accounts.access import (
+    can_plan_collectors_work,
+    can_work_account,
+    permission_required,
+)
 from recoup.accounts.models import Role, User
 from recoup.accounts.names import person_name
 from recoup.accounts.scope import scope_for
 from recoup.core.errors import AccessDeniedError, NotFoundError
+from recoup.ledger.selectors import customers_in_scope
 from recoup.worklist.selectors import (
     collector_for,
     collectors_visible,
     worklist_for,
 )
 from recoup.worklist.services import (
+    AccountMoveError,
     DailyCallsError,
+    accounts_move,
     collector_daily_calls_set,
     likelihood_current,
 )
@@ -55,7 +63,7 @@ def worklist_page(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {
         "collectors": [(c.username, person_name(c)) for c in collectors_visible(scope)],
         "chosen": collector.username if collector else "",
-        "may_set_calls": can_override_contact_rules(request.user),
+        "may_plan": can_plan_collectors_work(request.user),
     }
     if collector is not None:
         worklist = worklist_for(scope, collector=collector, likelihood=likelihood_current())
@@ -68,7 +76,7 @@ def worklist_page(request: HttpRequest) -> HttpResponse:
 @work_required
 def daily_calls_action(request: HttpRequest) -> HttpResponse:
     """A manager sets how many calls a collector makes in a day."""
-    if not can_override_contact_rules(request.user):
+    if not can_plan_collectors_work(request.user):
         raise PermissionDenied("only managers and admins set a collector's daily calls")
     collector = _chosen(request, request.POST.get("collector", "").strip())
     if collector is None:
@@ -89,7 +97,7 @@ def daily_calls_action(request: HttpRequest) -> HttpResponse:
         context = {
             "collectors": [(c.username, person_name(c)) for c in collectors_visible(scope)],
             "chosen": collector.username,
-            "may_set_calls": True,
+            "may_plan": True,
             "calls_error": error,
             "calls_typed": raw,
         }
@@ -98,3 +106,34 @@ def daily_calls_action(request: HttpRequest) -> HttpResponse:
         return render(request, "worklist/worklist.html", context, status=422)
     url = reverse("worklist:index") + f"?collector={collector.username}"
     return redirect(url)
+
+
+@require_http_methods(["POST"])
+@work_required
+def move_action(request: HttpRequest) -> HttpResponse:
+    """A manager moves the chosen accounts of one collector's list to another collector."""
+    if not can_plan_collectors_work(request.user):
+        raise PermissionDenied("only managers and admins move accounts between collectors")
+    source = _chosen(request, request.POST.get("collector", "").strip())
+    target = _chosen(request, request.POST.get("to", "").strip())
+    if source is None or target is None:
+        raise Http404("name the collector the accounts leave and the one they go to")
+    back = reverse("worklist:index") + f"?collector={source.username}"
+    wanted = [int(v) for v in request.POST.getlist("customer") if v.isdigit()]
+    customers = list(customers_in_scope(scope_for(request.user)).filter(pk__in=wanted))
+    if not customers:
+        messages.error(request, "Choose the accounts to move first.")
+        return redirect(back)
+    try:
+        moved = accounts_move(
+            customers=customers,
+            to=target,
+            actor=request.user if isinstance(request.user, User) else None,
+            via="web",
+        )
+    except AccountMoveError as error:
+        messages.error(request, str(error))
+        return redirect(back)
+    noun = "account" if moved == 1 else "accounts"
+    messages.success(request, f"Moved {moved} {noun} to {person_name(target)}.")
+    return redirect(back)
