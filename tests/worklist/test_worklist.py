@@ -93,3 +93,28 @@ def test_the_likelihood_is_fitted_once_and_kept(book: Book) -> None:
     assert FittedLikelihood.objects.count() == 1
     likelihood_current(today=DAY + timedelta(days=7))
     assert FittedLikelihood.objects.count() == 2
+
+
+def test_an_account_waiting_on_a_promise_leaves_the_list_and_a_broken_one_brings_it_back(
+    book: Book,
+) -> None:
+    from recoup.ledger.models import PromiseStatus, PromiseToPay
+
+    promise = PromiseToPay.objects.create(
+        external_id="PR-2",
+        customer=book.big,
+        promised_on=DAY - timedelta(days=5),
+        due_date=DAY + timedelta(days=3),
+        amount_minor=5_000_00,
+        currency="USD",
+    )
+    worklist = _list(book)
+    assert "Bigstone Ltd" not in _names(worklist.entries)
+    assert _names(worklist.waiting) == ["Bigstone Ltd"]
+    assert worklist.waiting[0].promised == "promised 5,000.00 USD by Fri 03 Jul"
+    promise.due_date, promise.status = DAY - timedelta(days=1), PromiseStatus.BROKEN
+    promise.save()
+    back = _list(book)
+    assert _names(back.entries)[:2] == ["Bigstone Ltd", "Promise Co"]
+    assert back.entries[0].urgent == ["promise of 5,000.00 USD broken (due 29 Jun)"]
+    assert back.waiting == []

@@ -54,6 +54,7 @@ class EntryOut(Schema):
     likelihood: float
     expected_recovery: str
     urgent: list[str]
+    promised: str | None
     reasons: list[ReasonOut]
     within_daily_limit: bool
     contacts: list[ContactOut]
@@ -75,6 +76,7 @@ class WorklistOut(Schema):
     calls: CallsOut
     entries: list[EntryOut]
     later_today: list[EntryOut]
+    waiting_on_a_promise: list[EntryOut]
     blocked: list[EntryOut]
     unreachable: list[EntryOut]
 
@@ -84,7 +86,7 @@ def worklist(request: HttpRequest, query: Query[WorklistIn]) -> dict[str, Any]:
     """A collector's worklist (the asker's own without `collector`) at instant `at` (default
     now): the accounts to contact now in order, each with balance, likelihood to pay, expected
     recovery, reasons and the contacts the rules allow; later today, blocked and unreachable
-    accounts apart."""
+    accounts apart, and those waiting on a promise not due yet."""
     if not can_work_account(request.user):
         raise HttpError(403, "worklists are for collectors, managers and admins")
     scope = scope_for(request.user)

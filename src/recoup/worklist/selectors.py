@@ -88,6 +88,7 @@ class Entry:
     expected: Money
     urgent: list[str]
     reasons: list[Reason]
+    promised: str = ""  # the open promise it waits on, in words
     channels: list[Channelled] = field(default_factory=list)
     rank: int = 0
     within_limit: bool = True
@@ -115,6 +116,7 @@ class Worklist:
     at: datetime
     entries: list[Entry]  # a contact is allowed now: the list to work, in order
     later: list[Entry]  # blocked now, allowed later today (the debtor's hours, mostly)
+    waiting: list[Entry]  # a promise to pay not due yet: nothing to chase until it is
     blocked: list[Entry]  # blocked beyond today, with why and until when
     unreachable: list[Entry]  # no working phone or e-mail: to trace
     calls_limit: int
@@ -199,6 +201,19 @@ def _urgent(customer_ids: Sequence[int], day: date) -> dict[int, list[str]]:
     return out
 
 
+def _promised(customer_ids: Sequence[int], day: date) -> dict[int, str]:
+    """The open promises not due yet, per customer, in words (the soonest)."""
+    out: dict[int, str] = {}
+    rows = PromiseToPay.objects.filter(
+        customer_id__in=customer_ids, status=PromiseStatus.OPEN, due_date__gt=day
+    ).order_by("due_date", "id")
+    for customer_id, amount, cur, due in rows.values_list(
+        "customer_id", "amount_minor", "currency", "due_date"
+    ):
+        out.setdefault(customer_id, f"promised {Money(amount, cur)} by {due:%a %d %b}")
+    return out
+
+
 def _contact_points(customer_ids: Sequence[int]) -> dict[tuple[int, str], str]:
     """The contact point each customer is reached at, per kind: the primary one first."""
     points: dict[tuple[int, str], str] = {}
@@ -266,6 +281,7 @@ def worklist_for(
     names = dict(Customer.objects.filter(pk__in=ids).values_list("pk", "name"))
     external = dict(Customer.objects.filter(pk__in=ids).values_list("pk", "external_id"))
     urgent = _urgent(ids, day)
+    promised = _promised(ids, day)
     entries = []
     for i, customer_id in enumerate(ids):
         owed = round(accounts.open_minor[i])
@@ -278,6 +294,7 @@ def worklist_for(
                 likelihood=float(probability[i]),
                 expected=Money(round(owed * float(probability[i])), base),
                 urgent=urgent.get(customer_id, []),
+                promised=promised.get(customer_id, ""),
                 reasons=[
                     Reason(words, push > 0)
                     for words, push in top_reasons(accounts.values[i], pushes[i])
@@ -289,9 +306,11 @@ def worklist_for(
     limit = daily_calls(collector)
     made = calls_made(collector, day)
     _, end_of_day = _day_bounds(day)
-    now, later, blocked, unreachable = [], [], [], []
+    now, later, waiting, blocked, unreachable = [], [], [], [], []
     for entry in entries:
-        if not entry.channels:
+        if entry.promised and not entry.urgent:
+            waiting.append(entry)
+        elif not entry.channels:
             unreachable.append(entry)
         elif entry.allowed:
             now.append(entry)
@@ -314,6 +333,7 @@ def worklist_for(
         at=at,
         entries=now,
         later=later,
+        waiting=waiting,
         blocked=blocked,
         unreachable=unreachable,
         calls_limit=limit,
@@ -361,6 +381,7 @@ def entry_json(entry: Entry) -> dict[str, Any]:
         "likelihood": round(entry.likelihood, 4),
         "expected_recovery": entry.expected.major_str(),
         "urgent": entry.urgent,
+        "promised": entry.promised or None,
         "reasons": [{"words": r.words, "raises": r.raises} for r in entry.reasons],
         "within_daily_limit": entry.within_limit,
         "contacts": [
@@ -395,6 +416,7 @@ def worklist_json(worklist: Worklist) -> dict[str, Any]:
         "calls": {"limit": worklist.calls_limit, "made_today": worklist.calls_made},
         "entries": [entry_json(e) for e in worklist.entries],
         "later_today": [entry_json(e) for e in worklist.later],
+        "waiting_on_a_promise": [entry_json(e) for e in worklist.waiting],
         "blocked": [entry_json(e) for e in worklist.blocked],
         "unreachable": [entry_json(e) for e in worklist.unreachable],
     }

@@ -61,6 +61,7 @@ class Command(BaseCommand):
         for title, entries in (
             ("Now", worklist.entries),
             ("Later today", worklist.later),
+            ("Waiting on a promise", worklist.waiting),
             ("Blocked", worklist.blocked),
             ("No working phone or e-mail", worklist.unreachable),
         ):
@@ -71,7 +72,13 @@ class Command(BaseCommand):
 
     def _line(self, entry: Entry) -> str:
         rank = f"{entry.rank:>3}. " if entry.rank else "   - "
-        reasons = "; ".join([*entry.urgent, *(r.words for r in entry.reasons)])
+        reasons = "; ".join(
+            [
+                *entry.urgent,
+                *([entry.promised] if entry.promised else []),
+                *(r.words for r in entry.reasons),
+            ]
+        )
         ways = ", ".join(
             f"{c.words} {c.to}" if c.allowed else f"{c.words} blocked ({'; '.join(c.blocks)})"
             for c in entry.channels
