@@ -101,6 +101,7 @@ def test_serve_runs_gunicorn_on_the_given_port_with_static_files(
         output, _ = server.communicate(timeout=30)
     assert f"http://127.0.0.1:{port}/" in output
     assert "warmed 1 dashboard and 1 time zone in" in output
+    assert "the worklists use the scorecard fitted on" in output  # an empty ledger: no history
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):

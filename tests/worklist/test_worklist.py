@@ -118,3 +118,35 @@ def test_an_account_waiting_on_a_promise_leaves_the_list_and_a_broken_one_brings
     assert _names(back.entries)[:2] == ["Bigstone Ltd", "Promise Co"]
     assert back.entries[0].urgent == ["promise of 5,000.00 USD broken (due 29 Jun)"]
     assert back.waiting == []
+
+
+def test_a_page_is_served_by_the_older_fit_while_a_new_one_is_fitted_aside(book: Book) -> None:
+    from unittest import mock
+
+    from recoup.worklist import services
+    from recoup.worklist.models import FittedLikelihood
+
+    first = likelihood_current(today=DAY)
+    started: list[object] = []
+
+    class Deferred:
+        """The thread, held: the page's answer comes before the fit runs."""
+
+        def __init__(self, target: object, args: tuple[object, ...], **_: object) -> None:
+            started.append((target, args))
+
+        def start(self) -> None:
+            pass
+
+    later = DAY + timedelta(days=8)
+    with mock.patch.object(services.threading, "Thread", Deferred):
+        served = likelihood_current(today=later, background=True)
+        again = likelihood_current(today=later, background=True)
+    assert served.key == first.key == again.key
+    assert FittedLikelihood.objects.count() == 1
+    assert len(started) == 1  # one fit at a time
+    with mock.patch.object(services.connection, "close"):
+        target, args = started[0]
+        target(*args)  # type: ignore[operator]
+    assert FittedLikelihood.objects.count() == 2
+    assert likelihood_current(today=later, background=True).trained_on == later.isoformat()

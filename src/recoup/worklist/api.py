@@ -96,7 +96,9 @@ def worklist(request: HttpRequest, query: Query[WorklistIn]) -> dict[str, Any]:
             request.user.get_username() if isinstance(request.user, User) else ""
         )
         collector = collector_for(scope, username)
-        result = worklist_for(scope, collector=collector, likelihood=likelihood_current(), at=at)
+        result = worklist_for(
+            scope, collector=collector, likelihood=likelihood_current(background=True), at=at
+        )
     except NotFoundError as error:
         raise HttpError(404, str(error)) from None
     except AccessDeniedError as error:

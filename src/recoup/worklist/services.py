@@ -3,12 +3,14 @@ collector's daily call limit, and accounts moved between collectors (both audite
 
 from __future__ import annotations
 
+import logging
+import threading
 import time
 from collections.abc import Sequence
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -21,6 +23,8 @@ from recoup.ledger.models import Assignment, Customer
 from recoup.worklist.features import ledger_facts_load
 from recoup.worklist.likelihood import Likelihood, likelihood_fit
 from recoup.worklist.models import CollectorCapacity, FittedLikelihood
+
+logger = logging.getLogger(__name__)
 
 
 class DailyCallsError(RecoupError, ValueError):
@@ -40,16 +44,35 @@ def likelihood_fit_now(*, today: date | None = None) -> FittedLikelihood:
     )
 
 
-def likelihood_current(*, today: date | None = None) -> Likelihood:
-    """The kept fit, fitted again first when there is none or it is older than
-    `WORKLIST_REFIT_DAYS` (the ledger has moved on since)."""
+# One fit at a time in a process: a fit reads the whole ledger (a minute at a million invoices).
+_fitting = threading.Lock()
+
+
+def _fit_in_background(today: date) -> None:
+    try:
+        likelihood_fit_now(today=today)
+    except Exception:
+        logger.exception("the worklist's likelihood could not be fitted")
+    finally:
+        _fitting.release()
+        connection.close()  # the thread's own connection
+
+
+def likelihood_current(*, today: date | None = None, background: bool = False) -> Likelihood:
+    """The kept fit. With none yet, one is fitted now. One older than `WORKLIST_REFIT_DAYS`
+    (the ledger has moved on since) is fitted again: now, or with `background` (a page, the
+    API) in a thread of this process while the older fit serves, so that no request waits."""
     today = today or timezone.localdate()
     latest = FittedLikelihood.objects.order_by("-trained_on", "-id").first()
-    stale = latest is None or latest.trained_on <= today - timedelta(
-        days=settings.WORKLIST_REFIT_DAYS
-    )
-    if stale or latest is None:
+    if latest is None:
         latest = likelihood_fit_now(today=today)
+    elif latest.trained_on <= today - timedelta(days=settings.WORKLIST_REFIT_DAYS):
+        if not background:
+            latest = likelihood_fit_now(today=today)
+        elif _fitting.acquire(blocking=False):
+            threading.Thread(
+                target=_fit_in_background, args=(today,), name="worklist-fit", daemon=True
+            ).start()
     return Likelihood.from_json(latest.parameters)
 
 

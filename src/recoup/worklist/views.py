@@ -66,7 +66,9 @@ def worklist_page(request: HttpRequest) -> HttpResponse:
         "may_plan": can_plan_collectors_work(request.user),
     }
     if collector is not None:
-        worklist = worklist_for(scope, collector=collector, likelihood=likelihood_current())
+        worklist = worklist_for(
+            scope, collector=collector, likelihood=likelihood_current(background=True)
+        )
         context["worklist"] = worklist
         context["quality"] = worklist.likelihood.quality
     return render(request, "worklist/worklist.html", context)
@@ -101,7 +103,9 @@ def daily_calls_action(request: HttpRequest) -> HttpResponse:
             "calls_error": error,
             "calls_typed": raw,
         }
-        worklist = worklist_for(scope, collector=collector, likelihood=likelihood_current())
+        worklist = worklist_for(
+            scope, collector=collector, likelihood=likelihood_current(background=True)
+        )
         context.update(worklist=worklist, quality=worklist.likelihood.quality)
         return render(request, "worklist/worklist.html", context, status=422)
     url = reverse("worklist:index") + f"?collector={collector.username}"
