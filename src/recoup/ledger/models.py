@@ -250,7 +250,11 @@ class Activity(TimeStamped):
             _in_choices("direction", Direction, "activity_direction_valid"),
             _in_choices("outcome", Outcome, "activity_outcome_valid"),
         ]
-        indexes = [models.Index(fields=["customer", "occurred_at"])]
+        indexes = [
+            models.Index(fields=["customer", "occurred_at"]),
+            # A collector's contacts of a day (the worklist's calls made today).
+            models.Index(fields=["collector", "occurred_at"]),
+        ]
 
 
 class PromiseStatus(models.TextChoices):

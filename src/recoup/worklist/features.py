@@ -12,12 +12,15 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 from django.conf import settings
-from django.db.models import F
+from django.db import connection
+from django.db.models import CharField, QuerySet
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from recoup.ledger.models import (
@@ -62,23 +65,20 @@ FEATURES: tuple[str, ...] = (
 )
 
 
-def _days(values: Collection[date] | npt.NDArray[np.object_]) -> I64:
-    return np.fromiter((d.toordinal() for d in values), dtype=np.int64, count=len(values))
-
-
 def _local_midnight(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
-def _local_days(instants: list[datetime]) -> I64:
-    """The day of each instant in the organisation's time zone, as ordinals (all at once)."""
+def _local_days(instants: list[Any]) -> I64:
+    """The day of each instant (text in UTC from SQLite, aware from PostgreSQL) in the
+    organisation's time zone, as ordinals, all at once."""
     if not instants:
         return np.zeros(0, dtype=np.int64)
-    local = pd.DatetimeIndex(pd.to_datetime(instants, utc=True)).tz_convert(
+    local = pd.DatetimeIndex(pd.to_datetime(instants, utc=True, format="ISO8601")).tz_convert(
         timezone.get_current_timezone_name()
     )
     epoch_days = (local.tz_localize(None).normalize() - pd.Timestamp("1970-01-01")).days
-    return np.asarray(epoch_days, dtype=np.int64) + date(1970, 1, 1).toordinal()
+    return np.asarray(epoch_days, dtype=np.int64) + _EPOCH
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,25 +114,67 @@ class LedgerFacts:
         return len(self.customers)
 
 
-_NEVER = date.max.toordinal()
+_EPOCH = date(1970, 1, 1).toordinal()
+# An unresolved dispute resolves on a day no ledger reaches.
+_NEVER_TEXT = "9999-12-31"
 _RIGHT_PARTY = {Outcome.RIGHT_PARTY_CONTACT, Outcome.PROMISE, Outcome.REFUSAL, Outcome.DISPUTE}
+
+
+# Above this many customers a book is read with the whole ledger and kept by array: a list of
+# ids that long is slower as SQL parameters than as a mask (and SQLite caps their number).
+_IDS_IN_SQL = 2_000
+
+
+def _raw_rows(rows: QuerySet[Any, Any]) -> list[tuple[Any, ...]]:
+    """A values_list queryset's rows as the database gives them, without Django's converter
+    per value: a million dates parsed one at a time took most of a read. Dates come as text
+    (SQLite) or dates (PostgreSQL) and are parsed below, as arrays."""
+    sql, params = rows.query.get_compiler(using=rows.db).as_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        fetched: list[tuple[Any, ...]] = cursor.fetchall()
+    return fetched
+
+
+def _text(field: str) -> Cast:
+    """A date or time column read as text: the database's driver then converts nothing (as
+    `date`, SQLite's driver parses each value in Python), and the text is parsed as an array."""
+    return Cast(field, output_field=CharField())
+
+
+def _days(values: list[Any]) -> I64:
+    """ISO dates (text) as day ordinals, all at once."""
+    if not values:
+        return np.zeros(0, dtype=np.int64)
+    parsed = pd.to_datetime(pd.Series(values, dtype="string").str.slice(0, 10), format="%Y-%m-%d")
+    return np.asarray(parsed.to_numpy(dtype="datetime64[D]").astype(np.int64)) + _EPOCH
+
+
+def _column(rows: list[tuple[Any, ...]], i: int) -> list[Any]:
+    return [r[i] for r in rows]
 
 
 def ledger_facts_load(*, until: date, customer_ids: Collection[int] | None = None) -> LedgerFacts:
     """The facts dated on or before `until`, of `customer_ids` (every customer when None)."""
     invoices = Invoice.objects.filter(issue_date__lte=until)
-    if customer_ids is not None:
+    small = customer_ids is not None and len(customer_ids) <= _IDS_IN_SQL
+    if small and customer_ids is not None:
         invoices = invoices.filter(customer_id__in=list(customer_ids))
-    rows = list(
-        invoices.order_by("id").values_list(
-            "id", "customer_id", "issue_date", "due_date", "amount_minor", "currency"
-        )
+    rows = _raw_rows(
+        invoices.order_by("id")
+        .annotate(issued=_text("issue_date"), due=_text("due_date"))
+        .values_list("id", "customer_id", "issued", "due", "amount_minor", "currency")
     )
-    ids = np.asarray([r[0] for r in rows], dtype=np.int64)
-    raw_cust = np.asarray([r[1] for r in rows], dtype=np.int64)
+    ids = np.asarray(_column(rows, 0), dtype=np.int64)
+    raw_cust = np.asarray(_column(rows, 1), dtype=np.int64)
+    issue, due = _days(_column(rows, 2)), _days(_column(rows, 3))
+    minor = np.asarray(_column(rows, 4), dtype=np.int64)
+    currency = np.asarray(_column(rows, 5), dtype=np.str_)
+    if customer_ids is not None and not small:
+        keep = np.isin(raw_cust, np.asarray(list(customer_ids), dtype=np.int64))
+        ids, raw_cust, issue, due = ids[keep], raw_cust[keep], issue[keep], due[keep]
+        minor, currency = minor[keep], currency[keep]
     customers = np.unique(raw_cust)
-    currency = np.asarray([r[5] for r in rows], dtype=np.str_)
-    minor = np.asarray([r[4] for r in rows], dtype=np.int64)
     fx = FxTable.load(settings.BASE_CURRENCY)
     # Converted at the rate of `until`: a ranking of balances needs one yardstick, not history.
     factor = {c: fx.to_base_minor(Decimal(1), c, until) for c in np.unique(currency).tolist()}
@@ -140,67 +182,71 @@ def ledger_facts_load(*, until: date, customer_ids: Collection[int] | None = Non
         minor * np.asarray([float(factor[c]) for c in currency.tolist()]), dtype=np.float64
     )
 
-    def invoice_index(invoice_ids: I64) -> I64:
-        return np.searchsorted(ids, invoice_ids).astype(np.int64)
+    def places(sorted_ids: I64, values: list[Any]) -> tuple[I64, npt.NDArray[np.bool_]]:
+        """Each value's place in `sorted_ids`, and whether it is there."""
+        array = np.asarray(values, dtype=np.int64)
+        index = np.searchsorted(sorted_ids, array).astype(np.int64)
+        if not len(sorted_ids):
+            return index, np.zeros(len(array), dtype=bool)
+        return index, sorted_ids[np.minimum(index, len(sorted_ids) - 1)] == array
 
     wanted = invoices.values("id")
-    pays = list(
+    pays = _raw_rows(
         Allocation.objects.filter(invoice_id__in=wanted, payment__received_on__lte=until)
-        .annotate(day=F("payment__received_on"))
+        .annotate(day=_text("payment__received_on"))
         .values_list("invoice_id", "day", "amount_minor")
     )
-    adjs = list(
-        Adjustment.objects.filter(invoice_id__in=wanted, effective_on__lte=until).values_list(
-            "invoice_id", "effective_on", "amount_minor"
-        )
+    adjs = _raw_rows(
+        Adjustment.objects.filter(invoice_id__in=wanted, effective_on__lte=until)
+        .annotate(day=_text("effective_on"))
+        .values_list("invoice_id", "day", "amount_minor")
     )
     promises = PromiseToPay.objects.filter(due_date__lte=until)
     disputes = Dispute.objects.filter(opened_on__lte=until, invoice_id__in=wanted)
     contacts = Activity.objects.filter(occurred_at__lt=_local_midnight(until + timedelta(days=1)))
-    if customer_ids is not None:
+    if small and customer_ids is not None:
         promises = promises.filter(customer_id__in=list(customer_ids))
         contacts = contacts.filter(customer_id__in=list(customer_ids))
-    promise_rows = list(promises.values_list("customer_id", "due_date", "status"))
-    dispute_rows = list(disputes.values_list("invoice__customer_id", "opened_on", "resolved_on"))
-    contact_rows = list(contacts.values_list("customer_id", "occurred_at", "outcome"))
+    promise_rows = _raw_rows(
+        promises.annotate(due=_text("due_date")).values_list("customer_id", "due", "status")
+    )
+    dispute_rows = _raw_rows(
+        disputes.annotate(opened=_text("opened_on"), resolved=_text("resolved_on")).values_list(
+            "invoice__customer_id", "opened", "resolved"
+        )
+    )
+    contact_rows = _raw_rows(
+        contacts.annotate(at=_text("occurred_at")).values_list("customer_id", "at", "outcome")
+    )
 
-    def cust_index(values: list[int]) -> tuple[I64, npt.NDArray[np.bool_]]:
-        """Each id's place in `customers`, and whether it is there (a customer without invoices
-        by `until` owes nothing and is left out)."""
-        array = np.asarray(values, dtype=np.int64)
-        index = np.searchsorted(customers, array).astype(np.int64)
-        if not len(customers):
-            return index, np.zeros(len(array), dtype=bool)
-        known = customers[np.minimum(index, len(customers) - 1)] == array
-        return index, known
-
-    p_cust, p_known = cust_index([r[0] for r in promise_rows])
-    d_cust, d_known = cust_index([r[0] for r in dispute_rows])
-    c_cust, c_known = cust_index([r[0] for r in contact_rows])
+    pay_inv, pay_known = places(ids, _column(pays, 0))
+    adj_inv, adj_known = places(ids, _column(adjs, 0))
+    p_cust, p_known = places(customers, _column(promise_rows, 0))
+    d_cust, d_known = places(customers, _column(dispute_rows, 0))
+    c_cust, c_known = places(customers, _column(contact_rows, 0))
+    resolved = [_NEVER_TEXT if r[2] is None else r[2] for r in dispute_rows]
     return LedgerFacts(
         customers=customers,
         inv_cust=np.searchsorted(customers, raw_cust).astype(np.int64),
-        inv_issue=_days([r[2] for r in rows]),
-        inv_due=_days([r[3] for r in rows]),
+        inv_issue=issue,
+        inv_due=due,
         inv_amount=amount,
         inv_currency=currency,
         inv_minor=minor,
-        pay_inv=invoice_index(np.asarray([r[0] for r in pays], dtype=np.int64)),
-        pay_day=_days([r[1] for r in pays]),
-        pay_amount=np.asarray([r[2] for r in pays], dtype=np.int64),
-        adj_inv=invoice_index(np.asarray([r[0] for r in adjs], dtype=np.int64)),
-        adj_day=_days([r[1] for r in adjs]),
-        adj_amount=np.asarray([r[2] for r in adjs], dtype=np.int64),
+        pay_inv=pay_inv[pay_known],
+        pay_day=_days(_column(pays, 1))[pay_known],
+        pay_amount=np.asarray(_column(pays, 2), dtype=np.int64)[pay_known],
+        adj_inv=adj_inv[adj_known],
+        adj_day=_days(_column(adjs, 1))[adj_known],
+        adj_amount=np.asarray(_column(adjs, 2), dtype=np.int64)[adj_known],
         promise_cust=p_cust[p_known],
-        promise_due=_days([r[1] for r in promise_rows])[p_known],
-        promise_status=np.asarray([r[2] for r in promise_rows], dtype=np.str_)[p_known],
+        promise_due=_days(_column(promise_rows, 1))[p_known],
+        promise_status=np.asarray(_column(promise_rows, 2), dtype=np.str_)[p_known],
         dispute_cust=d_cust[d_known],
-        dispute_opened=_days([r[1] for r in dispute_rows])[d_known],
-        dispute_resolved=np.asarray(
-            [_NEVER if r[2] is None else r[2].toordinal() for r in dispute_rows], dtype=np.int64
-        )[d_known],
+        dispute_opened=_days(_column(dispute_rows, 1))[d_known],
+        dispute_resolved=_days(resolved)[d_known],
         contact_cust=c_cust[c_known],
-        contact_day=_local_days([r[1] for r in contact_rows])[c_known],
+        contact_day=_local_days(_column(contact_rows, 1))[c_known],
         contact_right_party=np.asarray([r[2] in _RIGHT_PARTY for r in contact_rows], dtype=bool)[
             c_known
         ],

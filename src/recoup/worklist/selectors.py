@@ -361,6 +361,9 @@ def _check_contacts(entries: list[Entry], at: datetime) -> None:
         return
     batch = contact_check_many(proposals=proposals)
     allowed = np.asarray(batch.allowed)
+    batch.checks.facts.invoice_labels_of_customers(
+        proposals[i].customer_id for i in np.flatnonzero(~allowed)
+    )
     for i, (entry, channel, to) in enumerate(targets):
         verdict = batch.verdict(i) if not allowed[i] else Verdict(True, (), ())
         entry.channels.append(_channelled(channel, to, verdict))
