@@ -154,3 +154,9 @@ def test_what_was_paid_after_the_day_is_the_outcome_and_never_a_feature(
         ]
         == 350_00
     )
+
+
+def test_an_empty_book_has_no_accounts() -> None:
+    facts = ledger_facts_load(until=DAY, customer_ids=[])
+    assert facts.size == 0
+    assert len(features_on(facts, DAY).customer_ids) == 0

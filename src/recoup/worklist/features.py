@@ -18,6 +18,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import CharField, QuerySet
 from django.db.models.functions import Cast
@@ -129,7 +130,10 @@ def _raw_rows(rows: QuerySet[Any, Any]) -> list[tuple[Any, ...]]:
     """A values_list queryset's rows as the database gives them, without Django's converter
     per value: a million dates parsed one at a time took most of a read. Dates come as text
     (SQLite) or dates (PostgreSQL) and are parsed below, as arrays."""
-    sql, params = rows.query.get_compiler(using=rows.db).as_sql()
+    try:
+        sql, params = rows.query.get_compiler(using=rows.db).as_sql()
+    except EmptyResultSet:  # a filter no row can meet (an empty book)
+        return []
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         fetched: list[tuple[Any, ...]] = cursor.fetchall()
