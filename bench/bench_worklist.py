@@ -10,8 +10,9 @@ The ledger comes from the demo generator, generated once into a cached directory
 2. Fitting (reported apart): both methods, with the held-out AUC, Brier score and calibration of
    the model beside the scorecard's.
 3. Scoring every open account from the facts (goal, with 4: <= 5 s).
-4. Every collector's worklist, built twice: the first reads each book from the database, the
-   second is warm (the books' scores kept until the next commit).
+4. Every collector's worklist at once (`worklists_for`: one read of the books, one batch of
+   contact checks), built twice: the first reads the books, the second is warm (their scores
+   kept until the next commit); then one collector's list as a page asks for it.
 5. The baseline, what one writes first: per account, a query for its invoices with what was paid
    and one for its promises, then the same features in Python; timed on a sample of accounts and
    extrapolated to all of them.
@@ -73,7 +74,7 @@ def main(argv: list[str]) -> None:
     from recoup.compliance.selectors import time_zones_warm
     from recoup.worklist.features import features_on, ledger_facts_load
     from recoup.worklist.likelihood import likelihood_fit
-    from recoup.worklist.selectors import worklist_for
+    from recoup.worklist.selectors import worklist_for, worklists_for
 
     started = time.perf_counter()
     facts = ledger_facts_load(until=AS_OF)
@@ -111,16 +112,25 @@ def main(argv: list[str]) -> None:
     timings = []
     for attempt in ("first", "warm"):
         started = time.perf_counter()
-        listed = 0
-        for collector in collectors:
-            worklist = worklist_for(scope, collector=collector, likelihood=likelihood, at=at)
-            listed += len(worklist.entries) + len(worklist.later) + len(worklist.blocked)
-            listed += len(worklist.unreachable)
+        lists = worklists_for(scope, collectors=collectors, likelihood=likelihood, at=at)
         timings.append(time.perf_counter() - started)
+        listed = sum(
+            len(w.entries) + len(w.later) + len(w.waiting) + len(w.blocked) + len(w.unreachable)
+            for w in lists
+        )
         print(
             f"4. {attempt}: {len(collectors)} collectors' worklists ({listed:,} accounts) in "
             f"{timings[-1]:.1f} s"
         )
+    one = []
+    for collector in collectors[:5]:
+        worklist_for(scope, collector=collector, likelihood=likelihood, at=at)
+        started = time.perf_counter()
+        worklist_for(scope, collector=collector, likelihood=likelihood, at=at)
+        one.append(time.perf_counter() - started)
+    print(
+        f"   one collector's list as a page asks for it, warm: {sorted(one)[len(one) // 2]:.2f} s"
+    )
     warm = score + timings[-1]
     verdict = "meets" if warm <= GOAL_SECONDS else "misses"
     print(

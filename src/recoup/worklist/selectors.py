@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from recoup.accounts.models import Role, User
@@ -149,20 +149,6 @@ def collector_for(scope: Scope, username: str) -> User:
     return person
 
 
-def daily_calls(collector: User) -> int:
-    capacity = CollectorCapacity.objects.filter(collector=collector).first()
-    return capacity.daily_calls if capacity else settings.WORKLIST_DAILY_CALLS
-
-
-def _book(scope: Scope, collector: User, day: date) -> list[int]:
-    """The customers assigned to `collector` on `day` that `scope` may see."""
-    standing = Assignment.objects.filter(collector=collector, valid_from__lte=day).filter(
-        Q(valid_to__isnull=True) | Q(valid_to__gt=day)
-    )
-    visible = customers_in_scope(scope, on=day).filter(pk__in=standing.values("customer_id"))
-    return list(visible.values_list("pk", flat=True))
-
-
 def _day_bounds(day: date) -> tuple[datetime, datetime]:
     start = timezone.make_aware(datetime.combine(day, datetime.min.time()))
     return start, start + timedelta(days=1)
@@ -217,11 +203,12 @@ def _promised(customer_ids: Sequence[int], day: date) -> dict[int, str]:
 def _contact_points(customer_ids: Sequence[int]) -> dict[tuple[int, str], str]:
     """The contact point each customer is reached at, per kind: the primary one first."""
     points: dict[tuple[int, str], str] = {}
-    rows = ContactPoint.objects.filter(customer_id__in=customer_ids, status__in=WORKING).order_by(
-        "customer_id", "kind", "-is_primary", "id"
-    )
-    for customer_id, kind, value in rows.values_list("customer_id", "kind", "value"):
-        points.setdefault((customer_id, kind), value)
+    for chunk in _chunks(customer_ids):
+        rows = ContactPoint.objects.filter(customer_id__in=chunk, status__in=WORKING)
+        for customer_id, kind, value in rows.order_by(
+            "customer_id", "kind", "-is_primary", "id"
+        ).values_list("customer_id", "kind", "value"):
+            points.setdefault((customer_id, kind), value)
     return points
 
 
@@ -256,55 +243,138 @@ def book_scores(
     return until_next_commit(key, build)
 
 
-def calls_made(collector: User, day: date) -> int:
-    start, end = _day_bounds(day)
-    return Activity.objects.filter(
-        collector=collector,
-        channel=Channel.CALL,
-        direction=Direction.OUTBOUND,
-        occurred_at__gte=start,
-        occurred_at__lt=end,
-    ).count()
-
-
 def worklist_for(
     scope: Scope, *, collector: User, likelihood: Likelihood, at: datetime | None = None
 ) -> Worklist:
     """`collector`'s worklist at instant `at` (now by default), as `scope` may see it."""
-    if not scope.sees_all and collector.pk not in scope.collector_ids:
-        raise OutOfScopeError(f"{person_name(collector)}'s worklist is outside your teams")
+    return worklists_for(scope, collectors=[collector], likelihood=likelihood, at=at)[0]
+
+
+def worklists_for(
+    scope: Scope,
+    *,
+    collectors: Sequence[User],
+    likelihood: Likelihood,
+    at: datetime | None = None,
+) -> list[Worklist]:
+    """The worklists of `collectors` at instant `at`, as `scope` may see them: their books read,
+    scored and checked against the contact rules together (a team's lists cost one pass)."""
+    for collector in collectors:
+        if not scope.sees_all and collector.pk not in scope.collector_ids:
+            raise OutOfScopeError(f"{person_name(collector)}'s worklist is outside your teams")
     at = at or timezone.now()
     day = timezone.localdate(at)
-    base = settings.BASE_CURRENCY
-    accounts, probability, pushes = book_scores(_book(scope, collector, day), day, likelihood)
-    ids = [int(i) for i in accounts.customer_ids]
-    names = dict(Customer.objects.filter(pk__in=ids).values_list("pk", "name"))
-    external = dict(Customer.objects.filter(pk__in=ids).values_list("pk", "external_id"))
-    urgent = _urgent(ids, day)
-    promised = _promised(ids, day)
-    entries = []
-    for i, customer_id in enumerate(ids):
-        owed = round(accounts.open_minor[i])
-        entries.append(
-            Entry(
-                customer_id=customer_id,
-                external_id=external[customer_id],
-                name=names[customer_id],
-                balance=Money(owed, base),
-                likelihood=float(probability[i]),
-                expected=Money(round(owed * float(probability[i])), base),
-                urgent=urgent.get(customer_id, []),
-                promised=promised.get(customer_id, ""),
-                reasons=[
-                    Reason(words, push > 0)
-                    for words, push in top_reasons(accounts.values[i], pushes[i])
-                ],
-            )
+    books = _books(scope, [c.pk for c in collectors], day)
+    every = sorted({i for book in books.values() for i in book})
+    entries = _entries(every, day, likelihood)
+    _check_contacts(list(entries.values()), at)
+    limits = _daily_calls_of(collectors)
+    made = _calls_made_by([c.pk for c in collectors], day)
+    return [
+        _worklist(
+            collector,
+            [entries[i] for i in books.get(collector.pk, []) if i in entries],
+            at=at,
+            likelihood=likelihood,
+            limit=limits[collector.pk],
+            made=made.get(collector.pk, 0),
         )
+        for collector in collectors
+    ]
+
+
+def _chunks(ids: Sequence[int], size: int = 2000) -> list[Sequence[int]]:
+    """Ids in slices a query can take as parameters (SQLite caps their number)."""
+    return [ids[i : i + size] for i in range(0, len(ids), size)] or [[]]
+
+
+def _books(scope: Scope, collector_ids: list[int], day: date) -> dict[int, list[int]]:
+    """The customers assigned to each collector on `day` that `scope` may see."""
+    standing = Assignment.objects.filter(collector_id__in=collector_ids, valid_from__lte=day)
+    standing = standing.filter(Q(valid_to__isnull=True) | Q(valid_to__gt=day))
+    if not scope.sees_all:
+        standing = standing.filter(customer_id__in=customers_in_scope(scope, on=day).values("id"))
+    books: dict[int, list[int]] = defaultdict(list)
+    for collector_id, customer_id in standing.order_by("customer_id").values_list(
+        "collector_id", "customer_id"
+    ):
+        books[collector_id].append(customer_id)
+    return books
+
+
+def _entries(ids: list[int], day: date, likelihood: Likelihood) -> dict[int, Entry]:
+    """An entry per open account of `ids`: what it owes, how likely it pays and why, what was
+    promised."""
+    base = settings.BASE_CURRENCY
+    accounts, probability, pushes = book_scores(ids, day, likelihood)
+    open_ids = [int(i) for i in accounts.customer_ids]
+    names: dict[int, tuple[str, str]] = {}
+    urgent: dict[int, list[str]] = {}
+    promised: dict[int, str] = {}
+    for chunk in _chunks(open_ids):
+        rows = Customer.objects.filter(pk__in=chunk).values_list("pk", "name", "external_id")
+        names.update({pk: (name, ref) for pk, name, ref in rows})
+        urgent.update(_urgent(chunk, day))
+        promised.update(_promised(chunk, day))
+    entries = {}
+    for i, customer_id in enumerate(open_ids):
+        owed = round(accounts.open_minor[i])
+        name, ref = names[customer_id]
+        entries[customer_id] = Entry(
+            customer_id=customer_id,
+            external_id=ref,
+            name=name,
+            balance=Money(owed, base),
+            likelihood=float(probability[i]),
+            expected=Money(round(owed * float(probability[i])), base),
+            urgent=urgent.get(customer_id, []),
+            promised=promised.get(customer_id, ""),
+            reasons=[
+                Reason(words, push > 0)
+                for words, push in top_reasons(accounts.values[i], pushes[i])
+            ],
+        )
+    return entries
+
+
+def _daily_calls_of(collectors: Sequence[User]) -> dict[int, int]:
+    own = dict(
+        CollectorCapacity.objects.filter(collector__in=collectors).values_list(
+            "collector_id", "daily_calls"
+        )
+    )
+    return {c.pk: own.get(c.pk, settings.WORKLIST_DAILY_CALLS) for c in collectors}
+
+
+def _calls_made_by(collector_ids: list[int], day: date) -> dict[int, int]:
+    start, end = _day_bounds(day)
+    rows = (
+        Activity.objects.filter(
+            collector_id__in=collector_ids,
+            channel=Channel.CALL,
+            direction=Direction.OUTBOUND,
+            occurred_at__gte=start,
+            occurred_at__lt=end,
+        )
+        .values("collector_id")
+        .annotate(calls=Count("id"))
+        .values_list("collector_id", "calls")
+    )
+    return dict(rows)
+
+
+def _worklist(
+    collector: User,
+    entries: list[Entry],
+    *,
+    at: datetime,
+    likelihood: Likelihood,
+    limit: int,
+    made: int,
+) -> Worklist:
+    """One collector's entries in the order to work them, in their groups, within the limit."""
+    day = timezone.localdate(at)
     entries.sort(key=lambda e: (not e.urgent, -e.expected.minor, e.name, e.customer_id))
-    _check_contacts(entries, at)
-    limit = daily_calls(collector)
-    made = calls_made(collector, day)
     _, end_of_day = _day_bounds(day)
     now, later, waiting, blocked, unreachable = [], [], [], [], []
     for entry in entries:
@@ -361,9 +431,6 @@ def _check_contacts(entries: list[Entry], at: datetime) -> None:
         return
     batch = contact_check_many(proposals=proposals)
     allowed = np.asarray(batch.allowed)
-    batch.checks.facts.invoice_labels_of_customers(
-        proposals[i].customer_id for i in np.flatnonzero(~allowed)
-    )
     for i, (entry, channel, to) in enumerate(targets):
         verdict = batch.verdict(i) if not allowed[i] else Verdict(True, (), ())
         entry.channels.append(_channelled(channel, to, verdict))
