@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from io import StringIO
 from unittest import mock
 
@@ -49,7 +50,11 @@ def test_a_manager_chooses_whose_list_and_a_viewer_or_another_team_is_refused(
     book: Book,
 ) -> None:
     chooser = _client(book.max).get("/worklist/").content.decode()
-    assert "Choose whose worklist to read." in chooser
+    assert "Every collector's day at a glance; choose one to read their list." in chooser
+    team = chooser[chooser.index("The team's day") :]
+    assert team.index("Nina Nordström") < team.index("Sam Southey")
+    nina_row = team[team.index("Nina Nordström") : team.index("Sam Southey")]
+    assert re.findall(r'class="num">(\d+)<', nina_row)[:5] == ["2", "1", "0", "1", "1"]
     assert ">Nina Nordström</option>" in chooser
     assert ">Sam Southey</option>" in chooser  # managers see the whole ledger
     assert "Bigstone Ltd" in _client(book.max).get("/worklist/?collector=nina").content.decode()

@@ -436,6 +436,39 @@ def _check_contacts(entries: list[Entry], at: datetime) -> None:
         entry.channels.append(_channelled(channel, to, verdict))
 
 
+@dataclass(frozen=True, slots=True)
+class TeamRow:
+    """One collector's day in a line of the team's overview."""
+
+    username: str
+    name: str
+    now: int
+    later: int
+    waiting: int
+    blocked: int
+    unreachable: int
+    calls_made: int
+    calls_limit: int
+    expected_today: Money  # the expected recovery of the accounts within today's limit
+
+
+def team_row(worklist: Worklist) -> TeamRow:
+    today = [e for e in [*worklist.entries, *worklist.later] if e.within_limit]
+    expected = sum((e.expected.minor for e in today), 0)
+    return TeamRow(
+        username=worklist.collector.username,
+        name=worklist.collector_name,
+        now=len(worklist.entries),
+        later=len(worklist.later),
+        waiting=len(worklist.waiting),
+        blocked=len(worklist.blocked),
+        unreachable=len(worklist.unreachable),
+        calls_made=worklist.calls_made,
+        calls_limit=worklist.calls_limit,
+        expected_today=Money(expected, settings.BASE_CURRENCY),
+    )
+
+
 # -- as data (the API and the CLI) ----------------------------------------------------------------
 def _iso(at: datetime | None) -> str | None:
     return None if at is None else at.isoformat().replace("+00:00", "Z")

@@ -26,7 +26,9 @@ from recoup.ledger.selectors import customers_in_scope
 from recoup.worklist.selectors import (
     collector_for,
     collectors_visible,
+    team_row,
     worklist_for,
+    worklists_for,
 )
 from recoup.worklist.services import (
     AccountMoveError,
@@ -71,6 +73,13 @@ def worklist_page(request: HttpRequest) -> HttpResponse:
         )
         context["worklist"] = worklist
         context["quality"] = worklist.likelihood.quality
+    else:
+        # A manager's first view: every collector's day side by side.
+        people = list(collectors_visible(scope))
+        lists = worklists_for(
+            scope, collectors=people, likelihood=likelihood_current(background=True)
+        )
+        context["overview"] = [team_row(w) for w in lists]
     return render(request, "worklist/worklist.html", context)
 
 
