@@ -216,6 +216,16 @@ class Facts:
             self._labels[invoice_id] = next(iter(found), f"#{invoice_id}")
         return self._labels[invoice_id]
 
+    def invoice_labels_of_customers(self, customer_ids: Iterable[int]) -> None:
+        """Reads the labels of these customers' invoices at once, 500 customers a query: the
+        explanations of a large batch name the invoice each conversation was about."""
+        wanted = sorted({int(i) for i in customer_ids})
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            self._labels.update(
+                Invoice.objects.filter(customer_id__in=chunk).values_list("id", "external_id")
+            )
+
     def invoice_labels_prefetch(self, invoice_ids: Iterable[int]) -> None:
         wanted = sorted({int(i) for i in invoice_ids if i >= 0} - set(self._labels))
         for start in range(0, len(wanted), 500):

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -154,49 +154,55 @@ def _day_bounds(day: date) -> tuple[datetime, datetime]:
     return start, start + timedelta(days=1)
 
 
-def _urgent(customer_ids: Sequence[int], day: date) -> dict[int, list[str]]:
-    """What was promised to someone, per customer, in words."""
+def _urgent(customer_ids: Collection[int], day: date) -> dict[int, list[str]]:
+    """What was promised to someone, per customer, in words. Read by date for everyone (the
+    day's call-backs, promises and dispute deadlines are few) and kept for `customer_ids`."""
+    wanted = set(customer_ids)
     out: dict[int, list[str]] = defaultdict(list)
     _, end = _day_bounds(day)
     for customer_id, due_at, note in CallBack.objects.filter(
-        customer_id__in=customer_ids, done_at__isnull=True, due_at__lt=end
+        done_at__isnull=True, due_at__lt=end
     ).values_list("customer_id", "due_at", "note"):
-        when = timezone.localtime(due_at)
-        late = "" if when.date() == day else f", due since {when:%d %b}"
-        out[customer_id].append(f"call-back at {when:%H:%M}{late}" + (f": {note}" if note else ""))
-    promises = PromiseToPay.objects.filter(customer_id__in=customer_ids)
-    for customer_id, amount, cur in promises.filter(
+        if customer_id in wanted:
+            when = timezone.localtime(due_at)
+            late = "" if when.date() == day else f", due since {when:%d %b}"
+            said = f": {note}" if note else ""
+            out[customer_id].append(f"call-back at {when:%H:%M}{late}{said}")
+    for customer_id, amount, cur in PromiseToPay.objects.filter(
         status=PromiseStatus.OPEN, due_date=day
     ).values_list("customer_id", "amount_minor", "currency"):
-        out[customer_id].append(f"promise of {Money(amount, cur)} due today")
-    for customer_id, amount, cur, due in promises.filter(
+        if customer_id in wanted:
+            out[customer_id].append(f"promise of {Money(amount, cur)} due today")
+    for customer_id, amount, cur, due in PromiseToPay.objects.filter(
         status=PromiseStatus.BROKEN,
         due_date__lt=day,
         due_date__gte=day - timedelta(days=BROKEN_WITHIN_DAYS),
     ).values_list("customer_id", "amount_minor", "currency", "due_date"):
-        out[customer_id].append(f"promise of {Money(amount, cur)} broken (due {due:%d %b})")
+        if customer_id in wanted:
+            out[customer_id].append(f"promise of {Money(amount, cur)} broken (due {due:%d %b})")
     for customer_id, deadline in DisputeCase.objects.filter(
-        dispute__invoice__customer_id__in=customer_ids,
         dispute__resolved_on__isnull=True,
         deadline__lte=day + timedelta(days=DISPUTE_DUE_WITHIN_DAYS),
     ).values_list("dispute__invoice__customer_id", "deadline"):
-        if deadline is None:
+        if deadline is None or customer_id not in wanted:
             continue
         word = "overdue" if deadline < day else f"due {deadline:%d %b}"
         out[customer_id].append(f"dispute answer {word}")
     return out
 
 
-def _promised(customer_ids: Sequence[int], day: date) -> dict[int, str]:
+def _promised(customer_ids: Collection[int], day: date) -> dict[int, str]:
     """The open promises not due yet, per customer, in words (the soonest)."""
+    wanted = set(customer_ids)
     out: dict[int, str] = {}
-    rows = PromiseToPay.objects.filter(
-        customer_id__in=customer_ids, status=PromiseStatus.OPEN, due_date__gt=day
-    ).order_by("due_date", "id")
+    rows = PromiseToPay.objects.filter(status=PromiseStatus.OPEN, due_date__gt=day).order_by(
+        "due_date", "id"
+    )
     for customer_id, amount, cur, due in rows.values_list(
         "customer_id", "amount_minor", "currency", "due_date"
     ):
-        out.setdefault(customer_id, f"promised {Money(amount, cur)} by {due:%a %d %b}")
+        if customer_id in wanted:
+            out.setdefault(customer_id, f"promised {Money(amount, cur)} by {due:%a %d %b}")
     return out
 
 
@@ -309,13 +315,11 @@ def _entries(ids: list[int], day: date, likelihood: Likelihood) -> dict[int, Ent
     accounts, probability, pushes = book_scores(ids, day, likelihood)
     open_ids = [int(i) for i in accounts.customer_ids]
     names: dict[int, tuple[str, str]] = {}
-    urgent: dict[int, list[str]] = {}
-    promised: dict[int, str] = {}
     for chunk in _chunks(open_ids):
         rows = Customer.objects.filter(pk__in=chunk).values_list("pk", "name", "external_id")
         names.update({pk: (name, ref) for pk, name, ref in rows})
-        urgent.update(_urgent(chunk, day))
-        promised.update(_promised(chunk, day))
+    urgent = _urgent(open_ids, day)
+    promised = _promised(open_ids, day)
     entries = {}
     for i, customer_id in enumerate(open_ids):
         owed = round(accounts.open_minor[i])
@@ -431,6 +435,10 @@ def _check_contacts(entries: list[Entry], at: datetime) -> None:
         return
     batch = contact_check_many(proposals=proposals)
     allowed = np.asarray(batch.allowed)
+    if len(proposals) - int(allowed.sum()) > 50:  # many to explain: their invoices' names at once
+        batch.checks.facts.invoice_labels_of_customers(
+            proposals[i].customer_id for i in np.flatnonzero(~allowed)
+        )
     for i, (entry, channel, to) in enumerate(targets):
         verdict = batch.verdict(i) if not allowed[i] else Verdict(True, (), ())
         entry.channels.append(_channelled(channel, to, verdict))
