@@ -80,6 +80,8 @@ def test_a_manager_sets_the_daily_calls_audited_and_a_bad_number_is_named(book: 
         "Daily calls &#x27;lots&#x27;: give a whole number from 1 to 1000." in bad.content.decode()
     )
     assert CollectorCapacity.objects.get(collector=book.nina).daily_calls == 25
+    huge = client.post("/worklist/daily-calls/", {"collector": "nina", "daily_calls": "9" * 5000})
+    assert huge.status_code == 422
     refused = _client(book.nina).post(
         "/worklist/daily-calls/", {"collector": "nina", "daily_calls": "500"}
     )

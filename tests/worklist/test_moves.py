@@ -94,3 +94,20 @@ def test_a_manager_moves_three_accounts_from_the_page_and_both_lists_change(book
         "/worklist/move/", {"collector": "nina", "to": "sam", "customer": [book.big.pk]}
     )
     assert refused.status_code == 403
+
+
+def test_bad_ticks_are_refused_in_words_and_move_nothing(book: Book) -> None:
+    client = _client(book.max)
+    odd = client.post(
+        "/worklist/move/",
+        {"collector": "nina", "to": "sam", "customer": ["9" * 5000, "x", "-1"]},
+        follow=True,
+    )
+    assert "Choose the accounts to move first." in odd.content.decode()
+    # More fields than a form may hold (DATA_UPLOAD_MAX_NUMBER_FIELDS): refused before the view.
+    many = client.post(
+        "/worklist/move/",
+        {"collector": "nina", "to": "sam", "customer": [str(i) for i in range(1, 1100)]},
+    )
+    assert many.status_code == 400
+    assert not AuditEntry.objects.filter(action="worklist_account_move").exists()

@@ -41,6 +41,11 @@ from recoup.worklist.services import (
 work_required = permission_required(can_work_account)
 
 
+def _an_id(text: str) -> bool:
+    """Digits a database integer can hold (a longer string is no id, and no error either)."""
+    return text.isdigit() and len(text) <= 18
+
+
 def _chosen(request: HttpRequest, username: str) -> User | None:
     """The collector whose list is asked for: the asker when they collect and name nobody."""
     scope = scope_for(request.user)
@@ -97,7 +102,7 @@ def daily_calls_action(request: HttpRequest) -> HttpResponse:
     try:
         collector_daily_calls_set(
             collector=collector,
-            daily_calls=int(raw) if raw.isdigit() else 0,
+            daily_calls=int(raw) if _an_id(raw) else 0,
             actor=request.user if isinstance(request.user, User) else None,
             via="web",
         )
@@ -132,7 +137,7 @@ def move_action(request: HttpRequest) -> HttpResponse:
     if source is None or target is None:
         raise Http404("name the collector the accounts leave and the one they go to")
     back = reverse("worklist:index") + f"?collector={source.username}"
-    wanted = [int(v) for v in request.POST.getlist("customer") if v.isdigit()]
+    wanted = [int(v) for v in request.POST.getlist("customer") if _an_id(v)]
     customers = list(customers_in_scope(scope_for(request.user)).filter(pk__in=wanted))
     if not customers:
         messages.error(request, "Choose the accounts to move first.")
