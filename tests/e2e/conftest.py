@@ -83,7 +83,13 @@ class BrowserWatch:
 
     def request_failed(self, request: Request) -> None:
         host = urlsplit(request.url).hostname or ""
-        if host in LOCAL_HOSTS and request.resource_type in {"script", "stylesheet"}:
+        # ERR_ABORTED: the page moved on before the file arrived (a click, a redirect).
+        aborted = "ERR_ABORTED" in str(request.failure)
+        if (
+            host in LOCAL_HOSTS
+            and request.resource_type in {"script", "stylesheet"}
+            and not aborted
+        ):
             self.failed_assets.append(f"{request.url}: {request.failure}")
 
     def console(self, message: ConsoleMessage) -> None:
