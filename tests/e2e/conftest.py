@@ -133,6 +133,18 @@ def screenshot() -> Callable[[Page, str], Path]:
     return take
 
 
+def shots_at_both_widths(page: Page, screenshot: Callable[[Page, str], Path], name: str) -> None:
+    """Full-page screenshots at 1366 and 390 px (and the phone's first screen), asserting that
+    nothing is wider than the phone: the page never scrolls sideways."""
+    page.set_viewport_size({"width": 1366, "height": 900})
+    screenshot(page, f"{name}-1366")
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot(page, f"{name}-390")
+    page.screenshot(path=str(SCREENSHOTS / f"{name}-390-first-screen.png"))
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+
 def person(username: str, role: Role, first_name: str = "") -> User:
     return user_create(
         username=username, password=PASSWORD, role=role, first_name=first_name or username.title()

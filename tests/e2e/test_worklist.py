@@ -16,7 +16,7 @@ from recoup.accounts.models import Role, Team, User
 from recoup.accounts.services import team_create, team_member_add
 from recoup.ledger.models import Assignment, ContactPoint, Customer, Invoice, PromiseToPay
 from recoup.workspace.services.judgement import accounts_judge
-from tests.e2e.conftest import SCREENSHOTS, log_in, person
+from tests.e2e.conftest import log_in, person, shots_at_both_widths
 
 Shot = Callable[[Page, str], Path]
 # Debtors whose calling hours are open now, whenever the test runs: a zone at mid-day.
@@ -65,16 +65,6 @@ def _people() -> tuple[User, User]:
     return nina, sam
 
 
-def _shots(page: Page, screenshot: Shot, name: str) -> None:
-    page.set_viewport_size({"width": 1366, "height": 900})
-    screenshot(page, f"{name}-1366")
-    page.set_viewport_size({"width": 390, "height": 844})
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390
-    screenshot(page, f"{name}-390")
-    page.screenshot(path=str(SCREENSHOTS / f"{name}-390-first-screen.png"))
-    page.set_viewport_size({"width": 1280, "height": 900})
-
-
 def test_a_collector_works_the_list_and_a_promise_takes_an_account_off_until_it_breaks(
     page: Page, screenshot: Shot
 ) -> None:
@@ -88,7 +78,7 @@ def test_a_collector_works_the_list_and_a_promise_takes_an_account_off_until_it_
     expect(rows.nth(1)).to_contain_text("Harbor Bakery Supply")  # the largest expected recovery
     expect(rows.nth(1)).to_contain_text("48,200.00 USD")
     expect(rows.nth(1)).to_contain_text("+1 312 555 1001")
-    _shots(page, screenshot, "worklist")
+    shots_at_both_widths(page, screenshot, "worklist")
 
     # From the keyboard: to the first account and into it.
     first = now.get_by_role("link", name="Harbor Bakery Supply")

@@ -25,7 +25,7 @@ from recoup.ledger.models import (
     PromiseToPay,
 )
 from recoup.workspace.models import ContactOverride, DisputeCase
-from tests.e2e.conftest import SCREENSHOTS, log_in, person
+from tests.e2e.conftest import log_in, person, shots_at_both_widths
 
 Shot = Callable[[Page, str], Path]
 NAME = "Harbor Bakery Supply"
@@ -128,17 +128,6 @@ def _payments_arrive(tmp_path: Path, rows: list[tuple[str, str]]) -> None:
     assert outcome.ok, outcome.problems
 
 
-def _shots(page: Page, screenshot: Shot, name: str) -> None:
-    page.set_viewport_size({"width": 1366, "height": 900})
-    screenshot(page, f"{name}-1366")
-    page.set_viewport_size({"width": 390, "height": 844})
-    # Nothing wider than the phone: the page never scrolls sideways.
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390
-    screenshot(page, f"{name}-390")
-    page.screenshot(path=str(SCREENSHOTS / f"{name}-390-first-screen.png"))
-    page.set_viewport_size({"width": 1280, "height": 900})
-
-
 def test_a_collector_works_an_account_and_a_manager_overrides_a_block(
     page: Page, screenshot: Shot, tmp_path: Path
 ) -> None:
@@ -193,7 +182,7 @@ def test_a_collector_works_an_account_and_a_manager_overrides_a_block(
     page.reload()
     expect(mine).to_contain_text("Kept")
     expect(mine).to_contain_text("500.00 USD paid in time")
-    _shots(page, screenshot, "workspace-account")
+    shots_at_both_widths(page, screenshot, "workspace-account")
 
     page.get_by_role("link", name="All open disputes").click()
     expect(page).to_have_url(re.compile(r"/ledger/disputes/$"))
@@ -201,7 +190,7 @@ def test_a_collector_works_an_account_and_a_manager_overrides_a_block(
     expect(queue.get_by_role("row")).to_have_count(3)
     expect(queue.get_by_role("row").nth(1)).to_contain_text("Lakeside Florists")
     expect(queue.get_by_role("row").nth(1)).to_contain_text("Overdue")
-    _shots(page, screenshot, "workspace-disputes")
+    shots_at_both_widths(page, screenshot, "workspace-disputes")
 
     # The manager: the same call is blocked, and logged once they give their reason.
     page.context.clear_cookies()

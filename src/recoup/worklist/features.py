@@ -91,8 +91,7 @@ class LedgerFacts:
     inv_cust: I64
     inv_issue: I64
     inv_due: I64
-    inv_amount: F64  # in base-currency minor units
-    inv_currency: npt.NDArray[np.str_]
+    inv_factor: F64  # base-currency minor units per minor unit of the invoice's currency
     inv_minor: I64  # in the invoice's own currency
     pay_inv: I64  # index into the invoice arrays
     pay_day: I64
@@ -181,10 +180,10 @@ def ledger_facts_load(*, until: date, customer_ids: Collection[int] | None = Non
     customers = np.unique(raw_cust)
     fx = FxTable.load(settings.BASE_CURRENCY)
     # Converted at the rate of `until`: a ranking of balances needs one yardstick, not history.
-    factor = {c: fx.to_base_minor(Decimal(1), c, until) for c in np.unique(currency).tolist()}
-    amount = np.asarray(
-        minor * np.asarray([float(factor[c]) for c in currency.tolist()]), dtype=np.float64
-    )
+    per_currency = {
+        c: float(fx.to_base_minor(Decimal(1), c, until)) for c in np.unique(currency).tolist()
+    }
+    factor = np.asarray([per_currency[c] for c in currency.tolist()], dtype=np.float64)
 
     def places(sorted_ids: I64, values: list[Any]) -> tuple[I64, npt.NDArray[np.bool_]]:
         """Each value's place in `sorted_ids`, and whether it is there."""
@@ -234,8 +233,7 @@ def ledger_facts_load(*, until: date, customer_ids: Collection[int] | None = Non
         inv_cust=np.searchsorted(customers, raw_cust).astype(np.int64),
         inv_issue=issue,
         inv_due=due,
-        inv_amount=amount,
-        inv_currency=currency,
+        inv_factor=factor,
         inv_minor=minor,
         pay_inv=pay_inv[pay_known],
         pay_day=_days(_column(pays, 1))[pay_known],
@@ -284,10 +282,7 @@ def invoice_open(facts: LedgerFacts, day: int) -> F64:
         facts.adj_inv[facts.adj_day <= day], facts.adj_amount[facts.adj_day <= day], n
     )
     own = np.maximum(facts.inv_minor - paid - adjusted, 0)
-    factor = np.divide(
-        facts.inv_amount, facts.inv_minor, out=np.ones(n), where=facts.inv_minor != 0
-    )
-    return np.where(facts.inv_issue <= day, own * factor, 0.0)
+    return np.where(facts.inv_issue <= day, own * facts.inv_factor, 0.0)
 
 
 def features_on(facts: LedgerFacts, on: date) -> AccountFeatures:
@@ -371,10 +366,7 @@ def paid_share_within(facts: LedgerFacts, accounts: AccountFeatures, days: int) 
     owed = invoice_open(facts, start)
     in_window = (facts.pay_day > start) & (facts.pay_day <= start + days)
     paid = _sum_by(facts.pay_inv[in_window], facts.pay_amount[in_window], n)
-    factor = np.divide(
-        facts.inv_amount, facts.inv_minor, out=np.ones(n), where=facts.inv_minor != 0
-    )
     # Only what was owed on the day counts: a payment of a later invoice is not recovery.
-    recovered = np.minimum(paid * factor, owed)
+    recovered = np.minimum(paid * facts.inv_factor, owed)
     by_customer = _sum_by(facts.inv_cust, recovered, facts.size)[accounts.rows]
     return np.clip(np.divide(by_customer, accounts.open_minor), 0.0, 1.0)

@@ -62,30 +62,32 @@ def _chosen(request: HttpRequest, username: str) -> User | None:
         raise PermissionDenied(str(error)) from error
 
 
+def _page(request: HttpRequest, collector: User | None, **extra: Any) -> dict[str, Any]:
+    """The page's context: the chooser, and the chosen collector's list or everyone's day."""
+    scope = scope_for(request.user)
+    people = list(collectors_visible(scope))
+    likelihood = likelihood_current(background=True)
+    context: dict[str, Any] = {
+        "collectors": [(c.username, person_name(c)) for c in people],
+        "chosen": collector.username if collector else "",
+        "may_plan": can_plan_collectors_work(request.user),
+        **extra,
+    }
+    if collector is not None:
+        worklist = worklist_for(scope, collector=collector, likelihood=likelihood)
+        context.update(worklist=worklist, quality=worklist.likelihood.quality)
+    else:
+        # A manager's first view: every collector's day side by side.
+        lists = worklists_for(scope, collectors=people, likelihood=likelihood)
+        context["overview"] = [team_row(w) for w in lists]
+    return context
+
+
 @require_safe
 @work_required
 def worklist_page(request: HttpRequest) -> HttpResponse:
-    scope = scope_for(request.user)
     collector = _chosen(request, request.GET.get("collector", "").strip())
-    context: dict[str, Any] = {
-        "collectors": [(c.username, person_name(c)) for c in collectors_visible(scope)],
-        "chosen": collector.username if collector else "",
-        "may_plan": can_plan_collectors_work(request.user),
-    }
-    if collector is not None:
-        worklist = worklist_for(
-            scope, collector=collector, likelihood=likelihood_current(background=True)
-        )
-        context["worklist"] = worklist
-        context["quality"] = worklist.likelihood.quality
-    else:
-        # A manager's first view: every collector's day side by side.
-        people = list(collectors_visible(scope))
-        lists = worklists_for(
-            scope, collectors=people, likelihood=likelihood_current(background=True)
-        )
-        context["overview"] = [team_row(w) for w in lists]
-    return render(request, "worklist/worklist.html", context)
+    return render(request, "worklist/worklist.html", _page(request, collector))
 
 
 @require_http_methods(["POST"])
@@ -98,7 +100,6 @@ def daily_calls_action(request: HttpRequest) -> HttpResponse:
     if collector is None:
         raise Http404("name the collector")
     raw = request.POST.get("daily_calls", "").strip()
-    error = ""
     try:
         collector_daily_calls_set(
             collector=collector,
@@ -108,22 +109,9 @@ def daily_calls_action(request: HttpRequest) -> HttpResponse:
         )
     except DailyCallsError:
         error = f"Daily calls {raw!r}: give a whole number from 1 to 1000."
-    if error:
-        scope = scope_for(request.user)
-        context = {
-            "collectors": [(c.username, person_name(c)) for c in collectors_visible(scope)],
-            "chosen": collector.username,
-            "may_plan": True,
-            "calls_error": error,
-            "calls_typed": raw,
-        }
-        worklist = worklist_for(
-            scope, collector=collector, likelihood=likelihood_current(background=True)
-        )
-        context.update(worklist=worklist, quality=worklist.likelihood.quality)
+        context = _page(request, collector, calls_error=error, calls_typed=raw)
         return render(request, "worklist/worklist.html", context, status=422)
-    url = reverse("worklist:index") + f"?collector={collector.username}"
-    return redirect(url)
+    return redirect(reverse("worklist:index") + f"?collector={collector.username}")
 
 
 @require_http_methods(["POST"])
