@@ -346,6 +346,11 @@ WEB: dict[str, dict[str, Row]] = {
         "GET": (302, 403, 403, 403, 200, 200),
         "POST": (405, 405, 405, 405, 405, 405),
     },
+    # The Audit page's download: the page's readers, the page's reach.
+    "accounts:audit_export": {
+        "GET": (302, 403, 403, 403, 200, 200),
+        "POST": (405, 405, 405, 405, 405, 405),
+    },
     "compliance:findings": {
         "GET": (302, 200, 200, 200, 200, 200),
         "POST": (405, 405, 405, 405, 405, 405),
@@ -384,11 +389,21 @@ WEB: dict[str, dict[str, Row]] = {
         "GET": (302, 404, 404, 200, 200, 200),
         "POST": (405, 405, 405, 405, 405, 405),
     },
+    # A run's problems as a file: found as its page finds the run.
+    "ingest:run_problems_export": {
+        "GET": (302, 404, 404, 200, 200, 200),
+        "POST": (405, 405, 405, 405, 405, 405),
+    },
     "ingest:template": {
         "GET": (302, 403, 403, 403, 200, 200),
         "POST": (405, 405, 405, 405, 405, 405),
     },
     "ledger:customers": {
+        "GET": (302, 200, 200, 200, 200, 200),
+        "POST": (405, 405, 405, 405, 405, 405),
+    },
+    # The customers page's download: each reader's own book, as on the page.
+    "ledger:customers_export": {
         "GET": (302, 200, 200, 200, 200, 200),
         "POST": (405, 405, 405, 405, 405, 405),
     },
@@ -525,6 +540,15 @@ WEB: dict[str, dict[str, Row]] = {
         "GET": (302, 405, 405, 405, 405, 405),
         "POST": (302, 200, 200, 200, 200, 200),
     },
+    # The Jobs page and its "Run now" (an empty form names no job: 422).
+    "web:settings_jobs": {
+        "GET": (302, 403, 403, 403, 403, 200),
+        "POST": (302, 403, 403, 403, 403, 405),
+    },
+    "web:settings_jobs_run": {
+        "GET": (302, 403, 403, 403, 403, 405),
+        "POST": (302, 403, 403, 403, 403, 422),
+    },
     "web:settings_kpis": {
         "GET": (302, 403, 403, 403, 200, 200),
         "POST": (302, 403, 403, 403, 403, 422),
@@ -646,6 +670,46 @@ WEB: dict[str, dict[str, Row]] = {
         "GET": (405, 405, 405, 405, 405, 405),
         "POST": (302, 403, 403, 403, 404, 404),
     },
+    # Collectors read their team's scorecard; managers and admins everyone's. Viewers work nothing.
+    "worklist:scorecard": {
+        "GET": (302, 403, 200, 200, 200, 200),
+        "POST": (405, 405, 405, 405, 405, 405),
+    },
+    # Managers and admins set targets; an empty form names no figure (422).
+    "worklist:target": {
+        "GET": (405, 405, 405, 405, 405, 405),
+        "POST": (302, 403, 403, 403, 422, 422),
+    },
+    # Collectors read the segments; managers and admins change them. Viewers work nothing.
+    "worklist:segments": {
+        "GET": (302, 403, 200, 200, 200, 200),
+        "POST": (405, 405, 405, 405, 405, 405),
+    },
+    # An empty form names its fields (422); a removal without a segment names nothing (404).
+    "worklist:segment_save": {
+        "GET": (405, 405, 405, 405, 405, 405),
+        "POST": (302, 403, 403, 403, 422, 422),
+    },
+    "worklist:segment_delete": {
+        "GET": (405, 405, 405, 405, 405, 405),
+        "POST": (302, 403, 403, 403, 404, 404),
+    },
+    # The accounts likely to go late in the asker's book (a manager's: every collector's).
+    "worklist:early_warning": {
+        "GET": (302, 403, 200, 200, 200, 200),
+        "POST": (405, 405, 405, 405, 405, 405),
+    },
+    # The accounts to trace in the asker's book; viewers work nothing.
+    "worklist:trace": {
+        "GET": (302, 403, 200, 200, 200, 200),
+        "POST": (405, 405, 405, 405, 405, 405),
+    },
+    # A contact point found for South's debtor: hidden from North's collector (404); an empty
+    # form names its fields (422).
+    "worklist:trace_found": {
+        "GET": (405, 405, 405, 405, 405, 405),
+        "POST": (302, 403, 404, 422, 422, 422),
+    },
 }
 API: dict[str, Row] = {
     "compliance.check": (401, 404, 404, 200, 200, 200),
@@ -685,6 +749,12 @@ API: dict[str, Row] = {
     "okrs.tree": (401, 200, 200, 200, 200, 200),
     # The asker's own list (a manager's book is empty here); viewers work nothing.
     "worklist.worklist": (401, 403, 200, 200, 200, 200),
+    # The scorecard of the collectors the asker sees; viewers work nothing.
+    "worklist.scorecard": (401, 403, 200, 200, 200, 200),
+    # The accounts to trace in the asker's book; viewers work nothing.
+    "worklist.trace": (401, 403, 200, 200, 200, 200),
+    # The accounts likely to go late in the asker's book; viewers work nothing.
+    "worklist.early_warning": (401, 403, 200, 200, 200, 200),
 }
 
 
@@ -698,8 +768,14 @@ def _observe(matrix: Matrix) -> tuple[dict[str, dict[str, Row]], dict[str, Row]]
                 client = _client(matrix.users[role])
                 with _undone():
                     response = client.get(path) if method == "GET" else client.post(path, {})
+                    # Downloads stream (CSV by default): read them whole for the leak probe.
+                    body = (
+                        b"".join(response.streaming_content)  # type: ignore[attr-defined]
+                        if response.streaming
+                        else response.content
+                    )
                 statuses.append(response.status_code)
-                _assert_no_leak(role, f"{method} {path}", response.content)
+                _assert_no_leak(role, f"{method} {path}", body)
             web.setdefault(name, {})[method] = tuple(statuses)  # type: ignore[assignment]
     api_seen: dict[str, Row] = {}
     for method, route, op_id in _api_operations():

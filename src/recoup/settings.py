@@ -181,6 +181,14 @@ if DEBUG:
 WHITENOISE_USE_FINDERS = DEBUG
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# The jobs that run on their own (recoup.core.schedule), and how often each worker's scheduler
+# makes sure one run of each is queued (a job that failed is queued again on its next turn).
+SCHEDULED_JOBS = [
+    "recoup.okrs.tasks.SCHEDULE",
+    "recoup.workspace.tasks.SCHEDULE",
+    "recoup.ingest.tasks.SCHEDULE",
+]
+SCHEDULE_CHECK_SECONDS = env_int("RECOUP_SCHEDULE_CHECK_SECONDS", 60, minimum=1, maximum=3600)
 
 # Worklists: the calls a collector makes in a day unless their own limit is set, and how many days
 # a fitted likelihood serves before the next worklist fits it again on the newer ledger.

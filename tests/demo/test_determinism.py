@@ -29,7 +29,7 @@ RECORDED = {
     "ledger_payment": "2ac9014b5a9424e7243831b8221dd59adb33410d4d6541e2124743a451aa0217",
     "ledger_invoice": "4afe448ef3d3ca79ec305f087cd1087e4e4e6ff8f907492e96f9a64c48f07fbb",
     "ledger_assignment": "a1f210ef8bec786cb1822caec3f0826d7bc0bd57fa47ca8eba595053a0d77b56",
-    "ledger_contactpoint": "512c3f6d013028e3b6c82bb14fbbf682de7a1c39df2d21cfe16ac79280c8f4eb",
+    "ledger_contactpoint": "ea499ea9140e2d7ceed29cfa4e3cefbfe34441b65596ee8f081db7dfb3b1deeb",
     "ledger_customer": "74a1f1d43ea818917b42b0b5448ba953c441d5f144fb660f42b6cbdbb42a1508",
     "ledger_agency": "8eac55b046d30c28117c1d0d013d7f23cf102463ef36ae2239ff36addf87ffe7",
     "ledger_fxrate": "6f89a41eca0db039cbe8a63ca6793aa92205cf7de06a1b84b78984802b926c2a",

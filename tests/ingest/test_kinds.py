@@ -55,9 +55,15 @@ CASES: dict[str, tuple[str, Callable[[], object], object]] = {
         ("Europe/Berlin", True, 500_000, "USD"),
     ),
     "contact-points": (
-        "customer,kind,value,status\nC-1,Phone,+1 555 0100,wrong_number\n",
-        lambda: m.ContactPoint.objects.values_list("kind", "value", "status").get(),
-        ("phone", "+1 555 0100", "wrong_number"),
+        "customer,kind,value,status,source\nC-1,Phone,+1 555 0100,wrong_number,Credit bureau\n"
+        "C-1,email,ap@acme.example,,\n",
+        lambda: list(
+            m.ContactPoint.objects.order_by("kind").values_list("kind", "value", "status", "source")
+        ),
+        [
+            ("email", "ap@acme.example", "unverified", "imported"),
+            ("phone", "+1 555 0100", "wrong_number", "credit_bureau"),
+        ],
     ),
     "invoices": (
         "external_id,customer,issue_date,due_date,amount\nINV-2,C-1,2024-02-01,2024-03-02,10\n",

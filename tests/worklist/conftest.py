@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 import pytest
+from django.apps import apps as django_apps
 from pytest_django.fixtures import Settings
 
 from recoup.accounts.models import Role, Team, User
@@ -118,3 +120,9 @@ def book(db: None) -> Book:
     return Book(
         north, nina, sam, max_, ada, vera, big, promised, ceased, no_phone, asleep, southern
     )
+
+
+def default_segments_add() -> None:
+    """The segments the migration gives a new book (a test that empties tables loses them)."""
+    migration = importlib.import_module("recoup.worklist.migrations.0002_segments_and_questions")
+    migration.add_default_segments(django_apps, None)

@@ -9,7 +9,8 @@ import pytest
 
 from recoup.accounts.scope import OutOfScopeError, scope_for
 from recoup.ledger.models import Activity, Channel, Direction, Outcome
-from recoup.worklist.selectors import Worklist, worklist_for
+from recoup.worklist import selectors
+from recoup.worklist.selectors import Worklist, worklist_for, worklist_json
 from recoup.worklist.services import collector_daily_calls_set, likelihood_current
 from tests.worklist.conftest import AT, DAY, Book
 
@@ -150,3 +151,12 @@ def test_a_page_is_served_by_the_older_fit_while_a_new_one_is_fitted_aside(book:
         target(*args)  # type: ignore[operator]
     assert FittedLikelihood.objects.count() == 2
     assert likelihood_current(today=later, background=True).trained_on == later.isoformat()
+
+
+def test_a_book_of_most_of_the_ledger_reads_every_row_once_and_lists_the_same(
+    book: Book, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    by_slices = worklist_json(_list(book))
+    monkeypatch.setattr(selectors, "WHOLE_READ_FROM", 1)
+    assert worklist_json(_list(book)) == by_slices
+    assert by_slices["entries"][1]["contacts"][0]["to"] == "+1 312 555 0001"

@@ -408,12 +408,23 @@ def test_a_call_back_is_set_in_the_debtors_time(book: Book) -> None:
 
 def test_a_contact_point_is_added_once_and_can_be_marked_wrong(book: Book) -> None:
     client = client_for(book.collector)
-    data = {"point-kind": "phone", "point-value": "+1 312 555 0100", "point-label": "mobile"}
+    data = {
+        "point-kind": "phone",
+        "point-value": "+1 312 555 0100",
+        "point-label": "mobile",
+        "point-source": "directory",
+        "point-source_note": "Yellow Pages, Chicago",
+    }
     assert _post(client, book, "contact-points", data, headers=HTMX).status_code == 200
     again = _post(client, book, "contact-points", data, headers=HTMX)
     assert again.status_code == 422
     assert b"already has that contact point" in again.content
     point = ContactPoint.objects.get()
+    assert (point.source, point.source_note, point.found_by) == (
+        "directory",
+        "Yellow Pages, Chicago",
+        book.collector,
+    )
     marked = client.post(
         f"/ledger/customers/{book.debtor.pk}/contact-points/{point.pk}/",
         {f"mark-{point.pk}-status": "wrong_number"},

@@ -219,8 +219,9 @@ def can_override_contact_rules(user: AnyUser) -> bool:
 
 
 def can_plan_collectors_work(user: AnyUser) -> bool:
-    """Move accounts between collectors and set a collector's daily calls: managers and admins,
-    who plan who works what. Collectors read their own worklist and their teammates'."""
+    """Move accounts between collectors, set a collector's daily calls and scorecard targets:
+    managers and admins, who plan who works what. Collectors read their own worklist and
+    scorecard and their teammates'."""
     return role_of(user) in STEERING_ROLES
 
 

@@ -31,6 +31,7 @@ ACTION_PHRASES: dict[str, str] = {
     "api_token_create": "created an API token",
     "api_token_revoke": "revoked an API token",
     "calendar_address_create": "made a new calendar address",
+    "job_run_now": "ran a background job now",
     "login_failed": "failed to log in",
     "login_locked": "locked a log-in after repeated failures",
     "import": "imported a file",
@@ -84,6 +85,9 @@ ACTION_PHRASES: dict[str, str] = {
     "workspace_judgement": "judged promises and payment plans by payments",
     "worklist_daily_calls_set": "set a collector's daily calls",
     "worklist_account_move": "moved an account to another collector",
+    "worklist_target_set": "set a target on the collector scorecard",
+    "worklist_segment_save": "set a segment of the book and its treatment",
+    "worklist_segment_delete": "removed a segment of the book",
 }
 
 # What kind of item an entry is about. Imports name ledger records by their model
@@ -94,6 +98,7 @@ OBJECT_KINDS: dict[str, str] = {
     "api_token": "API token",
     "login": "Log-in as",
     "import_run": "Import run",
+    "job": "Background job",
     "mapping_preset": "Column mapping",
     "ledger": "Ledger",
     "metric": "KPI",
@@ -124,6 +129,7 @@ OBJECT_KINDS: dict[str, str] = {
     "fxrate": "FX rate",
     "creditdecision": "Credit decision",
     "collectioncost": "Collection cost",
+    "scorecard_target": "Scorecard target",
 }
 
 # Who acted when no person did (a command or a job names itself in `via`), and, beside a

@@ -5,4 +5,5 @@ from recoup.accounts import views
 app_name = "accounts"
 urlpatterns = [
     path("", views.audit_page, name="audit"),
+    path("export/", views.audit_export, name="audit_export"),
 ]

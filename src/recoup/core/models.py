@@ -20,3 +20,22 @@ class TimeStamped(models.Model):
 
     class Meta:
         abstract = True
+
+
+class JobSlot(models.Model):
+    """One planned run of a scheduled job (`recoup.core.schedule`). Every worker runs a scheduler,
+    and the unique (job, slot) lets only one of them queue the run of a slot: the others' insert
+    is refused, whatever they read before."""
+
+    job = models.CharField(max_length=64)
+    slot = models.DateTimeField()
+    task_result_id = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["job", "slot"], name="core_job_slot_queued_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.job} at {self.slot:%Y-%m-%d %H:%M}"

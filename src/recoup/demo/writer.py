@@ -30,6 +30,7 @@ from recoup.ledger.models import (
     Allocation,
     Assignment,
     ContactPoint,
+    ContactSource,
     Customer,
     Dispute,
     FxRate,
@@ -469,6 +470,8 @@ def write_ledger(
         .add("is_primary", _bools(cp.primary))
         .add("status", _labels(g.CONTACT_STATUSES, cp.status))
         .add("status_changed_on", lambda a, b: text.dates(cp.status_day[a:b]))
+        .add("source", _const(ContactSource.IMPORTED.value))
+        .add("source_note", _const(""))
         .add("created_at", lambda a, b: text.midnights(cp_since[a:b]))
         .same_as("updated_at", "created_at")
     )

@@ -346,6 +346,17 @@ KINDS: dict[str, KindSpec] = {
                     meaning="whether it is known to work; blank means not verified",
                 ),
                 _date("status_changed_on", meaning="when that status was last learned"),
+                _choice(
+                    "source",
+                    m.ContactSource,
+                    default=m.ContactSource.IMPORTED,
+                    meaning="where it was found, such as credit_bureau; blank means this import",
+                ),
+                _text(
+                    "source_note",
+                    m.ContactPoint,
+                    meaning="which directory, bureau report or web page it came from",
+                ),
             ),
             key=("customer", "kind", "value"),
             description="phones, e-mails and addresses, keyed by customer + kind + value",

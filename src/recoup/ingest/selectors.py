@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import itertools
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -30,16 +31,27 @@ def import_runs_recent(*, user: AnyUser, limit: int = 50) -> QuerySet[ImportRun]
 def import_run_problems(*, run: ImportRun, limit: int = 50) -> list[dict[str, Any]]:
     """The first problems of a rejected run: kept on the run, else read from its report file
     (the run is marked rejected a moment before its problems are stored on it)."""
-    if run.problems or not run.report_path:
-        return list(run.problems)[:limit]
+    return list(itertools.islice(import_run_problems_all(run=run), limit))
+
+
+def import_run_problems_all(*, run: ImportRun) -> Iterator[dict[str, Any]]:
+    """Every problem of a rejected run, one at a time: from its report file when it has one
+    (the run keeps only the first ones), else those kept on the run."""
+    if not run.report_path:
+        yield from run.problems
+        return
     try:
         with Path(run.report_path).open(newline="", encoding="utf-8") as report:
             rows = csv.reader(report)
             next(rows, None)  # the header
-            return [
-                {"row": r[1], "record": r[2], "column": r[3], "value": r[4], "expected": r[5]}
-                for r in itertools.islice(rows, limit)
-                if len(r) >= 6
-            ]
+            for r in rows:
+                if len(r) >= 6:
+                    yield {
+                        "row": r[1],
+                        "record": r[2],
+                        "column": r[3],
+                        "value": r[4],
+                        "expected": r[5],
+                    }
     except OSError:
-        return []
+        yield from run.problems

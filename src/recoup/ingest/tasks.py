@@ -5,12 +5,12 @@ job keeps the schedule alive (as the weekly check-in does)."""
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.conf import settings
 from django.tasks import task
-from django.utils import timezone
 
+from recoup.core.schedule import ScheduledJob, every, schedule_ensure
 from recoup.ingest.claims import import_leftovers_remove
 
 
@@ -21,22 +21,17 @@ def import_leftovers_clean() -> dict[str, int]:
     return asdict(left)
 
 
+_next_cleanup, _cleanup_when = every(lambda: settings.IMPORT_LEFTOVERS_EVERY_MINUTES)
+
+SCHEDULE = ScheduledJob(
+    key="import-leftovers",
+    title="Clean up what stopped imports left behind",
+    task=import_leftovers_clean,
+    next_run=_next_cleanup,
+    when=_cleanup_when,
+)
+
+
 def import_leftovers_schedule_ensure() -> datetime:
     """Enqueue the next clean-up unless one is already waiting; returns when it will run."""
-    from django_tasks_db.models import DBTaskResult
-
-    pending = (
-        DBTaskResult.objects.filter(
-            task_path=import_leftovers_clean.module_path,
-            status="READY",
-            finished_at__isnull=True,
-        )
-        .order_by("run_after")
-        .values_list("run_after", flat=True)
-        .first()
-    )
-    if pending is not None:
-        return pending
-    run_after = timezone.now() + timedelta(minutes=settings.IMPORT_LEFTOVERS_EVERY_MINUTES)
-    import_leftovers_clean.using(run_after=run_after).enqueue()
-    return run_after
+    return schedule_ensure(SCHEDULE)

@@ -15,7 +15,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
@@ -29,6 +29,7 @@ from recoup.accounts.access import (
 )
 from recoup.accounts.models import User
 from recoup.core.errors import RecoupError
+from recoup.core.exports import Column, ExportError, bad_request, export_links, export_response
 from recoup.ingest.date_formats import (
     AS_GIVEN,
     DATE_FORMATS,
@@ -62,7 +63,12 @@ from recoup.ingest.runs import (
     import_run_start,
     import_runs_stalled_fail,
 )
-from recoup.ingest.selectors import import_run_problems, import_runs_recent, import_runs_visible_to
+from recoup.ingest.selectors import (
+    import_run_problems,
+    import_run_problems_all,
+    import_runs_recent,
+    import_runs_visible_to,
+)
 
 ALLOWED_SUFFIXES = {".csv", ".txt", ".tsv", ".xlsx", ".xls", ".parquet"}
 
@@ -200,6 +206,32 @@ def import_run(request: HttpRequest) -> HttpResponse:
     return redirect(f"{url}?upload={staged.token}")
 
 
+PROBLEM_COLUMNS: tuple[Column[dict[str, Any]], ...] = (
+    Column("Row", lambda p: p.get("row", "")),
+    Column("Record", lambda p: p.get("record", "")),
+    Column("Column", lambda p: p.get("column", "")),
+    Column("Value", lambda p: p.get("value", "")),
+    Column("Expected", lambda p: p.get("expected", "")),
+)
+
+
+@require_safe
+@login_required
+def run_problems_export(request: HttpRequest, run_id: int) -> HttpResponseBase:
+    """Every problem of a rejected run (the page shows the first ones) as CSV or XLSX, in the
+    file's order; the run is found as its page finds it."""
+    run = get_object_or_404(import_runs_visible_to(request.user), pk=run_id)
+    try:
+        return export_response(
+            name=f"import-{run.pk}-problems",
+            fmt=request.GET.get("format", "csv"),
+            columns=PROBLEM_COLUMNS,
+            rows=import_run_problems_all(run=run) if run.status == ImportStatus.REJECTED else [],
+        )
+    except ExportError as error:
+        return bad_request(error)
+
+
 @require_safe
 @login_required
 def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
@@ -212,6 +244,9 @@ def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
     context: dict[str, Any] = {"run": run, "progress": None, "problems": []}
     if run.status == ImportStatus.REJECTED:
         context["problems"] = import_run_problems(run=run)
+        context["downloads"] = export_links(
+            reverse("ingest:run_problems_export", args=[run.pk]), QueryDict()
+        )
         # A date the mapping could not read: the report points to the date format choice.
         context["date_problems"] = any(
             str(p.get("expected", "")).startswith(("a date like", "a date and time like"))

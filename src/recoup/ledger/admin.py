@@ -15,10 +15,10 @@ class CustomerAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):  # type: ignore[type-
 
 @admin.register(m.ContactPoint)
 class ContactPointAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
-    list_display = ("customer", "kind", "value", "status", "is_primary")
-    list_filter = ("kind", "status")
+    list_display = ("customer", "kind", "value", "status", "is_primary", "source")
+    list_filter = ("kind", "status", "source")
     search_fields = ("value", "customer__external_id")
-    raw_id_fields = ("customer",)
+    raw_id_fields = ("customer", "found_by")
 
 
 class AllocationInline(ReadOnlyAdminMixin, admin.TabularInline):  # type: ignore[type-arg]

@@ -80,6 +80,19 @@ class ContactStatus(models.TextChoices):
     UNVERIFIED = "unverified", "Not verified"
 
 
+class ContactSource(models.TextChoices):
+    """Where a contact point came from. Tracing a debtor who cannot be reached records where the
+    new number or address was found, so that a wrong one can be traced back to its source."""
+
+    IMPORTED = "imported", "Ledger import"
+    DEBTOR = "debtor", "The debtor told us"
+    DIRECTORY = "directory", "Phone or business directory"
+    CREDIT_BUREAU = "credit_bureau", "Credit bureau"
+    PUBLIC_RECORDS = "public_records", "Public records"
+    WEB_SEARCH = "web_search", "Web search"
+    OTHER = "other", "Other"
+
+
 class ContactPoint(TimeStamped):
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="contact_points")
     kind = models.CharField(max_length=16, choices=ContactKind.choices)
@@ -90,11 +103,20 @@ class ContactPoint(TimeStamped):
         max_length=16, choices=ContactStatus.choices, default=ContactStatus.UNVERIFIED
     )
     status_changed_on = models.DateField(null=True, blank=True)
+    source = models.CharField(
+        max_length=16, choices=ContactSource.choices, default=ContactSource.IMPORTED
+    )
+    # Which directory, bureau report or web page, in the finder's words.
+    source_note = models.CharField(max_length=300, blank=True)
+    found_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="contact_points_found"
+    )
 
     class Meta:
         constraints = [
             _in_choices("kind", ContactKind, "contact_point_kind_valid"),
             _in_choices("status", ContactStatus, "contact_point_status_valid"),
+            _in_choices("source", ContactSource, "contact_point_source_valid"),
             models.UniqueConstraint(
                 fields=["customer", "kind", "value"], name="contact_point_unique"
             ),

@@ -133,6 +133,14 @@ def _engine(engine: str | AnyEngine | None) -> Iterator[AnyEngine]:
         yield engine
 
 
+@contextmanager
+def metric_engine() -> Iterator[AnyEngine]:
+    """The analytics engine, open for several readers in a row and closed after: a page that
+    asks two questions of the same data syncs it once."""
+    with _engine(None) as engine:
+        yield engine
+
+
 def book_of(scope: Scope) -> Book | None:
     """The debtors the KPI compiler counts for `scope`: None for the whole ledger."""
     if not isinstance(scope, Scope):
@@ -623,6 +631,7 @@ __all__ = [
     "QueryResult",
     "metric_contributors",
     "metric_definitions",
+    "metric_engine",
     "metric_evaluate",
     "metric_explain",
     "metric_query",

@@ -9,6 +9,7 @@ from typing import Any
 from django.tasks import task
 from django.utils import timezone
 
+from recoup.core.schedule import ScheduledJob, schedule_ensure
 from recoup.okrs.models import Cycle
 from recoup.okrs.services import checkin_auto_run
 
@@ -42,23 +43,18 @@ def okr_checkin_weekly(as_of: str | None = None) -> dict[str, Any]:
     }
 
 
+SCHEDULE = ScheduledJob(
+    key="okr-checkin-weekly",
+    title="Weekly automatic check-ins of the key results",
+    task=okr_checkin_weekly,
+    next_run=next_run_after,
+    when=lambda: "weekly, on each running cycle's check-in day, at 05:00 UTC",
+)
+
+
 def okr_schedule_ensure() -> datetime:
     """Enqueue the next weekly run unless one is already waiting; returns when it will run."""
-    from django_tasks_db.models import DBTaskResult
-
-    pending = (
-        DBTaskResult.objects.filter(
-            task_path=okr_checkin_weekly.module_path, status="READY", finished_at__isnull=True
-        )
-        .order_by("run_after")
-        .values_list("run_after", flat=True)
-        .first()
-    )
-    if pending is not None:
-        return pending
-    run_after = next_run_after(timezone.now())
-    okr_checkin_weekly.using(run_after=run_after).enqueue()
-    return run_after
+    return schedule_ensure(SCHEDULE)
 
 
 def okr_schedule_refresh() -> int:

@@ -16,6 +16,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from recoup.accounts.models import DecimalMark, Role, Team, User
+from recoup.core.schedule import scheduled_jobs
 from recoup.metrics.catalogue import CATALOGUE, Param
 from recoup.metrics.selectors import ALL_METRICS, shared_params
 from recoup.web.services import login_attempt_claim, login_attempt_fail, login_attempt_succeed
@@ -346,3 +347,17 @@ class KpiVariantsForm(forms.Form):
     def disable(self) -> None:
         for field in self.fields.values():
             field.disabled = True
+
+
+class JobRunNowForm(forms.Form):
+    """The Jobs page's "Run now": which scheduled job."""
+
+    job = forms.ChoiceField(choices=())
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["job"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [(job.key, job.title) for job in scheduled_jobs()]
+        field.error_messages["invalid_choice"] = "There is no such scheduled job."
+        field.error_messages["required"] = "Say which scheduled job to run."

@@ -1,4 +1,5 @@
-"""Writers for the web shell: claiming, failing and forgetting log-in attempts."""
+"""Writers for the web shell: claiming, failing and forgetting log-in attempts; running a
+scheduled job now."""
 
 from __future__ import annotations
 
@@ -10,7 +11,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from recoup.accounts.models import User
 from recoup.accounts.services import audit_record
+from recoup.core.errors import NotFoundError
+from recoup.core.schedule import job_enqueue_now, scheduled_job
 from recoup.web.models import LoginAttempt, LoginOutcome
 from recoup.web.selectors import login_locked_until, login_slots_taken, login_window
 
@@ -105,3 +109,23 @@ def login_attempt_succeed(*, attempt: LoginAttempt) -> int:
         .delete()
     )
     return deleted
+
+
+@transaction.atomic
+def job_run_now(*, key: str, actor: User | None, via: str) -> str | None:
+    """Queue a run of the scheduled job `key` due at once (the Jobs page's "Run now"), audited;
+    returns the run's id, or None when a run due at once had not started yet (nothing queued)."""
+    job = scheduled_job(key)
+    if job is None:
+        raise NotFoundError(f"no scheduled job is called {key!r}")
+    run_id = job_enqueue_now(job)
+    if run_id is not None:
+        audit_record(
+            action="job_run_now",
+            object_type="job",
+            object_id=key,
+            after={"job": job.title, "run": run_id},
+            actor=actor,
+            via=via,
+        )
+    return run_id

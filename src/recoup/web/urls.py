@@ -1,6 +1,6 @@
 from django.urls import path
 
-from recoup.web import settings_views, views
+from recoup.web import jobs_views, settings_views, views
 
 app_name = "web"
 urlpatterns = [
@@ -49,4 +49,6 @@ urlpatterns = [
     ),
     path("settings/teams/", views.settings_teams, name="settings_teams"),
     path("settings/kpis/", views.settings_kpis, name="settings_kpis"),
+    path("settings/jobs/", jobs_views.settings_jobs, name="settings_jobs"),
+    path("settings/jobs/run/", jobs_views.settings_jobs_run, name="settings_jobs_run"),
 ]

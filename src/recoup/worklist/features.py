@@ -3,7 +3,7 @@ its promises, disputes and contacts, read from the ledger's facts dated on or be
 
 The ledger is read once into arrays (`LedgerFacts`); the features of every open account on any
 day are then array arithmetic over them, so that training on many past days costs one read. The
-outcome a model learns (`paid_share_within`) is read from the same arrays.
+outcomes the models learn (`paid_share_within`, `goes_late_within`) are read from the same arrays.
 """
 
 from __future__ import annotations
@@ -47,12 +47,15 @@ PROMISE_DAYS = 90
 CONTACT_DAYS = 30
 # "Old" debt: the share of the balance more than this many days past due.
 OLD_DAYS = 60
+# "Due soon": the share of the balance that falls due within this many days.
+DUE_SOON_DAYS = 30
 
 # The model's inputs, in order, with the words a reason uses (see `reasons`).
 FEATURES: tuple[str, ...] = (
     "balance_log",
     "days_past_due",
     "old_share",
+    "due_soon_share",
     "open_invoices",
     "avg_days_late",
     "late_share",
@@ -268,6 +271,16 @@ class AccountFeatures:
     def column(self, name: str) -> F64:
         return self.values[:, FEATURES.index(name)]
 
+    def only(self, keep: npt.NDArray[np.bool_]) -> AccountFeatures:
+        """The accounts where `keep` holds."""
+        return AccountFeatures(
+            day=self.day,
+            customer_ids=self.customer_ids[keep],
+            rows=self.rows[keep],
+            values=self.values[keep],
+            open_minor=self.open_minor[keep],
+        )
+
 
 def _sum_by(index: I64, weights: F64 | I64, size: int) -> F64:
     return np.bincount(index, weights=weights, minlength=size).astype(np.float64)
@@ -298,6 +311,8 @@ def features_on(facts: LedgerFacts, on: date) -> AccountFeatures:
     np.maximum.at(oldest, facts.inv_cust, past_due)
     old = is_open & (past_due > OLD_DAYS)
     old_balance = _sum_by(facts.inv_cust[old], open_inv[old], size)
+    soon = is_open & (facts.inv_due >= day) & (facts.inv_due <= day + DUE_SOON_DAYS)
+    soon_balance = _sum_by(facts.inv_cust[soon], open_inv[soon], size)
     open_count = _sum_by(facts.inv_cust[is_open], np.ones(int(is_open.sum())), size)
 
     # Payment behaviour: invoices fully settled in the last year, by when their last payment came.
@@ -337,6 +352,7 @@ def features_on(facts: LedgerFacts, on: date) -> AccountFeatures:
         "balance_log": np.log1p(balance / 100.0),
         "days_past_due": oldest.astype(np.float64),
         "old_share": np.divide(old_balance, balance, out=np.zeros(size), where=balance > 0),
+        "due_soon_share": np.divide(soon_balance, balance, out=np.zeros(size), where=balance > 0),
         "open_invoices": open_count,
         "avg_days_late": avg_late,
         "late_share": late_share,
@@ -370,3 +386,22 @@ def paid_share_within(facts: LedgerFacts, accounts: AccountFeatures, days: int) 
     recovered = np.minimum(paid * facts.inv_factor, owed)
     by_customer = _sum_by(facts.inv_cust, recovered, facts.size)[accounts.rows]
     return np.clip(np.divide(by_customer, accounts.open_minor), 0.0, 1.0)
+
+
+def goes_late_within(facts: LedgerFacts, accounts: AccountFeatures, days: int, late: int) -> F64:
+    """1 where part of what the account owed on its day, falling due within `days` after it, was
+    still unpaid `late` days past its due date (so more than `late` days late within
+    `days + late` days), else 0: the outcome the early warning learns."""
+    start = accounts.day.toordinal()
+    n = len(facts.inv_cust)
+    owed = invoice_open(facts, start)
+    watched = (owed > 0.5) & (facts.inv_due >= start) & (facts.inv_due <= start + days)
+    # What was paid or credited of each invoice by `late` days after its own due date.
+    by_then = facts.pay_day <= facts.inv_due[facts.pay_inv] + late
+    paid = _sum_by(facts.pay_inv[by_then], facts.pay_amount[by_then], n)
+    adjusted_by_then = facts.adj_day <= facts.inv_due[facts.adj_inv] + late
+    adjusted = _sum_by(facts.adj_inv[adjusted_by_then], facts.adj_amount[adjusted_by_then], n)
+    # A remainder under 1 % of the invoice is rounding or a fee in dispute, not a late account.
+    unpaid = facts.inv_minor - paid - adjusted > 0.01 * facts.inv_minor
+    went_late = _sum_by(facts.inv_cust, (watched & unpaid).astype(np.float64), facts.size)
+    return (went_late[accounts.rows] > 0).astype(np.float64)

@@ -1,12 +1,15 @@
-"""How likely an open account is to pay: a logistic regression learned from the ledger's own past,
-checked on a later period it did not learn from, beside a points scorecard anyone can follow.
+"""How likely an open account is to pay, or to go late: logistic regressions learned from the
+ledger's own past, checked on a later period they did not learn from, beside a points scorecard
+anyone can follow.
 
-The question: will payments cover at least half of what the account owes today within the next
-30 days? Past days every 30 days give the examples (each open account that day, and whether it
-then paid so); the latest such day is held out to measure both methods (AUC, Brier score and a
-calibration table). The model is used when the history has enough examples of both outcomes and
-it beats the scorecard on the held-out day; otherwise the scorecard, whose points map to the
-share of past accounts with as many points that paid.
+Two questions (`QUESTIONS`). "pay": will payments cover at least half of what the account owes
+today within the next 30 days? "late" (the early warning, asked of accounts with nothing past
+due): will part of what falls due within 30 days still be unpaid 30 days past its due date? Past
+days every 30 days give the examples (each account asked that day, and what then happened); the
+latest such day is held out to measure both methods (AUC, Brier score and a calibration table).
+The model is used when the history has enough examples of both outcomes and it does no worse
+than the scorecard on the held-out day; otherwise the scorecard, whose points map to the share of
+past accounts with as many points that answered yes.
 """
 
 from __future__ import annotations
@@ -26,17 +29,49 @@ from recoup.worklist.features import (
     AccountFeatures,
     LedgerFacts,
     features_on,
+    goes_late_within,
     paid_share_within,
 )
 
-HORIZON_DAYS = 30
 PAID_SHARE = 0.5
+LATE_WITHIN_DAYS = 30
+LATE_DAYS = 30
 CUT_EVERY_DAYS = 30
 CUTS = 8
 # Fewer examples, or fewer of either outcome, than this: the scorecard alone.
 MIN_EXAMPLES = 200
 MIN_OF_EACH = 20
-QUESTION = "pay at least half of what it owes within 30 days"
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    key: str
+    words: str
+    horizon_days: int  # how long after a day its answer is known
+    yes_is_good: bool  # paying is; going late is not (the scorecard's points run the other way)
+
+    def asked_of(self, accounts: AccountFeatures) -> AccountFeatures:
+        """The accounts the question is asked of on their day."""
+        if self.key == "late":
+            return accounts.only(accounts.column("days_past_due") == 0)
+        return accounts
+
+    def answers(self, facts: LedgerFacts, accounts: AccountFeatures) -> np.ndarray:
+        if self.key == "late":
+            return goes_late_within(facts, accounts, LATE_WITHIN_DAYS, LATE_DAYS) > 0
+        return paid_share_within(facts, accounts, self.horizon_days) >= PAID_SHARE
+
+
+PAY = Question("pay", "pay at least half of what it owes within 30 days", 30, True)
+LATE = Question(
+    "late",
+    "have part of what falls due within 30 days still unpaid 30 days after its due date",
+    LATE_WITHIN_DAYS + LATE_DAYS,
+    False,
+)
+QUESTIONS = {q.key: q for q in (PAY, LATE)}
+# The pay question's words, where a page names what the likelihood means.
+QUESTION = PAY.words
 
 # The scorecard: points start at 50; each term (feature, points per unit, cap in units) adds.
 SCORECARD: tuple[tuple[str, float, float], ...] = (
@@ -101,8 +136,9 @@ class Likelihood:
     scales: list[float]
     weights: list[float]
     intercept: float
-    band_rates: list[float]  # the scorecard's paid share per band of 10 points
+    band_rates: list[float]  # the scorecard's share answering yes per band of 10 points
     quality: Quality | None
+    question: str = PAY.key
 
     def as_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -118,6 +154,7 @@ class Likelihood:
             self.weights,
             self.intercept,
             self.band_rates,
+            self.question,
         )
         return hashlib.sha1(repr(parts).encode()).hexdigest()[:16]
 
@@ -137,7 +174,13 @@ class Likelihood:
             )
             if quality
             else None,
+            question=data.get("question", PAY.key),
         )
+
+    def fits(self) -> bool:
+        """Whether it scores the features this version reads (a fit kept by an older version
+        with other features does not, and is fitted again)."""
+        return len(self.means) == len(FEATURES) and self.question in QUESTIONS
 
     # -- scoring --------------------------------------------------------------------------------
     def standardised(self, values: F64) -> F64:
@@ -163,19 +206,22 @@ class Likelihood:
         if self.method == "model":
             return self.standardised(values) * np.asarray(self.weights)
         out = np.zeros_like(values)
-        terms = scorecard_terms(values)
+        # Points count towards paying: towards going late, they push the other way.
+        terms = scorecard_terms(values) * (1 if QUESTIONS[self.question].yes_is_good else -1)
         for j, (name, _, _) in enumerate(SCORECARD):
             out[:, FEATURES.index(name)] = terms[:, j]
         return out
 
 
-def _examples(facts: LedgerFacts, days: list[date]) -> tuple[F64, np.ndarray, list[int]]:
-    """Features and outcomes of the open accounts on each of `days`; the row counts per day."""
+def _examples(
+    facts: LedgerFacts, days: list[date], question: Question
+) -> tuple[F64, np.ndarray, list[int]]:
+    """Features and outcomes of the accounts asked on each of `days`; the row counts per day."""
     xs, ys, sizes = [], [], []
     for day in days:
-        accounts = features_on(facts, day)
+        accounts = question.asked_of(features_on(facts, day))
         xs.append(accounts.values)
-        ys.append(paid_share_within(facts, accounts, HORIZON_DAYS) >= PAID_SHARE)
+        ys.append(question.answers(facts, accounts))
         sizes.append(len(accounts.values))
     x = np.vstack(xs) if xs else np.zeros((0, len(FEATURES)))
     y = np.concatenate(ys) if ys else np.zeros(0, dtype=bool)
@@ -186,11 +232,13 @@ def _enough(y: np.ndarray) -> bool:
     return len(y) >= MIN_EXAMPLES and min(int(y.sum()), int((~y).sum())) >= MIN_OF_EACH
 
 
-def _band_rates(x: F64, y: np.ndarray) -> list[float]:
-    """The paid share per scorecard band (with one paid and one unpaid imagined in each, so an
-    empty band reads its points as a share rather than nothing)."""
+def _band_rates(x: F64, y: np.ndarray, question: Question) -> list[float]:
+    """The share answering yes per scorecard band (with one yes and one no imagined in each, so
+    an empty band reads its points as a share rather than nothing)."""
     bands = _bands(scorecard_points(x)) if len(x) else np.zeros(0, dtype=np.int64)
     prior = np.clip((np.arange(10) * BAND_WIDTH + BAND_WIDTH / 2) / 100, 0.02, 0.98)
+    if not question.yes_is_good:
+        prior = 1 - prior
     paid = np.bincount(bands, weights=y.astype(np.float64), minlength=10)
     seen = np.bincount(bands, minlength=10)
     return [float(v) for v in (paid + 2 * prior) / (seen + 2)]
@@ -224,11 +272,11 @@ def _calibration(y: np.ndarray, p: F64) -> list[tuple[float, float, int]]:
     ]
 
 
-def likelihood_fit(facts: LedgerFacts, today: date) -> Likelihood:
-    """Fits both methods on the ledger's past up to `today` and keeps the better one."""
-    latest = today - timedelta(days=HORIZON_DAYS)
+def likelihood_fit(facts: LedgerFacts, today: date, question: Question = PAY) -> Likelihood:
+    """Fits both methods to `question` on the ledger's past up to `today`; keeps the better."""
+    latest = today - timedelta(days=question.horizon_days)
     days = [latest - timedelta(days=CUT_EVERY_DAYS * k) for k in range(CUTS)]
-    x, y, sizes = _examples(facts, days)
+    x, y, sizes = _examples(facts, days, question)
     held = sizes[0] if sizes else 0
     x_hold, y_hold = x[:held], y[:held]
     x_train, y_train = x[held:], y[held:]
@@ -240,8 +288,9 @@ def likelihood_fit(facts: LedgerFacts, today: date) -> Likelihood:
         [1.0] * len(FEATURES),
         empty,
         0.0,
-        _band_rates(x_train, y_train),
+        _band_rates(x_train, y_train, question),
         None,
+        question.key,
     )
     card_p = card_train.scorecard_probability(x_hold)
     quality: dict[str, Any] = {
@@ -258,7 +307,12 @@ def likelihood_fit(facts: LedgerFacts, today: date) -> Likelihood:
     means, scales, weights, intercept = empty, [1.0] * len(FEATURES), empty, 0.0
     if _enough(y_train) and held and 0 < y_hold.sum() < held:
         trial = Likelihood(
-            "model", today.isoformat(), *_fit(x_train, y_train), band_rates=[], quality=None
+            "model",
+            today.isoformat(),
+            *_fit(x_train, y_train),
+            band_rates=[],
+            quality=None,
+            question=question.key,
         )
         model_p = trial.model_probability(x_hold)
         quality["model_auc"] = _auc(y_hold, model_p)
@@ -275,8 +329,9 @@ def likelihood_fit(facts: LedgerFacts, today: date) -> Likelihood:
             scales,
             weights,
             intercept,
-            _band_rates(x_train, y_train),
+            _band_rates(x_train, y_train, question),
             None,
+            question.key,
         ).probability(x_hold)
         if held
         else np.zeros(0)
@@ -289,8 +344,9 @@ def likelihood_fit(facts: LedgerFacts, today: date) -> Likelihood:
         scales=scales,
         weights=weights,
         intercept=intercept,
-        band_rates=_band_rates(x, y),
+        band_rates=_band_rates(x, y, question),
         quality=Quality(**quality),
+        question=question.key,
     )
 
 
@@ -347,6 +403,12 @@ def reason_words(name: str, value: float, push: float) -> str | None:
             return (
                 f"{value:.0%} of the balance more than 60 days past due" if value >= 0.005 else None
             )
+        case "due_soon_share":
+            return (
+                f"{value:.0%} of the balance falls due within 30 days"
+                if value >= 0.005
+                else "nothing falls due within 30 days"
+            )
         case "open_invoices":
             return f"{_plural(value, 'open invoice', 'open invoices')}"
         case "balance_log":
@@ -356,16 +418,28 @@ def reason_words(name: str, value: float, push: float) -> str | None:
 
 def top_reasons(values: F64, pushes: F64, count: int = 3) -> list[tuple[str, float]]:
     """The `count` strongest reasons of one account, each with its push (+ raises, - lowers)."""
-    order = np.argsort(-np.abs(pushes), kind="stable")
-    out: list[tuple[str, float]] = []
-    for j in order:
-        if abs(pushes[j]) < 1e-9:
-            break
-        words = reason_words(FEATURES[j], float(values[j]), float(pushes[j]))
-        if words:
-            out.append((words, float(pushes[j])))
-        if len(out) == count:
-            break
+    return top_reasons_many(values[None, :], pushes[None, :], count)[0]
+
+
+def top_reasons_many(values: F64, pushes: F64, count: int = 3) -> list[list[tuple[str, float]]]:
+    """The `count` strongest reasons of each account (rows of `values` and `pushes`): one sort
+    for them all, then words for the few features each needs."""
+    if not len(values):
+        return []
+    order = np.argsort(-np.abs(pushes), axis=1, kind="stable")
+    out: list[list[tuple[str, float]]] = []
+    for row, ranked in enumerate(order.tolist()):
+        said: list[tuple[str, float]] = []
+        for j in ranked:
+            push = float(pushes[row, j])
+            if abs(push) < 1e-9:
+                break
+            words = reason_words(FEATURES[j], float(values[row, j]), push)
+            if words:
+                said.append((words, push))
+                if len(said) == count:
+                    break
+        out.append(said)
     return out
 
 

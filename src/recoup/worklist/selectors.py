@@ -5,16 +5,19 @@ lifts, and accounts with no working phone or e-mail apart for tracing.
 The order, in words a collector can check: first what was promised to someone (a call-back due, a
 promise due today, a promise broken this week, a dispute to answer within two days), then the
 largest expected recovery (what is owed times the likelihood that it is paid). Calls stop at the
-collector's daily limit, less the calls they have already made today.
+collector's daily limit, less the calls they have already made today. Each account is in the
+segment its age, balance and likelihood put it in (`recoup.worklist.segments`); those whose
+treatment is a letter, the agency or legal action are apart, unless something is due today.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import cached_property, partial
 from typing import Any
 
 import numpy as np
@@ -44,8 +47,9 @@ from recoup.ledger.models import (
 )
 from recoup.ledger.selectors import customers_in_scope
 from recoup.worklist.features import F64, AccountFeatures, features_on, ledger_facts_load
-from recoup.worklist.likelihood import QUESTION, Likelihood, scored, top_reasons
-from recoup.worklist.models import CollectorCapacity
+from recoup.worklist.likelihood import QUESTION, Likelihood, scored, top_reasons_many
+from recoup.worklist.models import CollectorCapacity, Treatment
+from recoup.worklist.segments import CONTACT_TREATMENTS, NO_RULE, segment_of, segments_current
 from recoup.workspace.models import CallBack, DisputeCase
 
 # Contact points worth trying: valid ones, and ones nobody has checked yet.
@@ -66,16 +70,30 @@ class Reason:
     raises: bool  # True when it makes payment more likely
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Channelled:
-    """One way to reach the account now, or why not."""
+    """One way to reach the account now, or why not. Why not is worked out when first asked:
+    a list is ordered and grouped from what is allowed, and only the lists shown explain."""
 
     channel: str
     words: str
     to: str  # the phone number or address
     allowed: bool
-    blocks: tuple[str, ...] = ()
-    next_allowed_at: datetime | None = None
+    verdict_of: Callable[[], Verdict] | None = field(default=None, repr=False, compare=False)
+
+    @cached_property
+    def _verdict(self) -> Verdict:
+        if self.allowed or self.verdict_of is None:
+            return Verdict(True, (), ())
+        return self.verdict_of()
+
+    @property
+    def blocks(self) -> tuple[str, ...]:
+        return tuple(f"{hit.rule}: {hit.message}" for hit in self._verdict.blocks)
+
+    @property
+    def next_allowed_at(self) -> datetime | None:
+        return self._verdict.next_allowed_at
 
 
 @dataclass(slots=True)
@@ -92,6 +110,13 @@ class Entry:
     channels: list[Channelled] = field(default_factory=list)
     rank: int = 0
     within_limit: bool = True
+    segment: str = NO_RULE
+    treatment: str = Treatment.CALL
+    days_past_due: int = 0
+
+    @property
+    def treatment_words(self) -> str:
+        return str(Treatment(self.treatment).label)
 
     @property
     def allowed(self) -> list[Channelled]:
@@ -119,6 +144,7 @@ class Worklist:
     waiting: list[Entry]  # a promise to pay not due yet: nothing to chase until it is
     blocked: list[Entry]  # blocked beyond today, with why and until when
     unreachable: list[Entry]  # no working phone or e-mail: to trace
+    referred: list[Entry]  # treated by a letter, the agency or legal action, not a contact
     calls_limit: int
     calls_made: int
     likelihood: Likelihood
@@ -209,8 +235,8 @@ def _promised(customer_ids: Collection[int], day: date) -> dict[int, str]:
 def _contact_points(customer_ids: Sequence[int]) -> dict[tuple[int, str], str]:
     """The contact point each customer is reached at, per kind: the primary one first."""
     points: dict[tuple[int, str], str] = {}
-    for chunk in _chunks(customer_ids):
-        rows = ContactPoint.objects.filter(customer_id__in=chunk, status__in=WORKING)
+    working = ContactPoint.objects.filter(status__in=WORKING)
+    for rows in rows_of_customers(working, "customer_id", customer_ids):
         for customer_id, kind, value in rows.order_by(
             "customer_id", "kind", "-is_primary", "id"
         ).values_list("customer_id", "kind", "value"):
@@ -218,15 +244,21 @@ def _contact_points(customer_ids: Sequence[int]) -> dict[tuple[int, str], str]:
     return points
 
 
-def _channelled(channel: str, to: str, verdict: Verdict) -> Channelled:
-    return Channelled(
-        channel=channel,
-        words=CHANNEL_WORDS[channel],
-        to=to,
-        allowed=verdict.allowed,
-        blocks=tuple(f"{hit.rule}: {hit.message}" for hit in verdict.blocks),
-        next_allowed_at=verdict.next_allowed_at,
-    )
+# Above this many customers a read of every row (then kept for those wanted) beats slices of ids.
+WHOLE_READ_FROM = 20_000
+
+
+def rows_of_customers(
+    rows: QuerySet[Any, Any], field: str, customer_ids: Sequence[int]
+) -> Iterator[QuerySet[Any, Any]]:
+    """`rows` of `customer_ids` (by `field`), as querysets to read one after the other: slices
+    of ids a query can take or, for most of the ledger, every row (one read beats dozens of id
+    lists; the reader looks rows up by customer, so others do no harm)."""
+    if len(customer_ids) >= WHOLE_READ_FROM:
+        yield rows
+        return
+    for chunk in id_chunks(customer_ids):
+        yield rows.filter(**{f"{field}__in": chunk})
 
 
 def book_scores(
@@ -270,10 +302,12 @@ def worklists_for(
             raise OutOfScopeError(f"{person_name(collector)}'s worklist is outside your teams")
     at = at or timezone.now()
     day = timezone.localdate(at)
-    books = _books(scope, [c.pk for c in collectors], day)
+    books = books_of(scope, [c.pk for c in collectors], day)
     every = sorted({i for book in books.values() for i in book})
     entries = _entries(every, day, likelihood)
-    _check_contacts(list(entries.values()), at)
+    # Only accounts to contact go through the contact rules: not those waiting on a promise, nor
+    # those a letter, the agency or legal action treats (unless something is due today).
+    _check_contacts([e for e in entries.values() if _to_contact(e)], at)
     limits = _daily_calls_of(collectors)
     made = _calls_made_by([c.pk for c in collectors], day)
     return [
@@ -289,12 +323,18 @@ def worklists_for(
     ]
 
 
-def _chunks(ids: Sequence[int], size: int = 2000) -> list[Sequence[int]]:
+def _to_contact(entry: Entry) -> bool:
+    if entry.urgent:
+        return True
+    return not entry.promised and entry.treatment in CONTACT_TREATMENTS
+
+
+def id_chunks(ids: Sequence[int], size: int = 2000) -> list[Sequence[int]]:
     """Ids in slices a query can take as parameters (SQLite caps their number)."""
     return [ids[i : i + size] for i in range(0, len(ids), size)] or [[]]
 
 
-def _books(scope: Scope, collector_ids: list[int], day: date) -> dict[int, list[int]]:
+def books_of(scope: Scope, collector_ids: Sequence[int], day: date) -> dict[int, list[int]]:
     """The customers assigned to each collector on `day` that `scope` may see."""
     standing = Assignment.objects.filter(collector_id__in=collector_ids, valid_from__lte=day)
     standing = standing.filter(Q(valid_to__isnull=True) | Q(valid_to__gt=day))
@@ -315,15 +355,20 @@ def _entries(ids: list[int], day: date, likelihood: Likelihood) -> dict[int, Ent
     accounts, probability, pushes = book_scores(ids, day, likelihood)
     open_ids = [int(i) for i in accounts.customer_ids]
     names: dict[int, tuple[str, str]] = {}
-    for chunk in _chunks(open_ids):
-        rows = Customer.objects.filter(pk__in=chunk).values_list("pk", "name", "external_id")
-        names.update({pk: (name, ref) for pk, name, ref in rows})
+    for rows in rows_of_customers(Customer.objects.all(), "pk", open_ids):
+        names.update(
+            {pk: (name, ref) for pk, name, ref in rows.values_list("pk", "name", "external_id")}
+        )
     urgent = _urgent(open_ids, day)
     promised = _promised(open_ids, day)
+    segments = segments_current()
+    days_late = accounts.column("days_past_due")
+    reasons = top_reasons_many(accounts.values, pushes)
     entries = {}
     for i, customer_id in enumerate(open_ids):
         owed = round(accounts.open_minor[i])
         name, ref = names[customer_id]
+        segment = segment_of(segments, days_late[i], owed, float(probability[i]))
         entries[customer_id] = Entry(
             customer_id=customer_id,
             external_id=ref,
@@ -333,10 +378,10 @@ def _entries(ids: list[int], day: date, likelihood: Likelihood) -> dict[int, Ent
             expected=Money(round(owed * float(probability[i])), base),
             urgent=urgent.get(customer_id, []),
             promised=promised.get(customer_id, ""),
-            reasons=[
-                Reason(words, push > 0)
-                for words, push in top_reasons(accounts.values[i], pushes[i])
-            ],
+            reasons=[Reason(words, push > 0) for words, push in reasons[i]],
+            segment=segment.name if segment else NO_RULE,
+            treatment=segment.treatment if segment else Treatment.CALL,
+            days_past_due=int(days_late[i]),
         )
     return entries
 
@@ -380,10 +425,12 @@ def _worklist(
     day = timezone.localdate(at)
     entries.sort(key=lambda e: (not e.urgent, -e.expected.minor, e.name, e.customer_id))
     _, end_of_day = _day_bounds(day)
-    now, later, waiting, blocked, unreachable = [], [], [], [], []
+    now, later, waiting, blocked, unreachable, referred = [], [], [], [], [], []
     for entry in entries:
         if entry.promised and not entry.urgent:
             waiting.append(entry)
+        elif entry.treatment not in CONTACT_TREATMENTS and not entry.urgent:
+            referred.append(entry)
         elif not entry.channels:
             unreachable.append(entry)
         elif entry.allowed:
@@ -410,6 +457,7 @@ def _worklist(
         waiting=waiting,
         blocked=blocked,
         unreachable=unreachable,
+        referred=referred,
         calls_limit=limit,
         calls_made=made,
         likelihood=likelihood,
@@ -435,13 +483,24 @@ def _check_contacts(entries: list[Entry], at: datetime) -> None:
         return
     batch = contact_check_many(proposals=proposals)
     allowed = np.asarray(batch.allowed)
-    if len(proposals) - int(allowed.sum()) > 50:  # many to explain: their invoices' names at once
-        batch.checks.facts.invoice_labels_of_customers(
-            proposals[i].customer_id for i in np.flatnonzero(~allowed)
-        )
     for i, (entry, channel, to) in enumerate(targets):
-        verdict = batch.verdict(i) if not allowed[i] else Verdict(True, (), ())
-        entry.channels.append(_channelled(channel, to, verdict))
+        entry.channels.append(
+            Channelled(
+                channel=channel,
+                words=CHANNEL_WORDS[channel],
+                to=to,
+                allowed=bool(allowed[i]),
+                verdict_of=partial(batch.verdict, i),
+            )
+        )
+    # Accounts with no way open now are explained when grouped (later today, or blocked until
+    # when): their invoices' names at once when they are many.
+    shut = {e.customer_id for e in entries if e.channels and not e.allowed}
+    if len(shut) > 50:
+        batch.checks.facts.invoice_labels_of_customers(shut)
+    for entry in entries:
+        if entry.treatment == Treatment.EMAIL:  # its segment is written to first
+            entry.channels.sort(key=lambda c: c.channel != Channel.EMAIL)
 
 
 @dataclass(frozen=True, slots=True)
@@ -455,6 +514,7 @@ class TeamRow:
     waiting: int
     blocked: int
     unreachable: int
+    referred: int
     calls_made: int
     calls_limit: int
     expected_today: Money  # the expected recovery of the accounts within today's limit
@@ -471,6 +531,7 @@ def team_row(worklist: Worklist) -> TeamRow:
         waiting=len(worklist.waiting),
         blocked=len(worklist.blocked),
         unreachable=len(worklist.unreachable),
+        referred=len(worklist.referred),
         calls_made=worklist.calls_made,
         calls_limit=worklist.calls_limit,
         expected_today=Money(expected, settings.BASE_CURRENCY),
@@ -493,6 +554,9 @@ def entry_json(entry: Entry) -> dict[str, Any]:
         "expected_recovery": entry.expected.major_str(),
         "urgent": entry.urgent,
         "promised": entry.promised or None,
+        "segment": entry.segment,
+        "treatment": entry.treatment,
+        "days_past_due": entry.days_past_due,
         "reasons": [{"words": r.words, "raises": r.raises} for r in entry.reasons],
         "within_daily_limit": entry.within_limit,
         "contacts": [
@@ -530,4 +594,5 @@ def worklist_json(worklist: Worklist) -> dict[str, Any]:
         "waiting_on_a_promise": [entry_json(e) for e in worklist.waiting],
         "blocked": [entry_json(e) for e in worklist.blocked],
         "unreachable": [entry_json(e) for e in worklist.unreachable],
+        "letter_agency_or_legal": [entry_json(e) for e in worklist.referred],
     }

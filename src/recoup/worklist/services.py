@@ -1,5 +1,6 @@
 """The worklist's writers: a fit of the likelihood kept for the lists to score with, a
-collector's daily call limit, and accounts moved between collectors (both audited)."""
+collector's daily call limit, accounts moved between collectors, and the segments' rules (all but
+the fit audited)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import threading
 import time
 from collections.abc import Sequence
 from datetime import date, timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -19,10 +21,24 @@ from recoup.accounts.models import Role, TeamMembership, User
 from recoup.accounts.names import person_name
 from recoup.accounts.services import audit_record
 from recoup.core.errors import RecoupError
+from recoup.core.money import currency_exponent
 from recoup.ledger.models import Assignment, Customer
 from recoup.worklist.features import ledger_facts_load
-from recoup.worklist.likelihood import Likelihood, likelihood_fit
-from recoup.worklist.models import CollectorCapacity, FittedLikelihood
+from recoup.worklist.likelihood import PAY, QUESTIONS, Likelihood, likelihood_fit
+from recoup.worklist.models import (
+    CollectorCapacity,
+    CollectorTarget,
+    FittedLikelihood,
+    SegmentRule,
+    TargetPeriod,
+)
+from recoup.worklist.scorecard import (
+    Figure,
+    ScorecardInputError,
+    figure_info,
+    figure_of,
+    figure_unit,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -31,12 +47,13 @@ class DailyCallsError(RecoupError, ValueError):
     pass
 
 
-def likelihood_fit_now(*, today: date | None = None) -> FittedLikelihood:
-    """Fits the likelihood on the whole ledger up to `today` and keeps it."""
+def likelihood_fit_now(*, today: date | None = None, question: str = PAY.key) -> FittedLikelihood:
+    """Fits the likelihood of `question` on the whole ledger up to `today` and keeps it."""
     today = today or timezone.localdate()
     started = time.perf_counter()
-    fitted = likelihood_fit(ledger_facts_load(until=today), today)
+    fitted = likelihood_fit(ledger_facts_load(until=today), today, QUESTIONS[question])
     return FittedLikelihood.objects.create(
+        question=question,
         trained_on=today,
         method=fitted.method,
         parameters=fitted.as_json(),
@@ -48,9 +65,9 @@ def likelihood_fit_now(*, today: date | None = None) -> FittedLikelihood:
 _fitting = threading.Lock()
 
 
-def _fit_in_background(today: date) -> None:
+def _fit_in_background(today: date, question: str) -> None:
     try:
-        likelihood_fit_now(today=today)
+        likelihood_fit_now(today=today, question=question)
     except Exception:
         logger.exception("the worklist's likelihood could not be fitted")
     finally:
@@ -58,20 +75,28 @@ def _fit_in_background(today: date) -> None:
         connection.close()  # the thread's own connection
 
 
-def likelihood_current(*, today: date | None = None, background: bool = False) -> Likelihood:
-    """The kept fit. With none yet, one is fitted now. One older than `WORKLIST_REFIT_DAYS`
-    (the ledger has moved on since) is fitted again: now, or with `background` (a page, the
-    API) in a thread of this process while the older fit serves, so that no request waits."""
+def likelihood_current(
+    *, today: date | None = None, background: bool = False, question: str = PAY.key
+) -> Likelihood:
+    """The kept fit of `question`. With none yet (or one of features this version no longer
+    reads), one is fitted now. One older than `WORKLIST_REFIT_DAYS` (the ledger has moved on
+    since) is fitted again: now, or with `background` (a page, the API) in a thread of this
+    process while the older fit serves, so that no request waits."""
     today = today or timezone.localdate()
-    latest = FittedLikelihood.objects.order_by("-trained_on", "-id").first()
-    if latest is None:
-        latest = likelihood_fit_now(today=today)
+    latest = (
+        FittedLikelihood.objects.filter(question=question).order_by("-trained_on", "-id").first()
+    )
+    if latest is None or not Likelihood.from_json(latest.parameters).fits():
+        latest = likelihood_fit_now(today=today, question=question)
     elif latest.trained_on <= today - timedelta(days=settings.WORKLIST_REFIT_DAYS):
         if not background:
-            latest = likelihood_fit_now(today=today)
+            latest = likelihood_fit_now(today=today, question=question)
         elif _fitting.acquire(blocking=False):
             threading.Thread(
-                target=_fit_in_background, args=(today,), name="worklist-fit", daemon=True
+                target=_fit_in_background,
+                args=(today, question),
+                name="worklist-fit",
+                daemon=True,
             ).start()
     return Likelihood.from_json(latest.parameters)
 
@@ -165,3 +190,219 @@ def accounts_move(
         )
         moved += 1
     return moved
+
+
+class SegmentRuleError(RecoupError, ValueError):
+    def __init__(self, message: str, field: str = "") -> None:
+        super().__init__(message)
+        self.field = field
+
+
+SEGMENT_LIMITS = (
+    ("min_days_past_due", "max_days_past_due", "days past due"),
+    ("min_balance_minor", "max_balance_minor", "balance"),
+    ("min_likelihood", "max_likelihood", "likelihood"),
+)
+
+
+def _segment_state(rule: SegmentRule) -> dict[str, object]:
+    return {
+        "position": rule.position,
+        "name": rule.name,
+        "treatment": rule.treatment,
+        **{f: getattr(rule, f) for low, high, _ in SEGMENT_LIMITS for f in (low, high)},
+    }
+
+
+@transaction.atomic
+def segment_rule_save(
+    *,
+    actor: User | None,
+    rule: SegmentRule | None,
+    position: int,
+    name: str,
+    treatment: str,
+    limits: dict[str, int | None],
+    via: str = "",
+) -> SegmentRule:
+    """Adds a segment (`rule` None) or changes one; managers and admins decide them. A limit
+    left None holds for every account; a low limit above its high one is refused."""
+    require(
+        actor is None or can_plan_collectors_work(actor),
+        "only managers and admins change the segments",
+    )
+    name = name.strip()
+    if not name:
+        raise SegmentRuleError("give the segment a name", field="name")
+    for low, high, words in SEGMENT_LIMITS:
+        lo, hi = limits.get(low), limits.get(high)
+        if lo is not None and hi is not None and lo > hi:
+            raise SegmentRuleError(f"the lowest {words} is above the highest", field=low)
+    before = _segment_state(rule) if rule is not None else None
+    rule = rule or SegmentRule()
+    rule.position, rule.name, rule.treatment = position, name, treatment
+    for low, high, _ in SEGMENT_LIMITS:
+        setattr(rule, low, limits.get(low))
+        setattr(rule, high, limits.get(high))
+    rule.full_clean()
+    rule.save()
+    _segments_renumber(first=rule)
+    audit_record(
+        action="worklist_segment_save",
+        object_type="segment",
+        object_id=rule.pk,
+        before=before,
+        after=_segment_state(rule),
+        actor=actor,
+        via=via,
+    )
+    return rule
+
+
+def _segments_renumber(*, first: SegmentRule | None = None) -> None:
+    """Numbers the rules 1, 2, 3… in their order; `first` goes before any other rule it shares
+    its number with (a rule added or moved to 2 becomes the second, the old second the third)."""
+    rules = sorted(
+        SegmentRule.objects.all(),
+        key=lambda r: (r.position, first is None or r.pk != first.pk, r.pk),
+    )
+    for position, rule in enumerate(rules, start=1):
+        if rule.position != position:
+            SegmentRule.objects.filter(pk=rule.pk).update(position=position)
+            if first is not None and rule.pk == first.pk:
+                first.position = position
+
+
+@transaction.atomic
+def segment_rule_delete(*, actor: User | None, rule: SegmentRule, via: str = "") -> None:
+    require(
+        actor is None or can_plan_collectors_work(actor),
+        "only managers and admins change the segments",
+    )
+    before = _segment_state(rule)
+    rule_id = rule.pk
+    rule.delete()
+    _segments_renumber()
+    audit_record(
+        action="worklist_segment_delete",
+        object_type="segment",
+        object_id=rule_id,
+        before=before,
+        after=None,
+        actor=actor,
+        via=via,
+    )
+
+
+class TargetError(RecoupError, ValueError):
+    """A target that cannot be: the message starts with the field it is about."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+
+
+# Large enough for any real target, small enough for the column and for a person to read.
+TARGET_LIMIT = Decimal(10) ** 15
+
+
+def _target_checked(figure: Figure, unit: str, target: Decimal) -> Decimal:
+    if not target.is_finite() or target < 0:
+        raise TargetError("target", f"{target}: give a number of 0 or more")
+    if target >= TARGET_LIMIT:
+        raise TargetError("target", f"{target}: give a number below {TARGET_LIMIT:,}")
+    places = -target.normalize().as_tuple().exponent  # type: ignore[operator]
+    if unit == "count" and places > 0:
+        raise TargetError("target", f"{target}: {figure.label.lower()} are a whole number")
+    if unit == "percent" and target > 100:
+        raise TargetError("target", f"{target}: a rate is a percentage from 0 to 100")
+    if unit == "money":
+        exponent = currency_exponent(settings.BASE_CURRENCY)
+        if places > exponent:
+            raise TargetError(
+                "target", f"{target}: {settings.BASE_CURRENCY} has {exponent} decimal places"
+            )
+    elif places > 2:
+        raise TargetError("target", f"{target}: give at most 2 decimal places")
+    return target
+
+
+@transaction.atomic
+def collector_target_set(
+    *,
+    collector: User | None,
+    metric: str,
+    measure: str = "",
+    target: Decimal | None,
+    period: str = "",
+    actor: User | None,
+    via: str = "",
+) -> CollectorTarget | None:
+    """Sets the scorecard's target for `metric` (or its `measure`) of `collector`, or of every
+    collector without their own when `collector` is None; `target` None removes it. An amount
+    (contacts, cash) is a target for a `period` (week, month or quarter; a month by default);
+    a rate or a balance reads alike in any period and keeps none. Managers and admins set them."""
+    require(
+        actor is None or can_plan_collectors_work(actor),
+        "only managers and admins set a collector's targets",
+    )
+    try:
+        figure = figure_of(metric, measure)
+        info = figure_info(figure)
+    except ScorecardInputError as error:
+        raise TargetError("metric", str(error)) from None
+    if collector is not None and not (collector.is_active and collector.role == Role.COLLECTOR):
+        raise TargetError("collector", f"{person_name(collector)} is not an active collector")
+    if figure.per_period:
+        period = period or TargetPeriod.MONTH
+        if period not in TargetPeriod.values:
+            raise TargetError(
+                "period", f"{period!r}: expected one of {', '.join(TargetPeriod.values)}"
+            )
+    else:
+        period = ""
+    standing = (
+        CollectorTarget.objects.select_for_update()
+        .filter(collector=collector, metric=metric, measure=measure)
+        .first()
+    )
+    who = person_name(collector) if collector is not None else "everyone"
+    before = (
+        {
+            "collector": who,
+            "figure": figure.label,
+            "target": str(standing.target),
+            "period": standing.period,
+        }
+        if standing is not None
+        else None
+    )
+    kept: CollectorTarget | None = None
+    if target is None:
+        if standing is None:
+            return None
+        object_id = standing.pk
+        standing.delete()
+    else:
+        target = _target_checked(figure, figure_unit(figure, info), target)
+        if standing is None:
+            kept = CollectorTarget.objects.create(
+                collector=collector, metric=metric, measure=measure, target=target, period=period
+            )
+        else:
+            standing.target, standing.period = target, period
+            standing.save(update_fields=["target", "period", "updated_at"])
+            kept = standing
+        object_id = kept.pk
+    audit_record(
+        action="worklist_target_set",
+        object_type="scorecard_target",
+        object_id=object_id,
+        before=before,
+        after=None
+        if kept is None
+        else {"collector": who, "figure": figure.label, "target": str(target), "period": period},
+        actor=actor,
+        via=via,
+    )
+    return kept

@@ -19,6 +19,7 @@ from recoup.ledger.models import (
     Activity,
     Channel,
     ContactKind,
+    ContactSource,
     ContactStatus,
     Direction,
     DisputeStatus,
@@ -244,13 +245,44 @@ class CallBackForm(forms.Form):
         return wall.replace(tzinfo=self.zone)
 
 
+# Where a person found a contact point: every source but the ledger's import.
+FOUND_SOURCES: list[tuple[str, str]] = [
+    ("", "Choose…"),
+    *((value, label) for value, label in ContactSource.choices if value != ContactSource.IMPORTED),
+]
+
+
 class ContactPointForm(forms.Form):
     kind = forms.ChoiceField(choices=ContactKind.choices)
     value = forms.CharField(max_length=300, label="Number or address")
+    source = forms.ChoiceField(choices=FOUND_SOURCES, label="Where it was found")
+    source_note = forms.CharField(
+        required=False,
+        max_length=300,
+        label="Source note",
+        help_text="e.g. which directory, bureau report or web page",
+    )
     label = forms.CharField(
         required=False, max_length=64, help_text="e.g. mobile, accounts payable"
     )
     is_primary = forms.BooleanField(required=False, label="Primary")
+
+
+class ContactPointFoundForm(forms.Form):
+    """A phone or e-mail found for an account no working one reaches (the worklist's tracing);
+    an address alone would leave the account to trace, so the account page takes those."""
+
+    kind = forms.ChoiceField(
+        choices=[(ContactKind.PHONE.value, "Phone"), (ContactKind.EMAIL.value, "E-mail")]
+    )
+    value = forms.CharField(max_length=300, label="Number or address")
+    source = forms.ChoiceField(choices=FOUND_SOURCES, label="Source")
+    source_note = forms.CharField(
+        required=False,
+        max_length=300,
+        label="Note",
+        help_text="e.g. which directory, bureau report or web page",
+    )
 
 
 class ContactPointMarkForm(forms.Form):

@@ -5,12 +5,13 @@ payment at all. The daily job schedules its own next run, so one queued job keep
 from __future__ import annotations
 
 import logging
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from django.tasks import task
 from django.utils import timezone
 
+from recoup.core.schedule import ScheduledJob, daily_at, schedule_ensure
 from recoup.ingest.models import ImportRun
 from recoup.workspace.services.judgement import accounts_judge
 
@@ -62,23 +63,19 @@ def _changed_judged_records(run_id: int) -> bool:
     )
 
 
-def judgement_schedule_ensure() -> datetime:
-    """Queue tomorrow's daily judgement unless one is waiting; returns when it will run."""
-    from django_tasks_db.models import DBTaskResult
+_next_day, _missed_day = daily_at(RUN_AT)
 
-    pending = (
-        DBTaskResult.objects.filter(
-            task_path=account_judgement_daily.module_path,
-            status="READY",
-            finished_at__isnull=True,
-        )
-        .order_by("run_after")
-        .values_list("run_after", flat=True)
-        .first()
-    )
-    if pending is not None:
-        return pending
-    tomorrow = timezone.now().astimezone(UTC).date() + timedelta(days=1)
-    run_after = datetime.combine(tomorrow, RUN_AT)
-    account_judgement_daily.using(run_after=run_after).enqueue()
-    return run_after
+SCHEDULE = ScheduledJob(
+    key="judgement-daily",
+    title="Daily judgement of promises and payment plans",
+    task=account_judgement_daily,
+    next_run=_next_day,
+    missed_run=_missed_day,
+    when=lambda: "daily at 05:15 UTC",
+)
+
+
+def judgement_schedule_ensure() -> datetime:
+    """Queue the next daily judgement unless one is waiting (today's at once if it was missed);
+    returns when it will run."""
+    return schedule_ensure(SCHEDULE)

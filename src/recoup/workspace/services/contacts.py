@@ -17,6 +17,7 @@ from recoup.ledger.models import (
     Activity,
     ContactKind,
     ContactPoint,
+    ContactSource,
     ContactStatus,
     Customer,
     Direction,
@@ -151,14 +152,26 @@ def contact_point_add(
     customer: Customer,
     kind: str,
     value: str,
+    source: str,
+    source_note: str = "",
     label: str = "",
     is_primary: bool = False,
     via: str = "",
 ) -> ContactPoint:
+    """Add a phone, e-mail or address to `customer`, saying where it was found (`source`, and
+    which directory, report or page in `source_note`); it starts not verified."""
     customer = account_for(actor, customer, via=via)
     value = value.strip()
+    source_note = source_note.strip()
     if kind not in ContactKind.values:
         raise WorkspaceError(f"{kind!r} is not a kind of contact point", field="kind")
+    if not value:
+        raise WorkspaceError("give the number or address", field="value")
+    if source not in ContactSource.values:
+        known = ", ".join(ContactSource.values)
+        raise WorkspaceError(
+            f"source {source!r} is not one of {known}: say where it was found", field="source"
+        )
     if ContactPoint.objects.filter(customer=customer, kind=kind, value=value).exists():
         raise WorkspaceError("this customer already has that contact point", field="value")
     if is_primary:
@@ -172,6 +185,9 @@ def contact_point_add(
         label=label.strip(),
         is_primary=is_primary,
         status=ContactStatus.UNVERIFIED,
+        source=source,
+        source_note=source_note,
+        found_by=actor,
     )
     point.full_clean()
     point.save()
@@ -179,7 +195,14 @@ def contact_point_add(
         action="workspace_contact_point_add",
         object_type="customer",
         object_id=customer.pk,
-        after={"kind": kind, "value": value, "label": point.label, "primary": is_primary},
+        after={
+            "kind": kind,
+            "value": value,
+            "label": point.label,
+            "primary": is_primary,
+            "source": source,
+            "source_note": source_note,
+        },
         actor=actor,
         via=via,
     )

@@ -245,6 +245,8 @@ def contact_point_action(request: HttpRequest, customer_id: int) -> HttpResponse
             customer=account.customer,
             kind=data["kind"],
             value=data["value"],
+            source=data["source"],
+            source_note=data["source_note"],
             label=data["label"],
             is_primary=data["is_primary"],
             via=VIA,

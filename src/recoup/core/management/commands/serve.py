@@ -1,7 +1,13 @@
-"""`recoup serve`: the production web server (gunicorn) with static files served by WhiteNoise."""
+"""`recoup serve`: the production web server (gunicorn) with static files served by WhiteNoise,
+and, unless `--no-worker`, the background job worker and its scheduler as a child process."""
 
 from __future__ import annotations
 
+import logging
+import os
+import subprocess
+import sys
+import threading
 from argparse import ArgumentParser
 from typing import Any
 
@@ -27,6 +33,75 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
         return get_wsgi_application()
 
 
+logger = logging.getLogger(__name__)
+
+
+class WorkerChild:
+    """The `recoup worker` that `recoup serve` runs beside gunicorn: started by gunicorn's master
+    once it listens, started again if it dies, stopped when the master exits.
+
+    A child process rather than threads in the master: the master forks the web workers, which
+    must not each inherit a scheduler, and a job that hangs or crashes must not take the web
+    server with it. The worker watches its parent too (`--stop-with`), so a master killed
+    without a chance to stop it leaves no worker behind."""
+
+    RESTART_DELAYS = (1.0, 5.0, 30.0, 60.0)
+    STOP_SECONDS = 15.0
+
+    def __init__(self) -> None:
+        self.process: subprocess.Popen[bytes] | None = None
+        self.stopping = threading.Event()
+        self.watcher: threading.Thread | None = None
+
+    def command(self) -> list[str]:
+        return [
+            sys.executable,
+            "-c",
+            "from recoup.cli import main; main()",
+            "worker",
+            "--stop-with",
+            str(os.getpid()),
+        ]
+
+    def _spawn(self) -> subprocess.Popen[bytes]:
+        # Its own process group: a Ctrl-C in the terminal reaches the master alone, which then
+        # stops the worker with one SIGTERM, and the worker finishes the job it is running.
+        return subprocess.Popen(self.command(), process_group=0)
+
+    def start(self, _arbiter: Any = None) -> None:
+        self.process = self._spawn()
+        logger.info("started the job worker (pid %s)", self.process.pid)
+        self.watcher = threading.Thread(target=self._watch, name="recoup-worker-watch", daemon=True)
+        self.watcher.start()
+
+    def _watch(self) -> None:
+        failures = 0
+        while not self.stopping.wait(1.0):
+            process = self.process
+            if process is None or process.poll() is None:
+                continue
+            delay = self.RESTART_DELAYS[min(failures, len(self.RESTART_DELAYS) - 1)]
+            failures += 1
+            logger.warning(
+                "the job worker stopped (exit %s); starting it again", process.returncode
+            )
+            if self.stopping.wait(delay):
+                return
+            self.process = self._spawn()
+
+    def stop(self, _arbiter: Any = None) -> None:
+        self.stopping.set()
+        process = self.process
+        if process is None or process.poll() is not None:
+            return
+        process.terminate()
+        try:
+            process.wait(timeout=self.STOP_SECONDS)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
 class Command(BaseCommand):
     help = "Serve Recoup over HTTP with a production-grade server (gunicorn)."
 
@@ -48,6 +123,12 @@ class Command(BaseCommand):
             action="store_false",
             help="serve at once, without syncing the analytics copy and computing the dashboards",
         )
+        parser.add_argument(
+            "--no-worker",
+            dest="worker",
+            action="store_false",
+            help="run no background job worker (for deployments that run `recoup worker` apart)",
+        )
 
     def handle(
         self,
@@ -57,6 +138,7 @@ class Command(BaseCommand):
         workers: int,
         threads: int,
         warm: bool,
+        worker: bool,
         **opts: Any,
     ) -> None:
         if not 0 < port < 65536:
@@ -76,6 +158,20 @@ class Command(BaseCommand):
         # while one syncs in the background; the CLI and the job worker wait (decision 0014).
         settings.ANALYTICS_ANSWER_WHILE_SYNCING = True
         self.stdout.write(f"Recoup is serving on http://{host}:{port}/  (Ctrl-C stops it)")
+        hooks: dict[str, Any] = {}
+        child = WorkerChild() if worker else None
+        if child is not None:
+            # Started once the master listens (a busy port starts no worker), in the master only.
+            hooks = {"when_ready": child.start, "on_exit": child.stop}
+        try:
+            self._serve(host=host, port=port, workers=workers, threads=threads, hooks=hooks)
+        finally:
+            if child is not None:
+                child.stop()
+
+    def _serve(
+        self, *, host: str, port: int, workers: int, threads: int, hooks: dict[str, Any]
+    ) -> None:
         _Gunicorn(
             {
                 "bind": f"{host}:{port}",
@@ -86,5 +182,6 @@ class Command(BaseCommand):
                 "timeout": 120,
                 "graceful_timeout": 10,
                 "preload_app": True,
+                **hooks,
             }
         ).run()
