@@ -102,8 +102,13 @@ def test_an_admin_reads_the_audit_trail_and_narrows_it_to_a_person(
     expect(page).to_have_url(re.compile(r"/audit/$"))
     table = page.get_by_role("table", name=re.compile(f"Changes 1\u2013{entries} of {entries}"))
     expect(table).to_be_visible()
+    # Newest first: "When" is the sorted column, marked ▼ (hidden from screen readers, which
+    # read aria-sort).
     expect(table.get_by_role("columnheader")).to_have_text(
-        ["When", "Who", "Did what", "Item", "Changes"]
+        ["When▼", "Who", "Did what", "Item", "Changes"]
+    )
+    expect(table.get_by_role("columnheader", name="When")).to_have_attribute(
+        "aria-sort", "descending"
     )
     first = table.get_by_role("row").nth(1)
     expect(first).to_contain_text("Ada Lovelace")
