@@ -261,19 +261,29 @@ def rows_of_customers(
         yield rows.filter(**{f"{field}__in": chunk})
 
 
+def book_features(book: list[int], day: date) -> AccountFeatures:
+    """The open accounts of `book` on `day` and their features; kept until the next commit, so
+    that a list opened again, or asked another question (the early warning), reads the ledger
+    once."""
+    key = ("worklist-book", day.isoformat(), hashlib.sha1(repr(book).encode()).hexdigest())
+    return until_next_commit(
+        key, lambda: features_on(ledger_facts_load(until=day, customer_ids=book), day)
+    )
+
+
 def book_scores(
     book: list[int], day: date, likelihood: Likelihood
 ) -> tuple[AccountFeatures, F64, F64]:
-    """The open accounts of `book` on `day`, their likelihood and the pushes behind it; kept
-    until the next commit, so that a list opened again reads the ledger once."""
+    """The open accounts of `book` on `day`, their likelihood and the pushes behind it (kept
+    like their features)."""
 
     def build() -> tuple[AccountFeatures, F64, F64]:
-        accounts = features_on(ledger_facts_load(until=day, customer_ids=book), day)
+        accounts = book_features(book, day)
         probability, pushes = scored(likelihood, accounts)
         return accounts, probability, pushes
 
     key = (
-        "worklist-book",
+        "worklist-scores",
         day.isoformat(),
         likelihood.key,
         hashlib.sha1(repr(book).encode()).hexdigest(),
