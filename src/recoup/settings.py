@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "ninja",
     "recoup.core",
     "recoup.accounts",
+    "recoup.notifications",
     "recoup.ledger",
     "recoup.ingest",
     "recoup.metrics",
@@ -70,6 +71,8 @@ INSTALLED_APPS = [
     "recoup.compliance",
     "recoup.workspace",
     "recoup.worklist",
+    "recoup.dunning",
+    "recoup.reports",
     "recoup.demo",
     "recoup.web",
 ]
