@@ -3,6 +3,7 @@ only contacts the rules allow now, the rest apart with why; the daily call limit
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
@@ -160,3 +161,23 @@ def test_a_book_of_most_of_the_ledger_reads_every_row_once_and_lists_the_same(
     monkeypatch.setattr(selectors, "WHOLE_READ_FROM", 1)
     assert worklist_json(_list(book)) == by_slices
     assert by_slices["entries"][1]["contacts"][0]["to"] == "+1 312 555 0001"
+
+
+def test_a_list_opened_again_before_the_next_commit_reuses_its_reads_and_comes_out_the_same(
+    book: Book, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # What a database file keeps until its next commit (tests' in-memory database keeps nothing).
+    kept: dict[object, object] = {}
+
+    def keep(key: object, build: Callable[[], object]) -> object:
+        return kept[key] if key in kept else kept.setdefault(key, build())
+
+    monkeypatch.setattr(selectors, "until_next_commit", keep)
+    first = _list(book)
+    again = _list(book)
+    assert {"worklist-entries", "worklist-points"} <= {k[0] for k in kept}  # type: ignore[index]
+    assert worklist_json(again) == worklist_json(first)
+    big = again.entries[1]
+    assert big is not first.entries[1]
+    assert [c.words for c in big.channels] == ["call", "e-mail"]  # its own, not added twice
+    assert [e.rank for e in again.entries] == [1, 2]

@@ -3,12 +3,14 @@ batch of checks over in-memory facts (audits, the benchmark, the worklist)."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 import numpy as np
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from recoup.accounts.scope import Scope
 from recoup.compliance.clock import DAY_US, to_us, zone_table
@@ -24,6 +26,7 @@ from recoup.compliance.engine import (
 from recoup.compliance.facts import Facts, facts_load
 from recoup.compliance.models import Restriction, Rule
 from recoup.compliance.rules import RuleSpec
+from recoup.core.answers import until_next_commit
 from recoup.ledger.models import Customer, Invoice
 from recoup.ledger.selectors import customers_in_scope
 
@@ -112,6 +115,28 @@ def contact_check_many(
                 channels=_history_channels(specs),
             )
     return evaluate(checks_of(facts, proposals), specs)
+
+
+def facts_of_day(*, customer_ids: Sequence[int], day: date, specs: Sequence[RuleSpec]) -> Facts:
+    """The facts to check contacts with `customer_ids` at any instant of `day` (the server's
+    day): their history from the rules' longest window before the day to its end. Each check
+    reads only the history before its own instant, so one load serves the whole day; it is kept
+    until the next commit, so a list opened again today reads the ledger once."""
+    ids = sorted({int(i) for i in customer_ids})
+    start = timezone.make_aware(datetime.combine(day, datetime.min.time()))
+    end = start + timedelta(days=1)
+    lookback, channels = _lookback_days(specs), _history_channels(specs)
+    digest = hashlib.sha1(repr(ids).encode()).hexdigest()
+    key = ("contact-facts", day.isoformat(), lookback, tuple(sorted(channels)), digest)
+    return until_next_commit(
+        key,
+        lambda: facts_load(
+            customer_ids=ids,
+            history_since_us=to_us(start) - lookback * DAY_US,
+            history_until_us=to_us(end),
+            channels=channels,
+        ),
+    )
 
 
 def contact_check(

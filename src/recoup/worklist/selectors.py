@@ -20,7 +20,6 @@ from datetime import date, datetime, timedelta
 from functools import cached_property, partial
 from typing import Any
 
-import numpy as np
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
@@ -29,7 +28,7 @@ from recoup.accounts.models import Role, User
 from recoup.accounts.names import person_name
 from recoup.accounts.scope import OutOfScopeError, Scope
 from recoup.compliance.engine import Verdict
-from recoup.compliance.selectors import Proposal, contact_check_many
+from recoup.compliance.selectors import Proposal, contact_check_many, facts_of_day, rule_specs
 from recoup.core.answers import until_next_commit
 from recoup.core.errors import NotFoundError
 from recoup.core.money import Money
@@ -107,12 +106,13 @@ class Entry:
     urgent: list[str]
     reasons: list[Reason]
     promised: str = ""  # the open promise it waits on, in words
-    channels: list[Channelled] = field(default_factory=list)
-    rank: int = 0
-    within_limit: bool = True
     segment: str = NO_RULE
     treatment: str = Treatment.CALL
     days_past_due: int = 0
+    # Filled in by each list (the fields above are read once per commit: `_entries`).
+    channels: list[Channelled] = field(default_factory=list)
+    rank: int = 0
+    within_limit: bool = True
 
     @property
     def treatment_words(self) -> str:
@@ -233,7 +233,13 @@ def _promised(customer_ids: Collection[int], day: date) -> dict[int, str]:
 
 
 def _contact_points(customer_ids: Sequence[int]) -> dict[tuple[int, str], str]:
-    """The contact point each customer is reached at, per kind: the primary one first."""
+    """The contact point each customer is reached at, per kind: the primary one first (kept
+    until the next commit)."""
+    digest = hashlib.sha1(repr(list(customer_ids)).encode()).hexdigest()
+    return until_next_commit(("worklist-points", digest), lambda: _points_read(customer_ids))
+
+
+def _points_read(customer_ids: Sequence[int]) -> dict[tuple[int, str], str]:
     points: dict[tuple[int, str], str] = {}
     working = ContactPoint.objects.filter(status__in=WORKING)
     for rows in rows_of_customers(working, "customer_id", customer_ids):
@@ -345,7 +351,14 @@ def id_chunks(ids: Sequence[int], size: int = 2000) -> list[Sequence[int]]:
 
 
 def books_of(scope: Scope, collector_ids: Sequence[int], day: date) -> dict[int, list[int]]:
-    """The customers assigned to each collector on `day` that `scope` may see."""
+    """The customers assigned to each collector on `day` that `scope` may see (kept until the
+    next commit)."""
+    ids = sorted(collector_ids)
+    key = ("worklist-books", day.isoformat(), scope.cache_key(), repr(ids))
+    return until_next_commit(key, lambda: _books_read(scope, ids, day))
+
+
+def _books_read(scope: Scope, collector_ids: Sequence[int], day: date) -> dict[int, list[int]]:
     standing = Assignment.objects.filter(collector_id__in=collector_ids, valid_from__lte=day)
     standing = standing.filter(Q(valid_to__isnull=True) | Q(valid_to__gt=day))
     if not scope.sees_all:
@@ -355,12 +368,26 @@ def books_of(scope: Scope, collector_ids: Sequence[int], day: date) -> dict[int,
         "collector_id", "customer_id"
     ):
         books[collector_id].append(customer_id)
-    return books
+    return dict(books)
 
 
 def _entries(ids: list[int], day: date, likelihood: Likelihood) -> dict[int, Entry]:
     """An entry per open account of `ids`: what it owes, how likely it pays and why, what was
-    promised."""
+    promised. What they hold is kept until the next commit; the entries are made anew each
+    time, since a list fills in their ways of contact and ranks."""
+    key = (
+        "worklist-entries",
+        day.isoformat(),
+        likelihood.key,
+        hashlib.sha1(repr(ids).encode()).hexdigest(),
+    )
+    kept = until_next_commit(key, lambda: _entry_fields(ids, day, likelihood))
+    return {fields[0]: Entry(*fields) for fields in kept}
+
+
+def _entry_fields(ids: list[int], day: date, likelihood: Likelihood) -> list[tuple[Any, ...]]:
+    """Per open account of `ids`, `Entry`'s fields up to those a list fills in, in its order
+    (positional: making 40,000 entries by keyword or by copy costs seconds)."""
     base = settings.BASE_CURRENCY
     accounts, probability, pushes = book_scores(ids, day, likelihood)
     open_ids = [int(i) for i in accounts.customer_ids]
@@ -374,26 +401,29 @@ def _entries(ids: list[int], day: date, likelihood: Likelihood) -> dict[int, Ent
     segments = segments_current()
     days_late = accounts.column("days_past_due")
     reasons = top_reasons_many(accounts.values, pushes)
-    entries = {}
+    fields: list[tuple[Any, ...]] = []
     for i, customer_id in enumerate(open_ids):
         owed = round(accounts.open_minor[i])
+        likely = float(probability[i])
         name, ref = names[customer_id]
-        segment = segment_of(segments, days_late[i], owed, float(probability[i]))
-        entries[customer_id] = Entry(
-            customer_id=customer_id,
-            external_id=ref,
-            name=name,
-            balance=Money(owed, base),
-            likelihood=float(probability[i]),
-            expected=Money(round(owed * float(probability[i])), base),
-            urgent=urgent.get(customer_id, []),
-            promised=promised.get(customer_id, ""),
-            reasons=[Reason(words, push > 0) for words, push in reasons[i]],
-            segment=segment.name if segment else NO_RULE,
-            treatment=segment.treatment if segment else Treatment.CALL,
-            days_past_due=int(days_late[i]),
+        segment = segment_of(segments, days_late[i], owed, likely)
+        fields.append(
+            (
+                customer_id,
+                ref,
+                name,
+                Money(owed, base),
+                likely,
+                Money(round(owed * likely), base),
+                urgent.get(customer_id, []),
+                [Reason(words, push > 0) for words, push in reasons[i]],
+                promised.get(customer_id, ""),
+                segment.name if segment else NO_RULE,
+                segment.treatment if segment else Treatment.CALL,
+                int(days_late[i]),
+            )
         )
-    return entries
+    return fields
 
 
 def _daily_calls_of(collectors: Sequence[User]) -> dict[int, int]:
@@ -491,15 +521,20 @@ def _check_contacts(entries: list[Entry], at: datetime) -> None:
                 targets.append((entry, channel, to))
     if not proposals:
         return
-    batch = contact_check_many(proposals=proposals)
-    allowed = np.asarray(batch.allowed)
+    # The day's facts serve every instant of it: a list opened again today reads them once.
+    specs = rule_specs()
+    facts = facts_of_day(
+        customer_ids=[e.customer_id for e in entries], day=timezone.localdate(at), specs=specs
+    )
+    batch = contact_check_many(proposals=proposals, facts=facts, rules=specs)
+    allowed: list[bool] = batch.allowed.tolist()  # plain booleans, read once per way
     for i, (entry, channel, to) in enumerate(targets):
         entry.channels.append(
             Channelled(
                 channel=channel,
                 words=CHANNEL_WORDS[channel],
                 to=to,
-                allowed=bool(allowed[i]),
+                allowed=allowed[i],
                 verdict_of=partial(batch.verdict, i),
             )
         )
