@@ -40,6 +40,7 @@ from recoup.okrs.models import Cycle, Initiative, KeyResult
 from recoup.okrs.plan import plan_parse
 from recoup.okrs.services import checkin_create, plan_apply
 from recoup.workspace.models import AccountFlag, CallBack, FlagReason
+from tests.dunning.items import dunning_items
 
 pytestmark = pytest.mark.django_db
 
@@ -192,7 +193,7 @@ def matrix(db: None) -> Matrix:
         errors=1,
         problems=[{"row": 2, "column": "name", "value": SOUTH_NAME, "expected": "text"}],
     )
-    south_account = _account_items(south_customer)
+    south_account = {**_account_items(south_customer), **dunning_items(south_customer)}
     ids = {
         **south_account,
         "customer_id": str(south_customer.pk),
@@ -212,6 +213,8 @@ def matrix(db: None) -> Matrix:
         "token": "no-such-mapping-token",
         "secret": "no-such-calendar-secret",
         "token_id": "999999",
+        "notification_id": "999999",
+        "list_id": "999999",  # no such weekly report list
         "kind": "invoices",  # a kind only managers and admins import
     }
     return Matrix(users, ids)
@@ -298,6 +301,7 @@ API_QUERY: dict[str, dict[str, str]] = {
     "metrics.metric_value": {"as_of": "2026-06-30", "by": "customer"},
     "metrics.metric_value_series": {"start": "2026-01-01", "end": "2026-06-30", "by": "customer"},
     "metrics.metric_value_explain": {"as_of": "2026-06-30", "by": "customer"},
+    "metrics.metric_value_drivers": {"from": "2026-06-01", "to": "2026-06-30", "by": "team"},
     "okrs.checkins_auto": {"as_of": "2026-07-13"},
     "okrs.learn_curve": {"cycles": "4"},
     "compliance.check": {"customer": "C-S1", "channel": "call", "at": "2026-06-10T15:00:00Z"},
@@ -415,6 +419,29 @@ WEB: dict[str, dict[str, Row]] = {
         "GET": (302, 403, 403, 403, 200, 200),
         "POST": (302, 403, 403, 403, 403, 422),
     },
+    # Calendars: a download for the signed-in person; a new secret address (shown once) for
+    # everyone signed in; the feed behind a secret needs no session (a wrong secret is 404).
+    "okrs:calendar_download": {
+        "GET": (302, 200, 200, 200, 200, 200),
+        "POST": (405, 405, 405, 405, 405, 405),
+    },
+    "okrs:calendar_address": {
+        "GET": (302, 405, 405, 405, 405, 405),
+        "POST": (302, 200, 200, 200, 200, 200),
+    },
+    "okrs:calendar_feed": {
+        "GET": (404, 404, 404, 404, 404, 404),
+        "POST": (405, 405, 405, 405, 405, 405),
+    },
+    # The board as a download and in presentation mode: open like the board.
+    "okrs:board_export": {
+        "GET": (302, 200, 200, 200, 200, 200),
+        "POST": (405, 405, 405, 405, 405, 405),
+    },
+    "okrs:present_board": {
+        "GET": (302, 200, 200, 200, 200, 200),
+        "POST": (405, 405, 405, 405, 405, 405),
+    },
     "okrs:checkin": {
         "GET": (405, 405, 405, 405, 405, 405),
         "POST": (302, 403, 403, 422, 422, 422),
@@ -435,6 +462,15 @@ WEB: dict[str, dict[str, Row]] = {
     # Planning (a cycle, "+ objective", "+ key result", "+ initiative") is for managers and
     # admins; an empty form names its missing fields (422).
     "okrs:cycle_new": {
+        "GET": (302, 403, 403, 403, 200, 200),
+        "POST": (302, 403, 403, 403, 422, 422),
+    },
+    # Grading, closing and carrying over are planning; an empty form chooses no action (422).
+    "okrs:cycle_close": {
+        "GET": (302, 403, 403, 403, 200, 200),
+        "POST": (302, 403, 403, 403, 422, 422),
+    },
+    "okrs:cycle_carry": {
         "GET": (302, 403, 403, 403, 200, 200),
         "POST": (302, 403, 403, 403, 422, 422),
     },
@@ -472,6 +508,32 @@ WEB: dict[str, dict[str, Row]] = {
         "GET": (405, 405, 405, 405, 405, 405),
         "POST": (302, 403, 403, 403, 302, 302),
     },
+    # Each person's own notifications and settings; another's notification is not found. The
+    # unsubscribe link needs no log-in: a forged token is refused alike for everyone.
+    "notifications:index": {
+        "GET": (302, 200, 200, 200, 200, 200),
+        "POST": (302, 405, 405, 405, 405, 405),
+    },
+    "notifications:mark_read": {
+        "GET": (302, 405, 405, 405, 405, 405),
+        "POST": (302, 404, 404, 404, 404, 404),
+    },
+    "notifications:mark_all_read": {
+        "GET": (302, 405, 405, 405, 405, 405),
+        "POST": (302, 302, 302, 302, 302, 302),
+    },
+    "notifications:settings": {
+        "GET": (302, 200, 200, 200, 200, 200),
+        "POST": (302, 422, 422, 422, 422, 422),
+    },
+    "notifications:team_webhooks": {
+        "GET": (302, 403, 403, 403, 403, 200),
+        "POST": (302, 403, 403, 403, 403, 422),
+    },
+    "notifications:unsubscribe": {
+        "GET": (400, 400, 400, 400, 400, 400),
+        "POST": (400, 400, 400, 400, 400, 400),
+    },
     "okrs:mine": {
         "GET": (302, 200, 200, 200, 200, 200),
         "POST": (405, 405, 405, 405, 405, 405),
@@ -508,6 +570,28 @@ WEB: dict[str, dict[str, Row]] = {
         "GET": (302, 200, 200, 200, 200, 200),
         "POST": (302, 403, 403, 403, 422, 422),
     },
+    # The weekly report: everyone signed in, of their own book; its recipient lists for
+    # managers and admins (an empty form is refused: 400; no such list: 404).
+    "reports:weekly": {
+        "GET": (302, 200, 200, 200, 200, 200),
+        "POST": (405, 405, 405, 405, 405, 405),
+    },
+    "reports:weekly_pdf": {
+        "GET": (302, 200, 200, 200, 200, 200),
+        "POST": (405, 405, 405, 405, 405, 405),
+    },
+    "reports:lists": {
+        "GET": (302, 403, 403, 403, 200, 200),
+        "POST": (302, 403, 403, 403, 400, 400),
+    },
+    "reports:list_edit": {
+        "GET": (302, 403, 403, 403, 404, 404),
+        "POST": (302, 403, 403, 403, 404, 404),
+    },
+    "reports:list_delete": {
+        "GET": (405, 405, 405, 405, 405, 405),
+        "POST": (302, 403, 403, 403, 404, 404),
+    },
     "web:calendar_feed": {
         "GET": (404, 404, 404, 404, 404, 404),
         "POST": (405, 405, 405, 405, 405, 405),
@@ -516,7 +600,20 @@ WEB: dict[str, dict[str, Row]] = {
         "GET": (302, 200, 200, 200, 200, 200),
         "POST": (405, 405, 405, 405, 405, 405),
     },
+    # The dashboard's tables as downloads and the dashboard in presentation mode: scoped like it.
+    "web:dashboard_export": {
+        "GET": (302, 200, 200, 200, 200, 200),
+        "POST": (405, 405, 405, 405, 405, 405),
+    },
+    "web:present_dashboard": {
+        "GET": (302, 200, 200, 200, 200, 200),
+        "POST": (405, 405, 405, 405, 405, 405),
+    },
     "web:explain": {
+        "GET": (302, 200, 200, 200, 200, 200),
+        "POST": (405, 405, 405, 405, 405, 405),
+    },
+    "web:explain_export": {
         "GET": (302, 200, 200, 200, 200, 200),
         "POST": (405, 405, 405, 405, 405, 405),
     },
@@ -660,6 +757,12 @@ WEB: dict[str, dict[str, Row]] = {
         "GET": (302, 403, 200, 200, 200, 200),
         "POST": (405, 405, 405, 405, 405, 405),
     },
+    # A worklist download holds one collector's list: a manager or admin who names nobody is
+    # asked to choose one (400); a collector gets their own.
+    "worklist:export": {
+        "GET": (302, 403, 200, 200, 400, 400),
+        "POST": (405, 405, 405, 405, 405, 405),
+    },
     # Managers and admins set a collector's daily calls; an empty form names nobody (404).
     "worklist:daily_calls": {
         "GET": (405, 405, 405, 405, 405, 405),
@@ -710,6 +813,44 @@ WEB: dict[str, dict[str, Row]] = {
         "GET": (405, 405, 405, 405, 405, 405),
         "POST": (302, 403, 404, 422, 422, 422),
     },
+    # Dunning: collectors read the messages to their book's debtors; managers and admins prepare
+    # and approve runs and edit templates. Viewers work nothing.
+    "dunning:index": {
+        "GET": (302, 403, 200, 200, 200, 200),
+        "POST": (405, 405, 405, 405, 405, 405),
+    },
+    # An empty form names no day (422).
+    "dunning:prepare": {
+        "GET": (405, 405, 405, 405, 405, 405),
+        "POST": (302, 403, 403, 403, 422, 422),
+    },
+    # Every run's page, each collector seeing only the messages to their book's debtors.
+    "dunning:run": {
+        "GET": (302, 403, 200, 200, 200, 200),
+        "POST": (405, 405, 405, 405, 405, 405),
+    },
+    "dunning:approve": {
+        "GET": (405, 405, 405, 405, 405, 405),
+        "POST": (302, 403, 403, 403, 302, 302),
+    },
+    # A message to South's debtor, and its letter: hidden from North's collector (404).
+    "dunning:message": {
+        "GET": (302, 403, 404, 200, 200, 200),
+        "POST": (405, 405, 405, 405, 405, 405),
+    },
+    "dunning:letter": {
+        "GET": (302, 403, 404, 200, 200, 200),
+        "POST": (405, 405, 405, 405, 405, 405),
+    },
+    # An empty form names no subject or body (422).
+    "dunning:template": {
+        "GET": (302, 403, 403, 403, 200, 200),
+        "POST": (302, 403, 403, 403, 422, 422),
+    },
+    "dunning:preview": {
+        "GET": (405, 405, 405, 405, 405, 405),
+        "POST": (302, 403, 403, 403, 200, 200),
+    },
 }
 API: dict[str, Row] = {
     "compliance.check": (401, 404, 404, 200, 200, 200),
@@ -717,6 +858,7 @@ API: dict[str, Row] = {
     "compliance.rules": (401, 200, 200, 200, 200, 200),
     "metrics.metric_list": (401, 200, 200, 200, 200, 200),
     "metrics.metric_value": (401, 200, 200, 200, 200, 200),
+    "metrics.metric_value_drivers": (401, 200, 200, 200, 200, 200),
     "metrics.metric_value_explain": (401, 200, 200, 200, 200, 200),
     "metrics.metric_value_series": (401, 200, 200, 200, 200, 200),
     "okrs.audit": (401, 200, 200, 200, 200, 200),
@@ -730,6 +872,12 @@ API: dict[str, Row] = {
     "okrs.checkins_history": (401, 200, 200, 200, 200, 200),
     "okrs.cycles_create": (401, 403, 403, 403, 201, 201),
     "okrs.cycles_list": (401, 200, 200, 200, 200, 200),
+    # The end of a cycle: grades read by all, written by planners; carrying out of a cycle that
+    # is still open is refused (422).
+    "okrs_closing.cycles_grades": (401, 200, 200, 200, 200, 200),
+    "okrs_closing.cycles_grade": (401, 403, 403, 403, 200, 200),
+    "okrs_closing.cycles_close": (401, 403, 403, 403, 200, 200),
+    "okrs_closing.cycles_carry": (401, 403, 403, 403, 422, 422),
     "okrs.forecast": (401, 200, 200, 200, 200, 200),
     "okrs.initiatives_create": (401, 403, 403, 403, 201, 201),
     "okrs.initiatives_update": (401, 403, 403, 200, 200, 200),

@@ -18,6 +18,7 @@ api = NinjaAPI(
 
 # Each app's router is mounted here, e.g. api.add_router("/metrics", "recoup.metrics.api.router").
 api.add_router("/okrs", "recoup.okrs.api.router")
+api.add_router("/okrs", "recoup.okrs.closing_api.router")
 api.add_router("/metrics", "recoup.metrics.api.router")
 api.add_router("/compliance", "recoup.compliance.api.router")
 api.add_router("/worklist", "recoup.worklist.api.router")

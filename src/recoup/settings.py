@@ -188,8 +188,14 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # makes sure one run of each is queued (a job that failed is queued again on its next turn).
 SCHEDULED_JOBS = [
     "recoup.okrs.tasks.SCHEDULE",
+    "recoup.reports.tasks.SCHEDULE",
     "recoup.workspace.tasks.SCHEDULE",
     "recoup.ingest.tasks.SCHEDULE",
+    "recoup.notifications.tasks.SCHEDULE",
+    "recoup.okrs.reminders.SCHEDULE",
+    "recoup.workspace.reminders.SCHEDULE",
+    "recoup.ingest.reminders.SCHEDULE",
+    "recoup.dunning.tasks.SCHEDULE",
 ]
 SCHEDULE_CHECK_SECONDS = env_int("RECOUP_SCHEDULE_CHECK_SECONDS", 60, minimum=1, maximum=3600)
 
@@ -210,6 +216,11 @@ IMPORT_TEMP_GRACE_MINUTES = env_int(
 WEB_WORKERS = env_int("RECOUP_WEB_WORKERS", 2, minimum=1, maximum=64)
 # The KPI engine is the operator's choice, never a request's (docs/architecture.md).
 KPI_ENGINE = env_choice("RECOUP_KPI_ENGINE", "duckdb", ("duckdb", "postgres", "spark"))
+# A key result called on track while its forecast gives less than this chance of reaching the
+# target is flagged "reported green, data red" (`recoup.okrs.honesty`).
+OKR_GREEN_RED_BELOW_CHANCE = env_float(
+    "RECOUP_OKR_GREEN_RED_BELOW_CHANCE", 0.5, minimum=0.0, maximum=1.0
+)
 # Seconds a process waits for another to release the DuckDB analytics file.
 DUCKDB_LOCK_WAIT_SECONDS = env_float("RECOUP_DUCKDB_LOCK_WAIT", 60.0, minimum=0, maximum=3600)
 # After a ledger change, answer from the published analytics snapshot while it is synced in the
@@ -284,6 +295,53 @@ SECURE_CSP = {
     "base-uri": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],
 }
+
+# Notifications (recoup.notifications): e-mail through Django's mail framework. With no SMTP host
+# the messages are written as files under var/mail, so a fresh `make run` sends nothing anywhere.
+EMAIL_HOST = env_str("RECOUP_SMTP_HOST", "")
+EMAIL_PORT = env_int("RECOUP_SMTP_PORT", 587, minimum=1, maximum=65535)
+EMAIL_HOST_USER = env_str("RECOUP_SMTP_USER", "")
+EMAIL_HOST_PASSWORD = env_secret("RECOUP_SMTP_PASSWORD")
+EMAIL_USE_TLS = env_bool("RECOUP_SMTP_STARTTLS", True)
+EMAIL_TIMEOUT = env_int("RECOUP_SMTP_TIMEOUT_SECONDS", 10, minimum=1, maximum=300)
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.filebased.EmailBackend"
+)
+EMAIL_FILE_PATH = str(DATA_DIR / "mail")
+DEFAULT_FROM_EMAIL = env_str("RECOUP_FROM_EMAIL", "recoup@localhost")
+# Links in e-mails and chat messages point here (no request to read the host from in a job).
+BASE_URL = env_str(
+    "RECOUP_BASE_URL",
+    "http://127.0.0.1:8000",
+    pattern=r"https?://[^\s/]+(/\S*)?",
+    meaning="an http(s) address such as https://recoup.example.com",
+).rstrip("/")
+NOTIFY_CHAT_TIMEOUT_SECONDS = env_int("RECOUP_CHAT_TIMEOUT_SECONDS", 5, minimum=1, maximum=60)
+# Weekly check-ins an owner may miss in a row before their team's lead hears of it.
+NOTIFY_ESCALATE_AFTER_MISSED = env_int(
+    "RECOUP_NOTIFY_ESCALATE_AFTER_MISSED", 2, minimum=1, maximum=52
+)
+NOTIFY_FLUSH_EVERY_MINUTES = env_int(
+    "RECOUP_NOTIFY_FLUSH_EVERY_MINUTES", 5, minimum=1, maximum=24 * 60
+)
+
+# Dunning (recoup.dunning): messages go at this hour of the debtor's own day; the payment link
+# names the customer where it says {customer}; text messages are POSTed as JSON to a provider.
+DUNNING_SEND_HOUR = env_int("RECOUP_DUNNING_SEND_HOUR", 10, minimum=0, maximum=23)
+DUNNING_PAYMENT_LINK = env_str("RECOUP_DUNNING_PAYMENT_LINK", BASE_URL + "/pay/{customer}")
+DUNNING_ORGANISATION = env_str("RECOUP_DUNNING_ORGANISATION", "Accounts receivable")
+DUNNING_SMS_URL = env_str(
+    "RECOUP_DUNNING_SMS_URL",
+    "",
+    pattern=r"(https?://\S+)?",
+    meaning="the provider's http(s) address, or empty for no text messages",
+)
+DUNNING_SMS_TOKEN = env_secret("RECOUP_DUNNING_SMS_TOKEN")
+DUNNING_SMS_TIMEOUT_SECONDS = env_int(
+    "RECOUP_DUNNING_SMS_TIMEOUT_SECONDS", 10, minimum=1, maximum=60
+)
 
 LOGGING = {
     "version": 1,

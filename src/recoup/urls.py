@@ -18,6 +18,9 @@ urlpatterns = [
     path("import/", include("recoup.ingest.urls")),
     path("compliance/", include("recoup.compliance.urls")),
     path("worklist/", include("recoup.worklist.urls")),
+    path("dunning/", include("recoup.dunning.urls")),
     path("audit/", include("recoup.accounts.urls")),
+    path("reports/", include("recoup.reports.urls")),
+    path("notifications/", include("recoup.notifications.urls")),
     path("", include("recoup.web.urls")),
 ]

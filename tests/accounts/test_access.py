@@ -30,6 +30,7 @@ from recoup.accounts.access import (
     can_import,
     can_import_something,
     can_manage_own_tokens,
+    can_manage_report_lists,
     can_manage_users,
     can_override_contact_rules,
     can_override_status,
@@ -84,6 +85,7 @@ USER_RULES: dict[Callable[[AnyUser], bool], frozenset[str]] = {
     can_work_account: WORKING,
     can_override_contact_rules: STEERING,
     can_plan_collectors_work: STEERING,
+    can_manage_report_lists: STEERING,
     can_change_contact_rules: ADMINS,
 }
 

@@ -365,8 +365,9 @@ def test_the_page_reads_a_fixed_number_of_queries_however_many_entries_it_shows(
             after={"value": str(n)},
             actor=people.north_collector if n % 2 else people.manager,
         )
-    # Session, user, the manager's team-mates, the person and kind choices, the count, one page.
-    with django_assert_max_num_queries(7):
+    # Session, user, the manager's team-mates, the person and kind choices, the count, one page,
+    # and the bell's unread count in the top bar.
+    with django_assert_max_num_queries(8):
         response = client.get("/audit/")
     assert len(_rows(response.content)) == 50
 

@@ -38,6 +38,12 @@ def test_every_scheduled_job_is_found_by_its_key() -> None:
         "okr-checkin-weekly",
         "judgement-daily",
         "import-leftovers",
+        "notifications-flush",
+        "okr-reminders-daily",
+        "workspace-reminders-daily",
+        "import-notifications",
+        "dunning-daily",
+        "reports-weekly-send",
     }
     assert scheduled_job("import-leftovers") is CLEANUP
     assert scheduled_job("no-such-job") is None

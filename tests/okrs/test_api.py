@@ -339,7 +339,7 @@ def test_the_cycle_cadence_is_an_icalendar_feed(quarter: Cycle, client_as: Any) 
     assert body.startswith("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n")
     assert body.endswith("END:VCALENDAR\r\n")
     assert "DTSTART;VALUE=DATE:20260706\r\n" in body  # the first Monday after the start
-    assert "RRULE:FREQ=WEEKLY;BYDAY=MO;UNTIL=20260930\r\n" in body
+    assert "RRULE:FREQ=WEEKLY;UNTIL=20260930;BYDAY=MO\r\n" in body
     assert "SUMMARY:2026-Q3: mid-cycle review\r\n" in body
     assert "planning session" not in body  # no planning date in this plan
     assert client_as("ben").get(f"{BASE}/cycles/nope/calendar.ics").status_code == 404

@@ -12,7 +12,7 @@ import yaml
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from recoup.okrs.models import CheckIn, Cycle
+from recoup.okrs.models import CheckIn, Cycle, KeyResult
 from recoup.okrs.plan import plan_parse
 from recoup.okrs.selectors import plan_audit
 from recoup.okrs.templates import TEMPLATES, templates_yaml
@@ -197,5 +197,7 @@ def test_status_without_any_cycle_says_how_to_start() -> None:
 
 def test_the_calendar_command_prints_the_feed(quarter: Cycle) -> None:
     feed = _run("calendar", "--cycle", "2026-Q3")
-    assert feed.count("BEGIN:VEVENT") == 1
+    # The weekly check-in and each key result's due date (none of the initiatives has one).
+    assert feed.count("BEGIN:VEVENT") == 1 + KeyResult.objects.count()
     assert "SUMMARY:2026-Q3: weekly check-in" in feed
+    assert "SUMMARY:Key result due: Call audit passed" in feed

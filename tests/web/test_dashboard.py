@@ -221,7 +221,7 @@ def test_a_ratio_drill_down_shows_each_accounts_numerator_and_denominator(
         .content.decode()
         .split()
     )
-    assert '<th scope="col" class="num">Open over 90 days past due</th>' in body
+    assert '>Open over 90 days past due<span class="sort-mark"' in body
     assert re.search(
         r'<a href="/ledger/customers/\d+/">Acme</a> <span class="muted nowrap">[^<]*</span></th>'
         r'<td class="num">600.00 USD</td><td class="num">800.00 USD</td>'

@@ -232,6 +232,14 @@ def can_change_contact_rules(user: AnyUser) -> bool:
     return role_of(user) == Role.ADMIN
 
 
+def can_manage_report_lists(user: AnyUser) -> bool:
+    """Make, change and remove the weekly report's recipient lists: managers and admins, who
+    answer for what leaves the organisation. A list's report covers its team (or everyone)
+    whoever receives it. Everyone signed in previews and downloads the report of their own
+    scope."""
+    return role_of(user) in STEERING_ROLES
+
+
 def can_manage_own_tokens(user: AnyUser) -> bool:
     """Create and revoke one's own API tokens and calendar-feed secret: every active user. A
     token carries its owner's role and scope, so it gives no one more than their session."""
@@ -325,6 +333,10 @@ class Can:
     @cached_property
     def manage_own_tokens(self) -> bool:
         return can_manage_own_tokens(self._user)
+
+    @cached_property
+    def manage_report_lists(self) -> bool:
+        return can_manage_report_lists(self._user)
 
 
 # --- view guards ------------------------------------------------------------------------------

@@ -32,6 +32,9 @@ ACTION_PHRASES: dict[str, str] = {
     "api_token_revoke": "revoked an API token",
     "calendar_address_create": "made a new calendar address",
     "job_run_now": "ran a background job now",
+    "report_subscription_create": "added a weekly report list",
+    "report_subscription_update": "changed a weekly report list",
+    "report_subscription_delete": "removed a weekly report list",
     "login_failed": "failed to log in",
     "login_locked": "locked a log-in after repeated failures",
     "import": "imported a file",
@@ -47,6 +50,10 @@ ACTION_PHRASES: dict[str, str] = {
     "reference_value_set": "set a reference value",
     "okr_cycle_create": "created an OKR cycle",
     "okr_cycle_update": "changed an OKR cycle",
+    "okr_cycle_close": "closed an OKR cycle",
+    "okr_objective_grade": "graded an objective",
+    "okr_objective_carry": "carried an objective into the next cycle",
+    "okr_key_result_carry": "carried a key result into the next cycle",
     "okr_objective_create": "created an objective",
     "okr_objective_update": "changed an objective",
     "okr_key_result_create": "created a key result",
@@ -87,7 +94,15 @@ ACTION_PHRASES: dict[str, str] = {
     "worklist_account_move": "moved an account to another collector",
     "worklist_target_set": "set a target on the collector scorecard",
     "worklist_segment_save": "set a segment of the book and its treatment",
+    "dunning_policies_load": "loaded dunning policies",
+    "dunning_override_set": "set a customer's dunning override",
+    "dunning_template_save": "changed a dunning template",
+    "dunning_run_prepare": "prepared a dunning run",
+    "dunning_run_approve": "approved and sent a dunning run",
     "worklist_segment_delete": "removed a segment of the book",
+    "notify_preference_set": "changed their notification settings",
+    "notify_unsubscribe": "unsubscribed from e-mails",
+    "notify_team_webhook_set": "set a team's chat webhook",
 }
 
 # What kind of item an entry is about. Imports name ledger records by their model
@@ -99,6 +114,7 @@ OBJECT_KINDS: dict[str, str] = {
     "login": "Log-in as",
     "import_run": "Import run",
     "job": "Background job",
+    "report_subscription": "Weekly report list",
     "mapping_preset": "Column mapping",
     "ledger": "Ledger",
     "metric": "KPI",
@@ -152,6 +168,7 @@ VIA_NAMES: dict[str, str] = {
     "judgement": "Promise judgement after an import",
     "judgement-task": "Scheduled promise judgement",
     "workspace-cli": "Workspace command",
+    "unsubscribe": "Unsubscribe link in an e-mail",
 }
 
 # Who acted when an entry names no person and no command: someone not logged in (a failed

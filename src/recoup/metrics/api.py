@@ -16,7 +16,7 @@ from datetime import date
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
 from recoup.accounts.api_auth import API_AUTH
@@ -24,9 +24,11 @@ from recoup.accounts.scope import Scope, scope_check_filters, scope_for
 from recoup.core.dates import parse_input_date
 from recoup.core.errors import AccessDeniedError, InputDateError, RecoupError
 from recoup.metrics.catalogue import CATALOGUE, DIMENSIONS
+from recoup.metrics.drivers import drivers_json
 from recoup.metrics.selectors import (
     QueryResult,
     metric_definitions,
+    metric_drivers,
     metric_explain,
     metric_query,
     metric_series,
@@ -90,6 +92,28 @@ class SeriesIn(Schema):
     by: list[str] = []
     filter: list[str] = []
     param: list[str] = []
+
+
+class DriversIn(Schema):
+    # `from` and `to` as in the CLI; Python names them from_ and to.
+    from_: str = Field(..., alias="from")
+    to: str
+    by: str
+    filter: list[str] = []
+    param: list[str] = []
+
+
+class ContributionOut(Schema):
+    dims: dict[str, str]
+    value: str | None
+
+
+class DriversOut(Schema):
+    metric: str
+    from_value: str | None
+    to_value: str | None
+    change: str | None
+    contributions: list[ContributionOut]
 
 
 class ExplainOut(Schema):
@@ -250,3 +274,33 @@ def metric_value_explain(
         )
     )
     return [{"title": title, "sql": sql} for title, sql in queries]
+
+
+@router.get(
+    "/{metric_id}/drivers",
+    response=DriversOut,
+    summary="Why a metric moved: its change between two days split exactly by a dimension",
+)
+def metric_value_drivers(
+    request: HttpRequest, metric_id: str, q: Query[DriversIn]
+) -> dict[str, Any]:
+    start = _date(q.from_, "from")
+    end = _date(q.to, "to")
+    if start is None or end is None:
+        raise HttpError(422, "from and to: expected two dates (YYYY-MM-DD)")
+    params = _pairs(q.param, "param", "NAME=VALUE, e.g. window=30")
+    filters = _filters(q.filter)
+    scope = _scope(request, filters)
+    return _call(
+        lambda: drivers_json(
+            metric_drivers(
+                metric=metric_id,
+                from_day=start,
+                to_day=end,
+                by=q.by,
+                scope=scope,
+                params=params,
+                filters=filters,
+            )
+        )
+    )

@@ -98,6 +98,31 @@ class Param:
 
 
 @dataclass(frozen=True, slots=True)
+class Split:
+    """How a change of the metric splits exactly into parts by group (`recoup.metrics.drivers`).
+
+    kind "sum": the value is its one measure, so each group's part is its own change. kind
+    "ratio": the value is numerator / denominator x scale, each side a signed sum of the plan's
+    measures by position (`recoup.metrics.evaluate.plan_metric`), the scale a number or the
+    name of a parameter ("window"). kind "none": no exact split; `why` says why. `only` names
+    the parameter values the split holds for (another variant has another formula).
+    """
+
+    kind: str = "sum"
+    numerator: tuple[tuple[int, int], ...] = ((0, 1),)
+    denominator: tuple[tuple[int, int], ...] = ((1, 1),)
+    scale: str = "1"
+    only: tuple[tuple[str, str], ...] = ()
+    why: str = ""
+
+
+SUM = Split()
+PERCENT = Split("ratio", scale="100")
+MEAN = Split("ratio")
+PER_WINDOW = Split("ratio", scale="window")
+
+
+@dataclass(frozen=True, slots=True)
 class MetricDef:
     id: str
     title: str
@@ -110,6 +135,7 @@ class MetricDef:
     is_flow: bool = False
     notes: str = ""
     extra: Mapping[str, str] = field(default_factory=dict)
+    split: Split = SUM
 
     def info(self) -> MetricInfo:
         return MetricInfo(
@@ -243,6 +269,7 @@ _METRICS: list[MetricDef] = [
         LOWER,
         _AGED,
         (DAYS_90, ANCHOR, BUCKETS),
+        split=PERCENT,
     ),
     MetricDef(
         "open_invoices_count",
@@ -273,6 +300,7 @@ _METRICS: list[MetricDef] = [
         HIGHER,
         _AGED,
         (CURRENT, ANCHOR, BUCKETS),
+        split=PERCENT,
     ),
     MetricDef(
         "credit_sales",
@@ -305,6 +333,7 @@ _METRICS: list[MetricDef] = [
         LOWER,
         _INVOICE,
         (WINDOW,),
+        split=PER_WINDOW,
     ),
     MetricDef(
         "dso_countback",
@@ -334,6 +363,11 @@ _METRICS: list[MetricDef] = [
         ),
         notes="Month k is (D - k months, D - (k-1) months]. If receivables exceed all sales in "
         "the lookback, the whole lookback is counted.",
+        split=Split(
+            "none",
+            why="countback matches receivables against months of sales in turn, so its change "
+            "has no exact split by group",
+        ),
     ),
     MetricDef(
         "bpdso",
@@ -344,6 +378,7 @@ _METRICS: list[MetricDef] = [
         LOWER,
         _INVOICE,
         (WINDOW, CURRENT),
+        split=PER_WINDOW,
     ),
     MetricDef(
         "add",
@@ -363,6 +398,13 @@ _METRICS: list[MetricDef] = [
             ),
             WINDOW,
             CURRENT,
+        ),
+        split=Split(
+            "ratio",
+            numerator=((0, 1), (1, -1)),
+            denominator=((2, 1),),
+            scale="window",
+            only=(("method", "dso_minus_bpdso"),),
         ),
     ),
     MetricDef(
@@ -385,6 +427,13 @@ _METRICS: list[MetricDef] = [
         is_flow=True,
         notes="Begin AR is AR at the day before `from`; months are calendar months touched by "
         "the period.",
+        split=Split(
+            "ratio",
+            numerator=((0, 1), (1, 1), (2, -1)),
+            denominator=((0, 1), (1, 1), (3, -1)),
+            scale="100",
+            only=(("sales_term", "full"),),
+        ),
     ),
     MetricDef(
         "avg_days_to_pay",
@@ -398,6 +447,7 @@ _METRICS: list[MetricDef] = [
         is_flow=True,
         notes="An invoice is fully paid when payments plus credit notes and discounts reach its "
         "amount; write-offs do not count as payment.",
+        split=MEAN,
     ),
     MetricDef(
         "avg_days_late",
@@ -410,6 +460,7 @@ _METRICS: list[MetricDef] = [
         _INVOICE,
         (WEIGHTED,),
         is_flow=True,
+        split=MEAN,
     ),
     MetricDef(
         "on_time_payment_rate",
@@ -421,6 +472,7 @@ _METRICS: list[MetricDef] = [
         _INVOICE,
         (BY_AMOUNT,),
         is_flow=True,
+        split=PERCENT,
     ),
     MetricDef(
         "delinquency_rate",
@@ -431,6 +483,7 @@ _METRICS: list[MetricDef] = [
         LOWER,
         _AGED,
         (BY_AMOUNT, CURRENT, ANCHOR, BUCKETS),
+        split=PERCENT,
     ),
     MetricDef(
         "write_off_ratio",
@@ -441,6 +494,7 @@ _METRICS: list[MetricDef] = [
         LOWER,
         _INVOICE,
         is_flow=True,
+        split=PERCENT,
     ),
     MetricDef(
         "recovery_rate",
@@ -452,6 +506,7 @@ _METRICS: list[MetricDef] = [
         HIGHER,
         _INVOICE,
         is_flow=True,
+        split=PERCENT,
     ),
     MetricDef(
         "liquidation_rate",
@@ -463,6 +518,7 @@ _METRICS: list[MetricDef] = [
         HIGHER,
         _INVOICE,
         is_flow=True,
+        split=PERCENT,
     ),
     MetricDef(
         "roll_rate",
@@ -476,6 +532,7 @@ _METRICS: list[MetricDef] = [
         _INVOICE,
         (FROM_BUCKET, BY_AMOUNT, ANCHOR, BUCKETS),
         notes="'A month earlier' is the same day of the previous month (its last day if shorter).",
+        split=PERCENT,
     ),
     MetricDef(
         "cure_rate",
@@ -487,6 +544,7 @@ _METRICS: list[MetricDef] = [
         HIGHER,
         _INVOICE,
         (FROM_BUCKET, BY_AMOUNT, ANCHOR, BUCKETS),
+        split=PERCENT,
     ),
     MetricDef(
         "contact_rate",
@@ -498,6 +556,7 @@ _METRICS: list[MetricDef] = [
         _ACTIVITY,
         is_flow=True,
         notes="A contact is any outcome but no answer and message left.",
+        split=PERCENT,
     ),
     MetricDef(
         "rpc_rate",
@@ -509,6 +568,7 @@ _METRICS: list[MetricDef] = [
         _ACTIVITY,
         is_flow=True,
         notes="Right-party outcomes: right-party contact, promise, refusal, dispute, payment.",
+        split=PERCENT,
     ),
     MetricDef(
         "ptp_rate",
@@ -520,6 +580,7 @@ _METRICS: list[MetricDef] = [
         _ACTIVITY,
         is_flow=True,
         notes="Denominator is right-party contacts (not all attempts).",
+        split=PERCENT,
     ),
     MetricDef(
         "promise_kept_rate",
@@ -533,6 +594,7 @@ _METRICS: list[MetricDef] = [
         is_flow=True,
         notes="A promise is due in the period when its date plus grace falls in it; kept when the "
         "customer's payments from the day it was made to its date plus grace reach its amount.",
+        split=PERCENT,
     ),
     MetricDef(
         "call_to_promise_ratio",
@@ -545,6 +607,7 @@ _METRICS: list[MetricDef] = [
         is_flow=True,
         notes="Calls per promise (lower is better); its inverse, promises per call, is "
         "ptp_rate-like but over calls, not right-party contacts.",
+        split=MEAN,
     ),
     MetricDef(
         "first_call_resolution_rate",
@@ -556,6 +619,7 @@ _METRICS: list[MetricDef] = [
         HIGHER,
         _CUSTOMER,
         is_flow=True,
+        split=PERCENT,
     ),
     MetricDef(
         "dispute_rate",
@@ -566,6 +630,7 @@ _METRICS: list[MetricDef] = [
         LOWER,
         _INVOICE,
         is_flow=True,
+        split=PERCENT,
     ),
     MetricDef(
         "avg_dispute_days",
@@ -576,6 +641,7 @@ _METRICS: list[MetricDef] = [
         LOWER,
         _INVOICE,
         is_flow=True,
+        split=MEAN,
     ),
     MetricDef(
         "cost_to_collect",
@@ -587,6 +653,7 @@ _METRICS: list[MetricDef] = [
         ("team",),
         is_flow=True,
         notes="Cost entries are imported or entered (CollectionCost); by team when they name one.",
+        split=PERCENT,
     ),
     MetricDef(
         "credit_approval_days",
@@ -597,6 +664,7 @@ _METRICS: list[MetricDef] = [
         LOWER,
         ("segment", "country"),
         is_flow=True,
+        split=MEAN,
     ),
     MetricDef(
         "credit_policy_compliance_rate",
@@ -607,6 +675,7 @@ _METRICS: list[MetricDef] = [
         HIGHER,
         ("segment", "country"),
         is_flow=True,
+        split=PERCENT,
     ),
     MetricDef(
         "over_limit_exposure",

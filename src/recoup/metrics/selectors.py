@@ -28,6 +28,7 @@ from recoup.metrics.catalogue import (
 )
 from recoup.metrics.compiler import Book
 from recoup.metrics.contracts import Direction, MetricInfo, MetricRequest, MetricValue
+from recoup.metrics.drivers import Contribution, Drivers, allocate_to, drivers_compute
 from recoup.metrics.engines import DuckDBEngine, Freshness, PostgresEngine, SparkEngine, engine_open
 from recoup.metrics.evaluate import (
     Point,
@@ -277,6 +278,37 @@ def metric_explain(
         "(the queries read them from the one-row points table in their FROM clause)",
     )
     return [header, *queries]
+
+
+def metric_drivers(
+    *,
+    metric: str,
+    from_day: date,
+    to_day: date,
+    by: str,
+    scope: Scope,
+    params: Mapping[str, str] | None = None,
+    filters: Mapping[str, tuple[str, ...]] | None = None,
+    window_days: int | None = None,
+    engine: str | AnyEngine | None = None,
+) -> Drivers:
+    """Why `metric` moved from `from_day` to `to_day`: its change split exactly by `by`, counting
+    the debtors `scope` may see (`recoup.metrics.drivers`)."""
+    book = book_of(scope)
+    given = with_defaults(metric, params or {}, metric_defaults())
+    with _engine(engine) as eng:
+        return drivers_compute(
+            eng,
+            metric=metric,
+            from_day=from_day,
+            to_day=to_day,
+            by=by,
+            params=given,
+            filters=dict(filters or {}),
+            book=book,
+            base_currency=settings.BASE_CURRENCY,
+            window_days=window_days,
+        )
 
 
 DASHBOARD_TREND = ("ar_total", "ar_by_bucket", "dso", "cei", "cash_collected")
@@ -626,11 +658,15 @@ def result_json(result: Result) -> dict[str, Any]:
 
 
 __all__ = [
+    "Contribution",
     "Contributors",
+    "Drivers",
     "Freshness",
     "QueryResult",
+    "allocate_to",
     "metric_contributors",
     "metric_definitions",
+    "metric_drivers",
     "metric_engine",
     "metric_evaluate",
     "metric_explain",

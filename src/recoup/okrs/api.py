@@ -28,6 +28,7 @@ from recoup.accounts.models import Team, User
 from recoup.core.dates import InputDate
 from recoup.core.errors import AccessDeniedError, NotFoundError, RecoupError
 from recoup.okrs import checkins, selectors, services
+from recoup.okrs.calendar import cycle_calendar
 from recoup.okrs.models import CheckIn, Cycle, Initiative, KeyResult, Objective
 from recoup.okrs.plan import PlanError, plan_parse
 from recoup.okrs.templates import TEMPLATES, template_as_plan
@@ -270,7 +271,7 @@ def status(
 def calendar(request: HttpRequest, name: str) -> HttpResponse:
     cycle = _cycle(name)
     response = HttpResponse(
-        selectors.cycle_calendar(cycle=cycle, host=request.get_host()),
+        cycle_calendar(cycle=cycle, host=request.get_host()),
         content_type="text/calendar; charset=utf-8",
     )
     response["Content-Disposition"] = f'inline; filename="okrs-{cycle.pk}.ics"'

@@ -22,6 +22,7 @@ from recoup.core.numbers import DecimalMark
 from recoup.core.quantities import quantity_text
 from recoup.metrics.contracts import MetricInfo
 from recoup.okrs import kpi
+from recoup.okrs.honesty import Flag, flags_for
 from recoup.okrs.kr_words import aim_text, kind_text, measure_of
 from recoup.okrs.models import Confidence, Cycle, InitiativeStatus, Priority
 from recoup.okrs.selectors import (
@@ -86,6 +87,7 @@ class KeyResultRow:
     progress_text: str
     last_checkin: str  # "Nina North, 3 days ago, on track", or ""
     trend: Sparkline | None
+    flag: Flag | None = None  # called on track while the data says otherwise
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,8 +267,8 @@ def board_read(
         states = [m for o in states if (m := _is_mine(o, username)) is not None]
     on = status.as_of
     kpis = kpi.kpi_definitions()
-    return Board(
-        status=status,
-        objectives=[_objective_row(o, on, mark, kpis) for o in states],
-        filter=chosen,
-    )
+    rows = [_objective_row(o, on, mark, kpis) for o in states]
+    flags = flags_for([r.state for o in rows for r in o.key_results], today=on)
+    for o in rows:
+        o.key_results[:] = [replace(r, flag=flags.get(r.state.id)) for r in o.key_results]
+    return Board(status=status, objectives=rows, filter=chosen)

@@ -26,6 +26,7 @@ from recoup.okrs.services import (
     checkin_write,
     previous_confidences,
 )
+from recoup.okrs.services.common import require_open
 
 NOT_LATEST = (
     "Only the latest check-in can be corrected or withdrawn, and a later one has been made since: "
@@ -96,6 +97,7 @@ def checkin_correct(
 def checkin_withdraw(*, checkin: CheckIn, author: User, via: str = "") -> CheckIn:
     """Take back the author's latest check-in: it stays in the history, counted nowhere."""
     current = _correctable(checkin, author)
+    require_open(current)
     current.withdrawn_at = timezone.now()
     CheckIn.objects.filter(pk=current.pk).update(withdrawn_at=current.withdrawn_at)
     audit_record(

@@ -10,6 +10,7 @@ from decimal import Decimal
 from recoup.accounts.scope import Scope
 from recoup.metrics import selectors as metric_selectors
 from recoup.metrics.contracts import MetricInfo, MetricRequest, MetricValue
+from recoup.metrics.selectors import Drivers
 
 # Key results are aggregates everyone in the organisation may read (as OKR tools make them
 # transparent); what names a debtor stays behind each person's scope elsewhere.
@@ -97,6 +98,35 @@ def kpi_quarters(
     for r in sorted(result.results, key=lambda r: r.as_of):
         series[r.metric].append((r.as_of, r.value))
     return series
+
+
+def kpi_drivers(
+    *,
+    metric: str,
+    from_day: date,
+    to_day: date,
+    by: Sequence[str],
+    params: Mapping[str, str],
+    filters: Mapping[str, list[str]],
+    window_days: int | None = None,
+) -> list[Drivers]:
+    """Why the KPI moved from `from_day` to `to_day`: its change split exactly by each of `by`
+    (one engine for all of them)."""
+    with metric_selectors.metric_engine() as engine:
+        return [
+            metric_selectors.metric_drivers(
+                metric=metric,
+                from_day=from_day,
+                to_day=to_day,
+                by=dim,
+                scope=KEY_RESULT_SCOPE,
+                params=params,
+                filters={k: tuple(v) for k, v in filters.items()},
+                window_days=window_days,
+                engine=engine,
+            )
+            for dim in by
+        ]
 
 
 def kpi_references() -> dict[str, tuple[Decimal, str]]:

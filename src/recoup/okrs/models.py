@@ -72,6 +72,11 @@ class Cycle(models.Model):
     on_track_within = models.PositiveSmallIntegerField(default=10)
     at_risk_within = models.PositiveSmallIntegerField(default=25)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Set when the cycle is graded and closed: from then on it is read-only (`services.closing`).
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["-starts_on", "name"]
@@ -115,6 +120,10 @@ class Objective(models.Model):
     position = models.PositiveIntegerField(default=0)
     # Archived items leave the board and "My work" but stay in the history and the audit log.
     archived_at = models.DateTimeField(null=True, blank=True)
+    # The objective of a closed cycle this one continues ("carried from 2026-Q3").
+    carried_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="carried_into"
+    )
 
     class Meta:
         ordering = ["cycle", "position", "id"]
@@ -167,6 +176,10 @@ class KeyResult(models.Model):
     )
     position = models.PositiveIntegerField(default=0)
     archived_at = models.DateTimeField(null=True, blank=True)
+    # The key result of a closed cycle this one continues; its baseline is that one's final value.
+    carried_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="carried_into"
+    )
 
     class Meta:
         ordering = ["objective", "position", "id"]
@@ -182,6 +195,32 @@ class KeyResult(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class ObjectiveGrade(models.Model):
+    """An objective's end-of-cycle grade and its retrospective. The score is computed from its key
+    results (`scoring.end_of_cycle_score`) each time the grading step saves, and kept as it was
+    when the cycle closed."""
+
+    objective = models.OneToOneField(Objective, on_delete=models.CASCADE, related_name="grade")
+    score = ExactDecimalField(max_digits=3, decimal_places=1)
+    what_worked = models.TextField(blank=True)
+    what_did_not = models.TextField(blank=True)
+    what_to_change = models.TextField(blank=True)
+    graded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    graded_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(score__gte=0, score__lte=1), name="okr_grade_score_in_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.objective_id} {self.score}"
 
 
 class Initiative(models.Model):

@@ -9,7 +9,7 @@ import statistics
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import Any, cast
 
@@ -697,7 +697,7 @@ def _known_metrics() -> frozenset[str]:
     return frozenset(kpi.kpi_definitions())
 
 
-def cycle_audit(*, cycle: Cycle) -> AuditReport:
+def cycle_audit(*, cycle: Cycle, today: date | None = None) -> AuditReport:
     objectives = []
     krs_by_objective: dict[int, list[KeyResult]] = defaultdict(list)
     live_krs = KeyResult.objects.filter(LIVE_KEY_RESULTS, objective__cycle=cycle)
@@ -729,12 +729,18 @@ def cycle_audit(*, cycle: Cycle) -> AuditReport:
                 ],
             )
         )
-    return audit_plan(
+    report = audit_plan(
         objectives=objectives,
         cycle_starts_on=cycle.starts_on,
         cycle_ends_on=cycle.ends_on,
         known_metrics=_known_metrics(),
     )
+    # Key results called on track while the data says otherwise: listed, not scored (a status,
+    # not a flaw of the plan). Imported here: the rule reads this module's states.
+    from recoup.okrs.honesty import honesty_findings
+
+    report.findings.extend(honesty_findings(cycle=cycle, today=today))
+    return report
 
 
 def plan_audit(*, plan: Plan) -> AuditReport:
@@ -926,54 +932,3 @@ def target_suggest(
         changes=changes,
         reasoning=reasoning,
     )
-
-
-# --- calendar ---------------------------------------------------------------------------------
-
-_ICAL_DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
-
-
-def _ical_text(text: str) -> str:
-    return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
-
-
-def cycle_calendar(*, cycle: Cycle, host: str = "recoup") -> str:
-    """The cycle's cadence as an iCalendar feed (RFC 5545): planning session, weekly check-ins,
-    mid-cycle review and end-of-cycle evaluation, as all-day events."""
-    stamp = cycle.created_at.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-    first_checkin = scoring.checkin_due_dates(
-        starts_on=cycle.starts_on,
-        ends_on=cycle.ends_on,
-        weekday=cycle.checkin_weekday,
-        until=cycle.ends_on,
-    )
-    events: list[tuple[str, date, str, str]] = []
-    if cycle.planning_on:
-        events.append(("planning", cycle.planning_on, "planning session", ""))
-    if first_checkin:
-        rule = f"FREQ=WEEKLY;BYDAY={_ICAL_DAYS[cycle.checkin_weekday]};UNTIL={cycle.ends_on:%Y%m%d}"
-        events.append(("checkin", first_checkin[0], "weekly check-in", rule))
-    if cycle.midcycle_review_on:
-        events.append(("review", cycle.midcycle_review_on, "mid-cycle review", ""))
-    if cycle.evaluation_on:
-        events.append(("evaluation", cycle.evaluation_on, "end-of-cycle evaluation", ""))
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        "PRODID:-//Recoup//OKRs//EN",
-        "CALSCALE:GREGORIAN",
-        f"X-WR-CALNAME:{_ical_text(f'OKRs {cycle.name}')}",
-    ]
-    for kind, day, title, rule in events:
-        lines += [
-            "BEGIN:VEVENT",
-            f"UID:okr-cycle-{cycle.pk}-{kind}@{host}",
-            f"DTSTAMP:{stamp}",
-            f"DTSTART;VALUE=DATE:{day:%Y%m%d}",
-            f"DTEND;VALUE=DATE:{day + timedelta(days=1):%Y%m%d}",
-            f"SUMMARY:{_ical_text(f'{cycle.name}: {title}')}",
-            *([f"RRULE:{rule}"] if rule else []),
-            "END:VEVENT",
-        ]
-    lines.append("END:VCALENDAR")
-    return "\r\n".join(lines) + "\r\n"

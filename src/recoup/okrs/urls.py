@@ -1,6 +1,16 @@
 from django.urls import path
 
-from recoup.okrs import checkin_views, edit_views, plan_views, template_views, views
+from recoup.okrs import (
+    calendar_views,
+    checkin_views,
+    closing_views,
+    edit_views,
+    export_views,
+    plan_views,
+    present_views,
+    template_views,
+    views,
+)
 
 app_name = "okrs"
 urlpatterns = [
@@ -8,6 +18,8 @@ urlpatterns = [
     path("templates/", template_views.templates_page, name="templates"),
     path("mine/", plan_views.mine, name="mine"),
     path("cycles/new/", plan_views.cycle_new, name="cycle_new"),
+    path("cycles/<int:cycle_id>/close/", closing_views.cycle_close, name="cycle_close"),
+    path("cycles/<int:cycle_id>/carry/", closing_views.cycle_carry, name="cycle_carry"),
     path(
         "cycles/<int:cycle_id>/objectives/new/",
         plan_views.objective_new,
@@ -46,6 +58,12 @@ urlpatterns = [
     ),
     path("map/", views.strategy_map, name="map"),
     path("cadence/", views.cadence, name="cadence"),
+    path("calendar.ics", calendar_views.calendar_download, name="calendar_download"),
+    path("calendar/address/", calendar_views.calendar_address, name="calendar_address"),
+    # Outside the session: calendar apps send no cookies, the secret decides.
+    path("calendar/<str:secret>.ics", calendar_views.calendar_feed, name="calendar_feed"),
+    path("export/", export_views.board_export, name="board_export"),
+    path("present/", present_views.present_board, name="present_board"),
     path("key-results/<int:key_result_id>/", views.key_result_detail, name="key_result"),
     path("key-results/<int:key_result_id>/check-in/", views.checkin_add, name="checkin"),
     path(

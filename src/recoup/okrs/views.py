@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -27,11 +28,14 @@ from recoup.accounts.access import (
 )
 from recoup.accounts.models import User
 from recoup.core.errors import AccessDeniedError, NotFoundError, RecoupError
+from recoup.core.exports import export_links
 from recoup.core.numbers import DecimalMark, format_typed_number
 from recoup.core.quantities import quantity_text
 from recoup.okrs import kpi, kr_chart, kr_words, scoring, selectors, services
 from recoup.okrs.archived import archived_in
 from recoup.okrs.board import board_filter, board_read
+from recoup.okrs.closing_read import board_closing
+from recoup.okrs.draft import checkin_draft
 from recoup.okrs.forecast import Forecast
 from recoup.okrs.forecast_text import forecast_text
 from recoup.okrs.forms import (
@@ -89,6 +93,11 @@ def board(request: HttpRequest) -> HttpResponse:
             "cycle_id": cycle.pk if cycle is not None else None,
             "cycles": list(Cycle.objects.order_by("-starts_on").values_list("name", flat=True)),
             "archived": archived_in(cycle=cycle) if cycle is not None else [],
+            "downloads": export_links(reverse("okrs:board_export"), request.GET),
+            "present_query": urlencode({"team": chosen.team} if chosen.team else {}),
+            **board_closing(
+                cycle=cycle, may_change=can_change_okrs(request.user), mark=mark_of(request.user)
+            ),
         },
     )
 
@@ -154,6 +163,22 @@ def _detail_context(
     )
     forecast = selectors.key_result_forecast(key_result=kr)
     cycle = kr.objective.cycle
+    may_check_in = can_check_in(request.user, kr)
+    # A KPI-bound key result's check-in comes drafted from the data; the person edits it.
+    draft = (
+        checkin_draft(key_result=kr, today=timezone.localdate(), mark=mark)
+        if may_check_in
+        else None
+    )
+    if form is None and draft is not None:
+        form = CheckInForm(
+            decimal_mark=mark,
+            at_risk_closed=at_risk_closed,
+            initial={
+                "value": format_typed_number(draft.value, decimal_mark=mark),
+                "comment": draft.text,
+            },
+        )
     return {
         "kr": kr,
         "state": state,
@@ -181,7 +206,8 @@ def _detail_context(
         "override_form": override_form
         or StatusOverrideForm(initial={"status": state.override_status or state.computed_status}),
         # The page's other buttons follow `can` (the user's rights); this one depends on the item.
-        "may_check_in": can_check_in(request.user, kr),
+        "may_check_in": may_check_in,
+        "draft": draft,
         "initiatives": key_result_initiatives(key_result=kr, today=timezone.localdate()),
         "initiative_form": InitiativeNewForm(),
     }

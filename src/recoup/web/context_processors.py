@@ -31,6 +31,7 @@ class NavItem:
 MAIN_NAV: tuple[tuple[str, str, Callable[[AnyUser], bool] | None], ...] = (
     ("Dashboard", "web:dashboard", None),
     ("Worklist", "worklist:index", can_work_account),
+    ("Dunning", "dunning:index", can_work_account),
     ("OKRs", "okrs:index", None),
     ("Import", "ingest:index", None),
     ("Ledger", "ledger:overview", None),

@@ -30,6 +30,8 @@ from recoup.accounts.scope import (
     scope_team_names,
 )
 from recoup.core.answers import answer_get, answer_set
+from recoup.core.charts import Bar, SeriesPoint, bar_spec, sparkline_spec, trend_spec
+from recoup.core.formatting import delta_text, unit_label, value_text, with_unit
 from recoup.ledger.selectors import ledger_fingerprint
 from recoup.metrics.catalogue import CATALOGUE
 from recoup.metrics.compiler import bucket_labels
@@ -48,8 +50,6 @@ from recoup.metrics.engines import (
 from recoup.metrics.evaluate import Result, months_before
 from recoup.metrics.published import Publication
 from recoup.metrics.selectors import metric_defaults, metric_query, metric_series
-from recoup.web.charts import Bar, SeriesPoint, bar_spec, sparkline_spec, trend_spec
-from recoup.web.formatting import delta_text, unit_label, value_text, with_unit
 
 TILE_METRICS = (
     "ar_total",
@@ -169,6 +169,8 @@ class BucketRow:
     value_text: str
     share_text: str
     href: str
+    amount: Decimal = Decimal(0)  # the numbers behind the texts, for downloads
+    share: Decimal | None = None  # percentage points
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,6 +178,7 @@ class BreakdownRow:
     key: str
     href: str
     cells: list[str]
+    values: tuple[Decimal | None, ...] = ()  # the numbers behind `cells`, for downloads
 
 
 @dataclass(frozen=True, slots=True)
@@ -476,7 +479,14 @@ def _aging(
         bars.append(Bar(label, amount, href))
         share = (amount * 100 / total) if total else None
         rows.append(
-            BucketRow(label, with_unit(amount, "money"), value_text(share, "percent") + " %", href)
+            BucketRow(
+                label,
+                with_unit(amount, "money"),
+                value_text(share, "percent") + " %",
+                href,
+                amount=amount,
+                share=share,
+            )
         )
     spec = bar_spec(
         bars,
@@ -494,11 +504,12 @@ def _breakdown(dim: str, results: Sequence[Result], day: date, focus: Focus) -> 
     headers = [short_title(m) for m in BREAKDOWN_METRICS]
     rows = []
     for key in sorted(by_key):
-        cells = []
+        cells, values = [], []
         for m in BREAKDOWN_METRICS:
             found = by_key[key].get(m)
             cells.append(with_unit(found.value, found.unit, compact=True) if found else "—")
+            values.append(found.value if found else None)
         choosable = key in (focus.allowed_teams if dim == "team" else focus.allowed_collectors)
         href = f"?{focus.query(**{dim: key}, as_of=day.isoformat())}" if choosable else ""
-        rows.append(BreakdownRow(key, href, cells))
+        rows.append(BreakdownRow(key, href, cells, tuple(values)))
     return Breakdown(dim, headers, rows)

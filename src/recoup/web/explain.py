@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from recoup.accounts.scope import Scope
+from recoup.core.formatting import with_unit
 from recoup.ledger.selectors import customers_in_scope
 from recoup.metrics.allocation import allocate_money, money_minor
 from recoup.metrics.catalogue import CATALOGUE, MetricInputError
@@ -31,7 +32,7 @@ from recoup.metrics.selectors import (
     reference_values,
 )
 from recoup.web.dashboard import Focus, cached, kpi_engine, plain_description, variant_text
-from recoup.web.formatting import with_unit
+from recoup.web.table_exports import accounts_sorted
 
 BREAKDOWN_DIMENSIONS = ("collector", "team", "segment", "country")
 # ar_by_bucket is always grouped by bucket: its value for the scope is the sum of its buckets.
@@ -237,10 +238,14 @@ class Accounts:
     total_cells: list[str]
 
 
-def accounts_page(x: Explanation, *, scope: Scope, page_number: str | int | None) -> Accounts:
-    """Page `page_number` of the customers behind `x`, named from the ledger as `scope` sees it."""
+def accounts_page(
+    x: Explanation, *, scope: Scope, page_number: str | int | None, sort: str | None = None
+) -> Accounts:
+    """Page `page_number` of the customers behind `x`, named from the ledger as `scope` sees it,
+    in the order `sort` asks for (`table_exports.accounts_sorted`; an unknown key is
+    `ExportError`)."""
     found = x.contributors
-    page = Paginator(found.rows, ACCOUNTS_PER_PAGE).get_page(page_number)
+    page = Paginator(accounts_sorted(found, sort), ACCOUNTS_PER_PAGE).get_page(page_number)
     ids = [row.customer_id for row in page.object_list]
     visible = {
         c["id"]: (c["name"], c["external_id"])

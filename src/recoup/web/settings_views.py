@@ -48,8 +48,9 @@ from recoup.accounts.services import (
 )
 from recoup.core.errors import NotFoundError
 from recoup.core.htmx import is_htmx
+from recoup.okrs.calendar import CalendarScope, cycle_calendar
 from recoup.okrs.models import Cycle
-from recoup.okrs.selectors import cycle_calendar, cycle_get
+from recoup.okrs.selectors import cycle_get
 from recoup.web.forms import (
     ApiTokenCreateForm,
     DecimalMarkForm,
@@ -325,16 +326,18 @@ def settings_calendar_reset(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def calendar_feed(request: HttpRequest, secret: str, cycle: str) -> HttpResponse:
-    """A cycle's cadence as iCalendar, for a calendar app that holds the person's secret address
-    (calendar apps send no cookies). A wrong or revoked secret and an unknown cycle are 404."""
-    if api_token_use(secret=secret, kind=TokenKind.CALENDAR) is None:
+    """A cycle's cadence and the person's own due dates as iCalendar, for a calendar app that
+    holds the person's secret address (calendar apps send no cookies). A wrong or revoked secret
+    and an unknown cycle are 404."""
+    owner = api_token_use(secret=secret, kind=TokenKind.CALENDAR)
+    if owner is None:
         raise Http404("No such calendar.")
     try:
         found = cycle_get(name=cycle)
     except NotFoundError:
         raise Http404("No such calendar.") from None
     response = HttpResponse(
-        cycle_calendar(cycle=found, host=request.get_host()),
+        cycle_calendar(cycle=found, host=request.get_host(), scope=CalendarScope(owner=owner)),
         content_type="text/calendar; charset=utf-8",
     )
     response["Content-Disposition"] = f'inline; filename="okrs-{found.pk}.ics"'

@@ -1,11 +1,18 @@
 from django.urls import path
 
-from recoup.web import jobs_views, settings_views, views
+from recoup.web import export_views, jobs_views, present_views, settings_views, views
 
 app_name = "web"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("dashboard/explain/<slug:metric>/", views.explain, name="explain"),
+    path(
+        "dashboard/explain/<slug:metric>/export/",
+        export_views.explain_export,
+        name="explain_export",
+    ),
+    path("dashboard/export/", export_views.dashboard_export, name="dashboard_export"),
+    path("dashboard/present/", present_views.present_dashboard, name="present_dashboard"),
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("settings/", views.settings_index, name="settings"),

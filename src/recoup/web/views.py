@@ -11,7 +11,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_safe
@@ -29,6 +29,7 @@ from recoup.accounts.scope import OutOfScopeError, scope_for
 from recoup.accounts.services import team_create, team_member_add
 from recoup.core.dates import parse_input_date
 from recoup.core.errors import InputDateError
+from recoup.core.exports import ExportError, bad_request, export_links, sort_headers
 from recoup.core.htmx import is_htmx
 from recoup.metrics.catalogue import MetricInputError
 from recoup.metrics.selectors import metric_defaults
@@ -41,6 +42,7 @@ from recoup.web.forms import (
     TeamMemberAddForm,
     ThrottledAuthenticationForm,
 )
+from recoup.web.table_exports import account_headers, account_sort
 
 
 class LoginView(auth_views.LoginView):
@@ -108,13 +110,34 @@ def explain(request: HttpRequest, metric: str) -> HttpResponse:
         explanation = explanation_build(metric=metric, focus=focus, as_of=as_of, bucket=bucket)
     except MetricInputError as error:
         raise Http404(str(error)) from error
-    accounts = accounts_page(explanation, scope=focus.scope, page_number=request.GET.get("page"))
-    # Page links keep the question: team or collector, date and bucket.
-    page_query = focus.query(as_of=explanation.as_of.isoformat(), bucket=bucket)
+    raw_sort = request.GET.get("sort")
+    try:
+        sort = account_sort(explanation.contributors, raw_sort)
+        accounts = accounts_page(
+            explanation, scope=focus.scope, page_number=request.GET.get("page"), sort=raw_sort
+        )
+    except ExportError as error:
+        return bad_request(error)
+    # Page links keep the question: team or collector, date, bucket and order.
+    page_query = focus.query(as_of=explanation.as_of.isoformat(), bucket=bucket, sort=sort.param)
     return render(
         request,
         "web/explain.html",
-        {"x": explanation, "focus": focus, "accounts": accounts, "page_query": page_query},
+        {
+            "x": explanation,
+            "focus": focus,
+            "accounts": accounts,
+            "page_query": page_query,
+            "headers": sort_headers(
+                sort,
+                request.GET,
+                account_headers(explanation.contributors, accounts.headers, accounts.value_header),
+            ),
+            "downloads": export_links(
+                reverse("web:explain_export", args=[metric]),
+                QueryDict(page_query),
+            ),
+        },
     )
 
 

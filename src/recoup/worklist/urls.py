@@ -1,10 +1,11 @@
 from django.urls import path
 
-from recoup.worklist import scorecard_views, segment_views, tracing_views, views
+from recoup.worklist import export_views, scorecard_views, segment_views, tracing_views, views
 
 app_name = "worklist"
 urlpatterns = [
     path("", views.worklist_page, name="index"),
+    path("export/", export_views.worklist_export, name="export"),
     path("daily-calls/", views.daily_calls_action, name="daily_calls"),
     path("move/", views.move_action, name="move"),
     path("segments/", segment_views.segments_page, name="segments"),

@@ -31,6 +31,8 @@ from recoup.ledger.models import (
 from recoup.workspace.models import AccountFlag, CallBack, Note
 
 TIMELINE_STEP = 30
+# Activities a dunning run sent carry this prefix in their external id (their kind on the list).
+DUNNING_ACTIVITY_PREFIX = "dunning-msg-"
 TIMELINE_MAX = 600
 
 
@@ -108,9 +110,10 @@ def _sources(customer: Customer, limit: int, zone: tzinfo) -> Iterable[Entry]:
         .order_by("-occurred_at", "-id")[:limit]
     ):
         override = getattr(c, "override", None)
+        dunning = c.external_id.startswith(DUNNING_ACTIVITY_PREFIX)
         yield _timed(
-            "contact",
-            "Contact",
+            "dunning" if dunning else "contact",
+            "Dunning message" if dunning else "Contact",
             c.occurred_at,
             zone,
             title=f"{c.get_channel_display()}, {c.get_direction_display().lower()}: "

@@ -46,7 +46,10 @@ def checkin_auto_run(
         # A cycle that ended in the last week still gets its closing reading, as of its last
         # day, for the end-of-cycle evaluation.
         else list(
-            Cycle.objects.filter(starts_on__lte=today, ends_on__gte=today - timedelta(days=7))
+            # A closed cycle is read-only: its grades were given on the readings it had.
+            Cycle.objects.filter(
+                starts_on__lte=today, ends_on__gte=today - timedelta(days=7), closed_at__isnull=True
+            )
         )
     )
     titles = {m: info.title for m, info in kpi.kpi_definitions().items()}
@@ -95,7 +98,8 @@ def checkin_auto_run(
                         confidence=selectors.key_result_confidence_for(
                             key_result=kr, value=reading.value, on=as_of
                         ),
-                        comment=f"{titles.get(kr.metric, kr.metric)} read from the ledger"
+                        comment=_drafted(kr, as_of)
+                        or f"{titles.get(kr.metric, kr.metric)} read from the ledger"
                         f" as of {as_of:%-d %b %Y}",
                         data_date=as_of,
                         author=None,
@@ -109,3 +113,12 @@ def checkin_auto_run(
                     continue
                 report.created.append(checkin)
     return report
+
+
+def _drafted(key_result: KeyResult, as_of: date) -> str:
+    """The check-in drafted from the data (value, change, its drivers, the forecast), as a
+    person sees it on the check-in form; "" when the KPI gives no draft."""
+    from recoup.okrs.draft import checkin_draft
+
+    draft = checkin_draft(key_result=key_result, today=as_of)
+    return "" if draft is None else draft.text

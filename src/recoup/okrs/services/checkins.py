@@ -22,7 +22,13 @@ from recoup.okrs.models import (
     KeyResultKind,
     StatusOverride,
 )
-from recoup.okrs.services.common import CHECKED_IN_KINDS, NUMERIC_KINDS, plain, save
+from recoup.okrs.services.common import (
+    CHECKED_IN_KINDS,
+    NUMERIC_KINDS,
+    plain,
+    require_open,
+    save,
+)
 
 
 def previous_confidences(key_result: KeyResult, *, leaving_out: CheckIn | None = None) -> list[str]:
@@ -207,6 +213,7 @@ def status_override_clear(
         author is None or can_override_status(author),
         "status override: only managers and admins clear an override",
     )
+    require_open(key_result)
     cleared = StatusOverride.objects.filter(key_result=key_result, cleared_at__isnull=True).update(
         cleared_at=timezone.now()
     )

@@ -15,7 +15,16 @@ from recoup.accounts.access import can_change_okrs, require
 from recoup.accounts.models import User
 from recoup.accounts.services import audit_record
 from recoup.core.errors import RecoupError
-from recoup.okrs.models import KeyResultKind
+from recoup.okrs.models import (
+    CheckIn,
+    Cycle,
+    Initiative,
+    KeyResult,
+    KeyResultKind,
+    Objective,
+    ObjectiveGrade,
+    StatusOverride,
+)
 
 NUMERIC_KINDS = frozenset(
     {
@@ -67,7 +76,43 @@ def validate(obj: models.Model) -> None:
         raise RecoupError(f"{obj._meta.verbose_name}: {details}") from None
 
 
+def cycle_of(obj: models.Model) -> int | None:
+    """The id of the cycle an OKR row belongs to (None for rows outside any cycle)."""
+    if isinstance(obj, Cycle):
+        return obj.pk
+    if isinstance(obj, Objective):
+        return obj.cycle_id
+    if isinstance(obj, KeyResult | ObjectiveGrade):
+        objective_id = obj.objective_id
+    elif isinstance(obj, Initiative | CheckIn | StatusOverride):
+        found = KeyResult.objects.filter(pk=obj.key_result_id).values_list(
+            "objective__cycle_id", flat=True
+        )
+        return next(iter(found), None)
+    else:
+        return None
+    cycles = Objective.objects.filter(pk=objective_id).values_list("cycle_id", flat=True)
+    return next(iter(cycles), None)
+
+
+def require_open(obj: models.Model) -> None:
+    """A closed cycle is read-only: its grades and retrospectives are the record of the quarter.
+    Reads the stored cycle, so the write that closes it still goes through."""
+    cycle_id = cycle_of(obj)
+    if cycle_id is None:
+        return
+    closed = Cycle.objects.filter(pk=cycle_id, closed_at__isnull=False).values_list(
+        "name", "closed_at"
+    )
+    for name, closed_at in closed:
+        raise RecoupError(
+            f"cycle {name!r} was closed on {closed_at:%Y-%m-%d}: its objectives, key results,"
+            " initiatives and check-ins are read-only; carry what continues into the next cycle"
+        )
+
+
 def save(obj: models.Model) -> None:
+    require_open(obj)
     validate(obj)
     try:
         with transaction.atomic():

@@ -20,10 +20,12 @@ from recoup.core.errors import InputDateError, RecoupError
 from recoup.metrics.catalogue import CATALOGUE, DIMENSIONS, GRAINS, MetricInputError
 from recoup.metrics.contracts import MetricRequest
 from recoup.metrics.docs import catalogue_markdown
+from recoup.metrics.drivers import drivers_json
 from recoup.metrics.engines import ENGINES
 from recoup.metrics.models import CustomMetric
 from recoup.metrics.selectors import (
     QueryResult,
+    metric_drivers,
     metric_evaluate,
     metric_explain,
     metric_query,
@@ -33,7 +35,7 @@ from recoup.metrics.selectors import (
 from recoup.metrics.services import snapshot_refresh
 
 EXIT_USAGE = 2
-ACTIONS = ("show", "list", "docs", "explain", "snapshot")
+ACTIONS = ("show", "list", "docs", "explain", "snapshot", "drivers")
 
 
 class UsageError(CommandError):
@@ -86,13 +88,16 @@ class Command(BaseCommand):
             "  list      the catalogue: ids, units, dimensions, parameters\n"
             "  docs      the catalogue as Markdown (docs/metrics.md)\n"
             "  explain   the SQL each metric runs and its parameters\n"
-            "  snapshot  store daily values --from .. --to for trends and key results\n\n"
+            "  snapshot  store daily values --from .. --to for trends and key results\n"
+            "  drivers   why one metric moved --from D1 --to D2: its change split exactly --by "
+            "one dimension\n\n"
             "examples:\n"
             "  recoup kpi --as-of 2024-03-31 --metric ar_total --metric dso --by team\n"
             "  recoup kpi --from 2024-01-01 --to 2024-03-31 --metric cei "
             "--param cei.sales_term=monthly\n"
             "  recoup kpi --from 2023-04-01 --to 2024-03-31 --grain month --metric ar_total\n"
-            "  recoup kpi explain --metric ar_90_plus --filter team=North\n\n"
+            "  recoup kpi explain --metric ar_90_plus --filter team=North\n"
+            "  recoup kpi drivers --metric dso --from 2024-06-23 --to 2024-06-30 --by team\n\n"
             "Exit status: 0 done, 2 wrong usage (unknown metric, dimension, parameter, bad date)."
         )
         return parser
@@ -198,6 +203,9 @@ class Command(BaseCommand):
             ):
                 self.stdout.write(f"-- {title}\n{sql}\n")
             return
+        if action == "drivers":
+            self._drivers(options, metrics=requested, start=start, end=end, scope=scope)
+            return
         if action == "snapshot":
             if start is None:
                 raise UsageError("snapshot needs --from and --to (or --as-of)")
@@ -255,6 +263,53 @@ class Command(BaseCommand):
                 }
             )
         self._write(options["format"], result, rows)
+
+    def _drivers(
+        self,
+        options: dict[str, Any],
+        *,
+        metrics: list[str],
+        start: date | None,
+        end: date,
+        scope: Scope,
+    ) -> None:
+        if len(metrics) != 1:
+            raise UsageError("drivers needs exactly one --metric")
+        if start is None:
+            raise UsageError("drivers needs --from (the day the change is counted from)")
+        if len(options["by"]) != 1:
+            raise UsageError("drivers needs exactly one --by (team, collector, bucket, ...)")
+        metric = metrics[0]
+        given = parse_params(options["param"])
+        unknown = sorted(set(given) - {metric})
+        if unknown:
+            raise UsageError(f"--param for {unknown[0]!r}, which is not --metric {metric}")
+        found = metric_drivers(
+            metric=metric,
+            from_day=start,
+            to_day=end,
+            by=options["by"][0],
+            scope=scope,
+            params=given.get(metric, {}),
+            filters=parse_filters(options["filter"]),
+            engine=options["engine"],
+        )
+        payload = drivers_json(found)
+        if options["format"] == "json":
+            self.stdout.write(json.dumps(payload, indent=2))
+            return
+        rows = [
+            (f"from {start}", payload["from_value"]),
+            (f"to {end}", payload["to_value"]),
+            ("change", payload["change"]),
+            ("", ""),
+            (found.by, "part of the change"),
+            *((c["dims"][found.by], c["value"]) for c in payload["contributions"]),
+        ]
+        width = max(len(label) for label, _ in rows)
+        self.stdout.write(f"{metric} ({found.unit}); undefined values are blank")
+        for label, value in rows:
+            self.stdout.write(f"{label:<{width}}  {'' if value is None else value}".rstrip())
 
     def _write(self, fmt: str, result: QueryResult, rows: list[dict[str, Any]]) -> None:
         if fmt == "json":

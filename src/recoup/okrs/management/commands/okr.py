@@ -17,6 +17,9 @@ from recoup.accounts.models import User
 from recoup.core.dates import date_argument
 from recoup.core.errors import RecoupError
 from recoup.okrs import selectors, services, tasks
+from recoup.okrs.calendar import cycle_calendar
+from recoup.okrs.closing_read import cycle_grading
+from recoup.okrs.honesty import flags_for
 from recoup.okrs.models import Confidence
 from recoup.okrs.plan import plan_parse
 from recoup.okrs.templates import TEMPLATES, template_get, templates_yaml
@@ -129,6 +132,20 @@ class Command(BaseCommand):
 
         sub.add_parser("schedule", help="make sure the weekly automatic check-in job is queued")
 
+        p = sub.add_parser(
+            "close", help="grade a cycle on or after its evaluation date and close it (read-only)"
+        )
+        p.add_argument("--cycle", required=True, help="cycle name")
+        p = sub.add_parser(
+            "carry", help="carry objectives and key results of a closed cycle into the next one"
+        )
+        p.add_argument("--from", dest="source", required=True, help="the closed cycle")
+        p.add_argument("--to", help="the cycle to carry into (default: the next, created if none)")
+        p.add_argument(
+            "--objective", action="append", help="objective key, with all its key results"
+        )
+        p.add_argument("--key-result", action="append", help="objective-key/key-result-key")
+
     def handle(self, *args: Any, action: str, **options: Any) -> None:
         handler = getattr(self, "do_" + action.replace("-", "_"))
         try:
@@ -173,6 +190,7 @@ class Command(BaseCommand):
             f"{status.cycle}  {status.starts_on} .. {status.ends_on}  as of {status.as_of}  "
             f"expected {_pct(status.expected)}  progress {_pct(status.progress)}  score {status.score:.1f} ({status.colour})"
         )
+        flags = flags_for([k for o in status.objectives for k in o.key_results], today=status.as_of)
         for o in status.objectives:
             self.stdout.write(
                 f"\n{o.key}: {o.title}  [{o.commitment}, {o.team or 'no team'}, {o.owner or 'no owner'}]\n"
@@ -193,6 +211,8 @@ class Command(BaseCommand):
                         else ""
                     )
                 )
+                if k.id in flags:
+                    self.stdout.write(f"    ! reported green, data red: {flags[k.id].text}")
 
     def _user(self, username: str | None) -> User | None:
         if not username:
@@ -439,7 +459,7 @@ class Command(BaseCommand):
 
     def do_calendar(self, *, cycle: str | None, **_: Any) -> None:
         c = selectors.cycle_get(name=cycle)
-        self.stdout.write(selectors.cycle_calendar(cycle=c), ending="")
+        self.stdout.write(cycle_calendar(cycle=c), ending="")
 
     def do_tree(self, *, cycle: str | None, as_of: date | None, **_: Any) -> None:
         c = selectors.cycle_get(name=cycle, today=as_of)
@@ -452,6 +472,51 @@ class Command(BaseCommand):
         curve = services.key_result_curve_learn(key_result=kr, cycles=cycles, via=VIA)
         weeks = ", ".join(f"w{i + 1} {share:.0%}" for i, share in enumerate(curve))
         self.stdout.write(f"{kr.objective.key}/{kr.key}: expected progress by week: {weeks}")
+
+    def do_close(self, *, cycle: str, **_: Any) -> None:
+        c = selectors.cycle_get(name=cycle)
+        services.cycle_close(cycle=c, via=VIA)
+        grading = cycle_grading(cycle=c, mark=".")
+        for row in grading.rows:
+            missed = "  MISSED" if row.missed else ""
+            self.stdout.write(f"{row.key}: {row.score:.1f} ({row.commitment}){missed}  {row.title}")
+        self.stdout.write(f"cycle {c.name}: closed, {grading.missed} committed objective(s) missed")
+
+    def do_carry(
+        self,
+        *,
+        source: str,
+        to: str | None,
+        objective: list[str] | None,
+        key_result: list[str] | None,
+        **_: Any,
+    ) -> None:
+        c = selectors.cycle_get(name=source)
+        objectives = []
+        for key in objective or []:
+            found = c.objectives.filter(key=key).first()
+            if found is None:
+                raise CommandError(f"--objective: no objective {key!r} in cycle {c.name}")
+            objectives.append(found)
+        key_results = [selectors.key_result_get(ref=ref, cycle=c) for ref in key_result or []]
+        key_results += [
+            kr
+            for o in objectives
+            for kr in o.key_results.filter(archived_at__isnull=True)
+            if kr not in key_results
+        ]
+        report = services.cycle_carry_over(
+            source=c, objectives=objectives, key_results=key_results, target_name=to, via=VIA
+        )
+        made = " (created)" if report.created_cycle else ""
+        for kr in report.key_results:
+            self.stdout.write(
+                f"carried {kr.objective.key}/{kr.key}: baseline {kr.baseline} (final in {c.name})"
+            )
+        self.stdout.write(
+            f"cycle {report.target.name}{made}: {len(report.objectives)} objective(s),"
+            f" {len(report.key_results)} key result(s) carried from {c.name}"
+        )
 
     def do_schedule(self, **_: Any) -> None:
         run_after = tasks.okr_schedule_ensure()

@@ -1,4 +1,5 @@
-"""Vega-Lite specs for the pages, built as plain dicts (the browser draws them with vega-embed).
+"""Vega-Lite specs, built as plain dicts: the browser draws them with vega-embed, and the weekly
+report renders the very same specs offline with vl-convert (one spec for screen and paper).
 
 Values travel as JSON strings of exact decimals (Django's JSON encoder writes `Decimal` as a
 string) and each spec tells Vega to parse them as numbers, so Python never turns money into a
