@@ -4,6 +4,7 @@ address but those containing "bounce"."""
 
 from __future__ import annotations
 
+import importlib
 import socket
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -14,11 +15,13 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
+from django.apps import apps as django_apps
 from django.utils import timezone
 from pytest_django.fixtures import Settings
 
 from recoup.accounts.models import Role, Team, User
 from recoup.accounts.services import team_create, team_member_add, user_create
+from recoup.dunning.models import Policy
 from recoup.ledger.models import (
     Assignment,
     ContactKind,
@@ -30,6 +33,7 @@ from recoup.ledger.models import (
     PaymentPlan,
     PromiseToPay,
 )
+from tests.worklist.conftest import default_segments_add
 
 
 @dataclass
@@ -145,8 +149,18 @@ def debtor(
     return customer
 
 
+def default_policy_add() -> None:
+    """The default policy its migration gives a new ledger (a test that empties tables, run
+    before on the same worker, loses it), and the worklist's default segments likewise."""
+    if not Policy.objects.exists():
+        migration = importlib.import_module("recoup.dunning.migrations.0002_default_policy")
+        migration.create(django_apps, None)
+    default_segments_add()
+
+
 @pytest.fixture
 def book(db: None) -> Book:
+    default_policy_add()
     north = team_create(name="North")
     nina = person("nina", Role.COLLECTOR, "Nina", "North")
     mona = person("mona", Role.MANAGER, "Mona", "Manager")

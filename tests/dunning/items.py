@@ -8,9 +8,11 @@ from django.utils import timezone
 
 from recoup.dunning.models import Level, Message, MessageStatus, MessageTemplate, Run
 from recoup.ledger.models import Customer
+from tests.dunning.conftest import default_policy_add
 
 
 def dunning_items(customer: Customer) -> dict[str, str]:
+    default_policy_add()
     level = Level.objects.get(policy__is_default=True, position=2)
     run = Run.objects.create(as_of=timezone.localdate())
     message = Message.objects.create(

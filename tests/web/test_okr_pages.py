@@ -106,15 +106,20 @@ def test_the_board_query_count_does_not_grow_with_check_ins(
     world: World, ninety: KeyResult, django_assert_max_num_queries: Any
 ) -> None:
     client = client_for(world.viewer)
+    manager = client_for(world.manager)
+    numeric = list(KeyResult.objects.filter(kind__in=["increase_to", "decrease_to"]))
+    # One check-in each first: a key result called on track is then weighed against its data
+    # (a few queries per such key result, however many check-ins it has).
+    for kr in numeric:
+        _check_in(manager, kr, "on_track", value="1")
     client.get(reverse("okrs:index"))
     # The query log holds 9,000 entries; applying the plan filled it, so counting starts afresh.
     reset_queries()
-    with django_assert_max_num_queries(40) as small:
+    with django_assert_max_num_queries(60) as small:
         client.get(reverse("okrs:index"))
     budget = len(small.captured_queries)
-    manager = client_for(world.manager)
-    for kr in KeyResult.objects.filter(kind__in=["increase_to", "decrease_to"]):
-        for value in ("1", "2", "3"):
+    for kr in numeric:
+        for value in ("2", "3", "4"):
             _check_in(manager, kr, "on_track", value=value)
     reset_queries()
     with django_assert_max_num_queries(budget):

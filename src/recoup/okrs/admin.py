@@ -74,3 +74,10 @@ class StatusOverrideAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):  # type: ignore
     list_filter = ("status",)
     raw_id_fields = ("key_result", "author")
     list_select_related = ("key_result", "author")
+
+
+@admin.register(m.ObjectiveGrade)
+class ObjectiveGradeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ("objective", "graded_by", "graded_at")
+    raw_id_fields = ("objective", "graded_by")
+    list_select_related = ("objective", "graded_by")
