@@ -11,11 +11,13 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from email import message_from_bytes
 from email.message import Message as EmailMessage
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
 from django.apps import apps as django_apps
+from django.db import connection
 from django.utils import timezone
 from pytest_django.fixtures import Settings
 
@@ -154,7 +156,8 @@ def default_policy_add() -> None:
     before on the same worker, loses it), and the worklist's default segments likewise."""
     if not Policy.objects.exists():
         migration = importlib.import_module("recoup.dunning.migrations.0002_default_policy")
-        migration.create(django_apps, None)
+        # The migration's function asks its schema editor only for the connection's alias.
+        migration.create(django_apps, SimpleNamespace(connection=connection))
     default_segments_add()
 
 

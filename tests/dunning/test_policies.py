@@ -15,7 +15,7 @@ from recoup.accounts.models import AuditEntry
 from recoup.dunning.models import Level, Policy, Run
 from recoup.dunning.policy_file import PolicyFileError, policies_parse
 from recoup.dunning.services import override_set, policies_load, run_prepare
-from tests.dunning.conftest import Book
+from tests.dunning.conftest import Book, default_policy_add
 
 pytestmark = pytest.mark.django_db
 
@@ -41,6 +41,7 @@ policies:
 
 
 def test_the_default_policy_is_the_ladder_the_product_asks_for(db: None) -> None:
+    default_policy_add()  # what the migration gives a new ledger
     policy = Policy.objects.get(is_default=True)
     ladder = [(lv.days, lv.channel) for lv in policy.levels.order_by("position")]
     assert ladder == [(-3, "email"), (7, "email"), (21, "email"), (45, "letter"), (60, "call_task")]
