@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "recoup.workspace",
     "recoup.worklist",
     "recoup.dunning",
+    "recoup.placements",
     "recoup.reports",
     "recoup.demo",
     "recoup.web",
