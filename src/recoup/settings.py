@@ -299,18 +299,27 @@ SECURE_CSP = {
 
 # Notifications (recoup.notifications): e-mail through Django's mail framework. With no SMTP host
 # the messages are written as files under var/mail, so a fresh `make run` sends nothing anywhere.
-EMAIL_HOST = env_str("RECOUP_SMTP_HOST", "")
-EMAIL_PORT = env_int("RECOUP_SMTP_PORT", 587, minimum=1, maximum=65535)
-EMAIL_HOST_USER = env_str("RECOUP_SMTP_USER", "")
-EMAIL_HOST_PASSWORD = env_secret("RECOUP_SMTP_PASSWORD")
-EMAIL_USE_TLS = env_bool("RECOUP_SMTP_STARTTLS", True)
-EMAIL_TIMEOUT = env_int("RECOUP_SMTP_TIMEOUT_SECONDS", 10, minimum=1, maximum=300)
-EMAIL_BACKEND = (
-    "django.core.mail.backends.smtp.EmailBackend"
-    if EMAIL_HOST
-    else "django.core.mail.backends.filebased.EmailBackend"
-)
-EMAIL_FILE_PATH = str(DATA_DIR / "mail")
+_SMTP_HOST = env_str("RECOUP_SMTP_HOST", "")
+MAILERS = {
+    "default": (
+        {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": _SMTP_HOST,
+                "port": env_int("RECOUP_SMTP_PORT", 587, minimum=1, maximum=65535),
+                "username": env_str("RECOUP_SMTP_USER", ""),
+                "password": env_secret("RECOUP_SMTP_PASSWORD"),
+                "use_tls": env_bool("RECOUP_SMTP_STARTTLS", True),
+                "timeout": env_int("RECOUP_SMTP_TIMEOUT_SECONDS", 10, minimum=1, maximum=300),
+            },
+        }
+        if _SMTP_HOST
+        else {
+            "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "OPTIONS": {"file_path": str(DATA_DIR / "mail")},
+        }
+    )
+}
 DEFAULT_FROM_EMAIL = env_str("RECOUP_FROM_EMAIL", "recoup@localhost")
 # Links in e-mails and chat messages point here (no request to read the host from in a job).
 BASE_URL = env_str(

@@ -5,7 +5,6 @@ address but those containing "bounce"."""
 from __future__ import annotations
 
 import importlib
-import socket
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -15,7 +14,6 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.apps import apps as django_apps
 from django.db import connection
 from django.utils import timezone
@@ -35,6 +33,7 @@ from recoup.ledger.models import (
     PaymentPlan,
     PromiseToPay,
 )
+from tests.smtp import smtp_serving
 from tests.worklist.conftest import default_segments_add
 
 
@@ -62,27 +61,11 @@ class _Handler:
         return "250 Message accepted"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def smtp(settings: Settings) -> Iterator[Mailbox]:
     box = Mailbox()
-    controller = Controller(_Handler(box), hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = controller.port
-    settings.EMAIL_USE_TLS = False
-    settings.EMAIL_HOST_USER = ""
-    settings.EMAIL_HOST_PASSWORD = ""
-    try:
+    with smtp_serving(settings, _Handler(box)):
         yield box
-    finally:
-        controller.stop()
 
 
 @pytest.fixture(autouse=True)

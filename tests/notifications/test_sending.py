@@ -221,3 +221,40 @@ def test_nobody_is_told_through_no_channel(ada: User) -> None:
     )
     assert _send(ada, "callback_due:2026-07-06") is None
     assert not Notification.objects.exists()
+
+
+def test_a_delivery_left_half_sent_by_a_stopped_process_goes_out_later(
+    ada: User, smtp: Inbox
+) -> None:
+    with time_machine.travel(datetime(2026, 7, 6, 9, 0, tzinfo=UTC), tick=False):
+        notification = _send(ada, "callback_due:2026-07-06")
+        email = Delivery.objects.get(notification=notification, channel=Channel.EMAIL)
+        # A sender claimed it, then its process died before the message left.
+        Delivery.objects.filter(pk=email.pk).update(
+            status=DeliveryStatus.SENDING,
+            attempts=1,
+            updated_at=datetime(2026, 7, 6, 9, 0, tzinfo=UTC),
+        )
+    with time_machine.travel(datetime(2026, 7, 6, 9, 10, tzinfo=UTC), tick=False):
+        assert deliveries_flush().sent == 0  # it may still be on its way
+    with time_machine.travel(datetime(2026, 7, 6, 9, 16, tzinfo=UTC), tick=False):
+        assert deliveries_flush().sent == 1
+    email.refresh_from_db()
+    assert (email.status, email.attempts) == (DeliveryStatus.SENT, 2)
+    assert len(smtp.messages) == 1
+
+
+def test_a_delivery_left_half_sent_with_no_attempts_left_is_failed_with_the_reason(
+    ada: User, smtp: Inbox
+) -> None:
+    notification = _send(ada, "callback_due:2026-07-06")
+    email = Delivery.objects.get(notification=notification, channel=Channel.EMAIL)
+    Delivery.objects.filter(pk=email.pk).update(
+        status=DeliveryStatus.SENDING, attempts=3, updated_at=datetime(2026, 7, 6, 9, 0, tzinfo=UTC)
+    )
+    with time_machine.travel(datetime(2026, 7, 6, 10, 0, tzinfo=UTC), tick=False):
+        assert deliveries_flush().sent == 0
+    email.refresh_from_db()
+    assert email.status == DeliveryStatus.FAILED
+    assert "stopped before it finished" in email.error
+    assert smtp.messages == []

@@ -4,17 +4,11 @@ lists' changes audited."""
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from email import message_from_bytes, policy
-from email.message import EmailMessage
 
 import pytest
 import time_machine
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP, Envelope, Session
 from pytest_django.fixtures import Settings
 
 from recoup.accounts.models import AuditEntry, Role, Team, User
@@ -31,44 +25,18 @@ from recoup.reports.services import (
 )
 from recoup.reports.tasks import reports_weekly_send
 from tests.metrics.builder import Ledger
+from tests.smtp import Inbox, smtp_serving
 
 pytestmark = pytest.mark.django_db
 
 MONDAY_8 = datetime(2026, 9, 28, 8, tzinfo=UTC)
 
 
-@dataclass
-class Inbox:
-    messages: list[EmailMessage] = field(default_factory=list)
-
-    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:  # noqa: N802 - aiosmtpd's hook name
-        parsed = message_from_bytes(envelope.original_content or b"", policy=policy.default)
-        assert isinstance(parsed, EmailMessage)
-        self.messages.append(parsed)
-        return "250 Message accepted for delivery"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture
 def smtp(settings: Settings) -> Iterator[Inbox]:
     inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = controller.port
-    settings.EMAIL_USE_TLS = False
-    settings.EMAIL_HOST_USER = ""
-    settings.EMAIL_HOST_PASSWORD = ""
-    try:
+    with smtp_serving(settings, inbox):
         yield inbox
-    finally:
-        controller.stop()
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from email.utils import make_msgid
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail import EmailMultiAlternatives, mailers
 from django.core.mail.backends.base import BaseEmailBackend
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
@@ -34,7 +34,7 @@ class AddressRefusedError(ChannelError):
 
 
 def mail_connection() -> BaseEmailBackend:
-    return get_connection()
+    return mailers.default
 
 
 def email_send(

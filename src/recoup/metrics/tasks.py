@@ -9,13 +9,15 @@ from typing import Any
 from django.conf import settings
 from django.tasks import task
 
-from recoup.metrics.engines import analytics_refresh, analytics_store, published_mode
-from recoup.metrics.services import snapshot_refresh_changed
-
 
 @task()
 def analytics_sync() -> dict[str, Any]:
     """Syncs the DuckDB copy, then recomputes the stored snapshots the changes reach back to."""
+    # Imported here: this module is loaded at start-up (the signal receiver below), and the
+    # engines bring Ibis, DuckDB and Arrow (about 70 MB and a second) into every process.
+    from recoup.metrics.engines import analytics_refresh, analytics_store, published_mode
+    from recoup.metrics.services import snapshot_refresh_changed
+
     if settings.KPI_ENGINE != "duckdb":
         return {"skipped": "the KPI engine reads the operational database directly"}
     report = analytics_refresh()

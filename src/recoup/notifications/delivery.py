@@ -31,6 +31,11 @@ logger = logging.getLogger(__name__)
 RETRY_AFTER = timedelta(minutes=10)
 MAX_ATTEMPTS = 3
 LEFT_BEHIND = timedelta(minutes=2)
+# A delivery still "being sent" this long after its claim was left by a process that stopped
+# mid-send (every channel gives up well before: SMTP and webhooks time out in seconds). It is
+# sent again: a rare second copy is better than a message that never arrives.
+STUCK_AFTER = timedelta(minutes=15)
+STOPPED_MID_SEND = "the sending process stopped before it finished"
 
 
 class NothingToSendToError(Exception):
@@ -53,9 +58,19 @@ class FlushReport:
         }
 
 
-def _claim(ids: Iterable[int], *, from_statuses: Sequence[str], now: datetime) -> list[Delivery]:
+def _claim(
+    ids: Iterable[int],
+    *,
+    from_statuses: Sequence[str],
+    now: datetime,
+    claimed_before: datetime | None = None,
+) -> list[Delivery]:
     token = uuid.uuid4().hex
-    Delivery.objects.filter(pk__in=list(ids), status__in=from_statuses).update(
+    claimable = Delivery.objects.filter(pk__in=list(ids), status__in=from_statuses)
+    if claimed_before is not None:
+        # Another sender's fresh claim of the same row is not taken from it.
+        claimable = claimable.filter(updated_at__lte=claimed_before)
+    claimable.update(
         status=DeliveryStatus.SENDING,
         claim=token,
         attempts=F("attempts") + 1,
@@ -140,9 +155,10 @@ def _tally(outcomes: Sequence[str], *, digests: int) -> FlushReport:
 
 def deliveries_flush(*, now: datetime | None = None) -> FlushReport:
     """The job's turn: held messages whose quiet hours ended, digests whose hour came, pending
-    ones a crash left behind, and failed ones worth another try."""
+    ones a crash left behind, ones a crash left half-sent, and failed ones worth another try."""
     now = now or timezone.now()
     outcomes: list[str] = []
+    outcomes.extend(_stuck_resend(now))
     # Pending ones are sent when their transaction commits; one still pending a while later
     # was left by a process that stopped in between.
     due_single = Delivery.objects.filter(
@@ -172,3 +188,16 @@ def deliveries_flush(*, now: datetime | None = None) -> FlushReport:
         outcome = _deliver(group, digest=True, now=now)
         outcomes.extend([outcome] * len(group))
     return _tally(outcomes, digests=len(groups))
+
+
+def _stuck_resend(now: datetime) -> list[str]:
+    """Deliveries a stopped process left "being sent": sent again while attempts remain, else
+    failed with the reason, so none stays "being sent" for ever."""
+    stale = now - STUCK_AFTER
+    stuck = Delivery.objects.filter(status=DeliveryStatus.SENDING, updated_at__lte=stale)
+    stuck.filter(attempts__gte=MAX_ATTEMPTS).update(
+        status=DeliveryStatus.FAILED, error=STOPPED_MID_SEND, updated_at=now
+    )
+    again = list(stuck.filter(attempts__lt=MAX_ATTEMPTS).values_list("pk", flat=True))
+    claimed = _claim(again, from_statuses=[DeliveryStatus.SENDING], now=now, claimed_before=stale)
+    return [_deliver([d], digest=False, now=now) for d in claimed]
