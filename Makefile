@@ -52,18 +52,24 @@ lint: setup-dev
 
 # The browser tests, the web import and the parallel log-ins run against a database file (a
 # background import, the pages and concurrent requests then read and write as in production); the
-# rest on Django's faster in-memory database.
-SERVER_TESTS := tests/e2e tests/web/test_import_page.py tests/web/test_login_race.py \
+# rest on Django's faster in-memory database. The browser tests drive pages, whose reads and
+# writes the suite tests on both databases: they run once, on the embedded database `make run`
+# serves (decision 0032); the server tests that race for the database run on both.
+BROWSER_TESTS := tests/e2e
+SERVER_TESTS := tests/web/test_import_page.py tests/web/test_login_race.py \
 	tests/ingest/test_import_concurrency.py tests/ingest/test_killed_imports.py \
 	tests/metrics/test_concurrent_reads.py tests/metrics/test_answers_by_data.py
+ALONE := $(BROWSER_TESTS) $(SERVER_TESTS)
+# The slowest tests, printed after each run: where the suite's time goes.
+DURATIONS := --durations=15
 
 test-sqlite: setup-dev
-	env -u DATABASE_URL $(BIN)/pytest $(PYTEST_ARGS) $(PARALLEL) $(addprefix --ignore=,$(SERVER_TESTS))
-	env -u DATABASE_URL RECOUP_TEST_DATABASE_FILE=1 $(BIN)/pytest $(PYTEST_ARGS) $(SERVER_TESTS)
+	env -u DATABASE_URL $(BIN)/pytest $(PYTEST_ARGS) $(DURATIONS) $(PARALLEL) $(addprefix --ignore=,$(ALONE))
+	env -u DATABASE_URL RECOUP_TEST_DATABASE_FILE=1 $(BIN)/pytest $(PYTEST_ARGS) $(DURATIONS) $(ALONE)
 
 test-postgres: setup-dev
-	scripts/with-postgres $(BIN)/pytest $(PYTEST_ARGS) $(PARALLEL) $(addprefix --ignore=,$(SERVER_TESTS))
-	scripts/with-postgres $(BIN)/pytest $(PYTEST_ARGS) $(SERVER_TESTS)
+	scripts/with-postgres $(BIN)/pytest $(PYTEST_ARGS) $(DURATIONS) $(PARALLEL) $(addprefix --ignore=,$(ALONE))
+	scripts/with-postgres $(BIN)/pytest $(PYTEST_ARGS) $(DURATIONS) $(SERVER_TESTS)
 
 test: lint test-sqlite test-postgres
 
