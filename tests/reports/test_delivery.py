@@ -13,7 +13,7 @@ from pytest_django.fixtures import Settings
 
 from recoup.accounts.models import AuditEntry, Role, Team, User
 from recoup.accounts.services import user_create
-from recoup.reports.models import ReportDelivery, ReportFormat
+from recoup.reports.models import ReportDelivery, ReportFormat, ReportSubscription
 from recoup.reports.services import (
     SubscriptionError,
     SubscriptionFields,
@@ -94,6 +94,37 @@ def test_the_report_arrives_as_html_with_inline_charts_and_the_pdf_attached(
     assert len(pdfs) == 1
     assert pdfs[0].get_filename() == f"weekly-report-{delivery.as_of.isoformat()}.pdf"
     assert pdfs[0].get_content().startswith(b"%PDF-")
+
+
+def test_a_list_goes_out_at_its_hour_in_its_own_time_zone(smtp: Inbox, manager: User) -> None:
+    _ledger()
+    subscription_create(
+        fields=_fields(name="Berlin", hour=9, time_zone="Europe/Berlin"), actor=manager
+    )
+    subscription_create(
+        fields=_fields(name="Chicago", hour=7, time_zone="America/Chicago"), actor=manager
+    )
+    # Monday 8:00 UTC is 10:00 in Berlin (summer time) and 3:00 in Chicago.
+    assert [s.name for s in subscriptions_due(now=MONDAY_8)] == ["Berlin"]
+    # Chicago's Monday 7:00 is 12:00 UTC.
+    assert [s.name for s in subscriptions_due(now=MONDAY_8.replace(hour=11))] == ["Berlin"]
+    assert [s.name for s in subscriptions_due(now=MONDAY_8.replace(hour=12))] == [
+        "Berlin",
+        "Chicago",
+    ]
+    chicago = ReportSubscription.objects.get(name="Chicago")
+    assert report_send(subscription=chicago, now=MONDAY_8.replace(hour=12)) is not None
+    # Sunday 23:30 UTC: Berlin's new week began at its midnight but its hour has not come;
+    # in Chicago it is still Sunday afternoon of the week it was sent in.
+    sunday_night = datetime(2026, 10, 4, 23, 30, tzinfo=UTC)
+    assert list(subscriptions_due(now=sunday_night)) == []
+    # Berlin's Monday 9:00 is 7:00 UTC.
+    assert [s.name for s in subscriptions_due(now=sunday_night + timedelta(hours=8))] == ["Berlin"]
+
+
+def test_a_list_in_an_unknown_time_zone_is_refused_by_name(manager: User) -> None:
+    with pytest.raises(SubscriptionError, match="'Mars/Olympus' is not a time zone"):
+        subscription_create(fields=_fields(time_zone="Mars/Olympus"), actor=manager)
 
 
 def test_sending_twice_in_a_week_sends_once(smtp: Inbox, manager: User) -> None:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from typing import Any
+from zoneinfo import available_timezones
 
 from django import forms
+from django.conf import settings
 
 from recoup.accounts.models import Team, User
 from recoup.core.errors import RecoupError
@@ -36,12 +38,19 @@ class SubscriptionForm(forms.Form):
         help_text="One per line, for people without an account.",
     )
     weekday = forms.TypedChoiceField(label="Day", choices=Weekday.choices, coerce=int)
-    hour = forms.IntegerField(label="Hour (UTC)", min_value=0, max_value=23, initial=7)
+    hour = forms.IntegerField(label="Hour", min_value=0, max_value=23, initial=7)
+    time_zone = forms.ChoiceField(
+        label="In the time zone of",
+        help_text="The readers' own: 7 in Europe/Berlin is 7 in the morning there.",
+    )
     format = forms.ChoiceField(label="What to send", choices=ReportFormat.choices)
     active = forms.BooleanField(label="Send it", required=False, initial=True)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        zones = sorted(available_timezones())
+        self.fields["time_zone"].choices = [(z, z.replace("_", " ")) for z in zones]  # type: ignore[attr-defined]
+        self.fields["time_zone"].initial = settings.TIME_ZONE
         self.fields["recipients"].label_from_instance = lambda u: (  # type: ignore[attr-defined]
             f"{u.get_full_name() or u.username} <{u.email}>"
         )
@@ -61,6 +70,7 @@ class SubscriptionForm(forms.Form):
             emails=data["emails"],
             weekday=data["weekday"],
             hour=data["hour"],
+            time_zone=data["time_zone"],
             format=data["format"],
             active=data["active"],
         )
@@ -74,6 +84,7 @@ class SubscriptionForm(forms.Form):
             "emails": s.emails,
             "weekday": s.weekday,
             "hour": s.hour,
+            "time_zone": s.time_zone,
             "format": s.format,
             "active": s.active,
         }

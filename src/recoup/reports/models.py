@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 
 from recoup.accounts.models import Team
+from recoup.ledger.models import validate_time_zone
 
 
 class Weekday(models.IntegerChoices):
@@ -25,8 +26,8 @@ class ReportFormat(models.TextChoices):
 
 
 class ReportSubscription(models.Model):
-    """A recipient list for the weekly report: sent on `weekday` at `hour` (UTC), about `team`
-    (the whole organisation when empty)."""
+    """A recipient list for the weekly report: sent on `weekday` at `hour` in `time_zone` (the
+    readers' own morning, wherever they are), about `team` (the whole organisation when empty)."""
 
     name = models.CharField(max_length=100, unique=True)
     team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.PROTECT)
@@ -35,6 +36,7 @@ class ReportSubscription(models.Model):
     emails = models.TextField(blank=True, default="")
     weekday = models.PositiveSmallIntegerField(choices=Weekday.choices, default=Weekday.MONDAY)
     hour = models.PositiveSmallIntegerField(default=7)
+    time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
     format = models.CharField(
         max_length=10, choices=ReportFormat.choices, default=ReportFormat.HTML_AND_PDF
     )

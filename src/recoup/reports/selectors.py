@@ -35,7 +35,7 @@ def subscriptions_list() -> list[ListRow]:
             name=s.name,
             team=s.team.name if s.team else "Whole organisation",
             recipients=[person_name(u) for u in s.recipients.all()] + s.emails.splitlines(),
-            when=f"{s.get_weekday_display()}s at {s.hour:02d}:00 UTC",
+            when=f"{s.get_weekday_display()}s at {s.hour:02d}:00 {s.time_zone.replace('_', ' ')}",
             format=s.get_format_display(),
             active=s.active,
             last_sent=s.last_sent,

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo, available_timezones
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -42,6 +43,7 @@ class SubscriptionFields:
     hour: int
     format: str
     active: bool = True
+    time_zone: str = "UTC"
 
 
 def emails_parse(text: str) -> list[str]:
@@ -65,6 +67,10 @@ def _check(fields: SubscriptionFields) -> None:
         raise SubscriptionError(
             f"weekday {fields.weekday} is not a day of the week (0 Monday to 6 Sunday)"
         )
+    if fields.time_zone not in available_timezones():
+        raise SubscriptionError(
+            f"{fields.time_zone!r} is not a time zone: use a name such as Europe/Berlin"
+        )
     if fields.format not in ReportFormat.values:
         raise SubscriptionError(f"unknown format {fields.format!r}")
     if not fields.recipients and not fields.emails:
@@ -79,6 +85,7 @@ def _snapshot(s: ReportSubscription) -> dict[str, Any]:
         "emails": s.emails.splitlines(),
         "weekday": s.weekday,
         "hour": s.hour,
+        "time_zone": s.time_zone,
         "format": s.format,
         "active": s.active,
     }
@@ -90,6 +97,7 @@ def _apply(s: ReportSubscription, fields: SubscriptionFields) -> None:
     s.emails = "\n".join(fields.emails)
     s.weekday = fields.weekday
     s.hour = fields.hour
+    s.time_zone = fields.time_zone
     s.format = fields.format
     s.active = fields.active
 
@@ -179,7 +187,7 @@ def report_send(
     addresses = subscription_addresses(subscription)
     if not addresses:
         return None
-    week = week_of(moment.date())
+    week = week_of(_local(moment, subscription).date())
     if ReportDelivery.objects.filter(subscription=subscription, week_of=week).exists():
         return None
     scope = Scope.organisation(f"weekly report list {subscription.name}")
@@ -205,11 +213,23 @@ def report_send(
 
 
 def subscriptions_due(*, now: datetime) -> Iterable[ReportSubscription]:
-    """Active lists whose hour this week has come and that were not sent this week."""
-    week = week_of(now.date())
-    sent = ReportDelivery.objects.filter(week_of=week).values_list("subscription_id", flat=True)
-    for s in (
-        ReportSubscription.objects.filter(active=True).exclude(pk__in=sent).select_related("team")
-    ):
-        if (now.weekday(), now.hour) >= (s.weekday, s.hour):
+    """Active lists whose day and hour this week, in the list's time zone, have come and that
+    were not sent this week (the week as the list's readers count it)."""
+    lists = list(ReportSubscription.objects.filter(active=True).select_related("team"))
+    weeks = {s.pk: week_of(_local(now, s).date()) for s in lists}
+    sent = set(
+        ReportDelivery.objects.filter(
+            subscription__in=lists, week_of__in=set(weeks.values())
+        ).values_list("subscription_id", "week_of")
+    )
+    for s in lists:
+        local = _local(now, s)
+        if (s.pk, weeks[s.pk]) not in sent and (local.weekday(), local.hour) >= (
+            s.weekday,
+            s.hour,
+        ):
             yield s
+
+
+def _local(moment: datetime, subscription: ReportSubscription) -> datetime:
+    return moment.astimezone(ZoneInfo(subscription.time_zone))
