@@ -96,6 +96,8 @@ class Measure:
     agg: Callable[[ir.Table], ir.Value]
     money: bool = False
     additive: bool = True
+    # What it counts, for people ("Open over 90 days past due"): declared where it is made.
+    label: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -679,7 +681,15 @@ class Compiler:
             users = self.t("accounts_user").select(u_id="id", u_name="username")
             rel = rel.left_join(users, rel[col] == users.u_id)
             rel = rel.mutate(collector=_label(rel.u_name)).drop("u_id", "u_name")
-        if "agency" in dims:
+        if "agency" in dims and "placement_id" in cols:
+            # A placement's facts are its own agency's, recalled or not by the as-of date: what
+            # an agency recovered while it held the account stays credited to it (issue 15).
+            own = self.t("ledger_placement").select(ag_pl="id", ag_id="agency_id")
+            names = self.t("ledger_agency").select(ag_key="id", ag_name="name")
+            own = own.join(names, own.ag_id == names.ag_key).select("ag_pl", "ag_name")
+            rel = rel.left_join(own, rel.placement_id == own.ag_pl)
+            rel = rel.mutate(agency=_label(rel.ag_name)).drop("ag_pl", "ag_name")
+        elif "agency" in dims:
             pl = self.t("ledger_placement")
             pts = self._pts("as_of")
             pj = pl.join(

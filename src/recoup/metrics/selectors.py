@@ -7,7 +7,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -346,63 +345,8 @@ def metric_dashboard(
 
 # -- who is behind a number ----------------------------------------------------------------------
 
-# What each measure of a metric's formula counts, by measure name (`recoup.metrics.evaluate`).
-_MEASURE_LABELS: tuple[tuple[str, str], ...] = (
-    (r"ar", "Open amount"),
-    (r"cur_\d+", "Current amount"),
-    (r"od_\d+", "Overdue amount"),
-    (r"over_(\d+)", "Open over {0} days past due"),
-    (r"acc_(\d+)", "Accounts over {0} days past due"),
-    (r"n_open", "Open invoices"),
-    (r"n_od_\d+", "Overdue invoices"),
-    (r"sales", "Sales in the period"),
-    (r"sales_(\d+)", "Sales, last {0} days"),
-    (r"cb\d+_(\d+)", "Sales, month {0} back"),
-    (r"cash", "Cash collected"),
-    (r"begin_ar", "Open at period start"),
-    (r"sum_days_to_pay", "Days to pay, summed"),
-    (r"(?:sum_days_late|late_days)", "Days late, summed"),
-    (r"w_days_to_pay", "Amount-weighted days to pay"),
-    (r"w_days_late", "Amount-weighted days late"),
-    (r"n_settled", "Invoices paid"),
-    (r"settled_amount", "Amount paid"),
-    (r"n_on_time", "Invoices paid on time"),
-    (r"on_time_amount", "Amount paid on time"),
-    (r"written_off", "Written off"),
-    (r"recovered", "Recovered while placed"),
-    (r"collected", "Collected since placement"),
-    (r"placed", "Amount placed"),
-    (r"(?:n_rolled|rolled_amount)", "Rolled to the next bucket"),
-    (r"(?:n_cured|cured_amount)", "Cured"),
-    (r"(?:n_prev|prev_amount)", "In the bucket a month earlier"),
-    (r"contacts", "Contacts"),
-    (r"attempts", "Outbound attempts"),
-    (r"(?:rpc_out|rpc_all)", "Right-party contacts"),
-    (r"promises", "Promises"),
-    (r"calls", "Outbound calls"),
-    (r"resolved", "Customers resolved"),
-    (r"first", "Resolved at the first contact"),
-    (r"(?:n_kept|kept_amount)", "Promises kept"),
-    (r"(?:n_due|due_amount)", "Promises due"),
-    (r"disputes", "Disputes opened"),
-    (r"issued", "Invoices issued"),
-    (r"dispute_days", "Days in dispute, summed"),
-    (r"n_resolved", "Disputes resolved"),
-    (r"decisions", "Credit decisions"),
-    (r"decision_days", "Days to decide, summed"),
-    (r"clean", "Decisions without exception"),
-    (r"exposure", "Over-limit exposure"),
-)
 # Columns beyond these would make the accounts table unreadable (countback has a month each).
 MAX_MEASURE_COLUMNS = 4
-
-
-def measure_label(name: str) -> str:
-    for pattern, label in _MEASURE_LABELS:
-        found = re.fullmatch(pattern, name)
-        if found:
-            return label.format(*found.groups())
-    return name.replace("_", " ").capitalize()
 
 
 @dataclass(frozen=True, slots=True)
@@ -459,9 +403,7 @@ def metric_contributors(
     mdef, resolved = validate(Spec(metric, given, (), dict(filters or {})))
     plan = plan_metric(mdef, resolved)
     shown = plan.measures[:MAX_MEASURE_COLUMNS]
-    columns = tuple(
-        MeasureColumn(m.name, measure_label(m.name), "money" if m.money else "count") for m in shown
-    )
+    columns = tuple(MeasureColumn(m.name, m.label, "money" if m.money else "count") for m in shown)
     additive = len(plan.measures) == 1 and plan.unit in {"money", "count"}
     if "customer" not in mdef.dimensions:
         # Kept per team or per segment only (costs, credit decisions): no customer is behind it.

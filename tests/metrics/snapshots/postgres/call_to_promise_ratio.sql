@@ -1,0 +1,184 @@
+-- ===== call_to_promise_ratio defaults grouped by nothing =====
+-- activity: calls, promises
+SELECT
+  "t6"."as_of",
+  COUNT("t6"."as_of") FILTER(WHERE
+    (
+      "t6"."direction" = 'outbound'
+    ) AND (
+      "t6"."channel" = 'call'
+    )) AS "calls",
+  COUNT("t6"."as_of") FILTER(WHERE
+    "t6"."outcome" = 'promise') AS "promises"
+FROM (
+  SELECT
+    "t4"."as_of",
+    "t4"."at",
+    "t5"."customer_id",
+    "t5"."collector_id" AS "activity_collector_id",
+    "t5"."channel",
+    "t5"."direction",
+    "t5"."outcome"
+  FROM (
+    SELECT
+      "t0"."id",
+      "t0"."customer_id",
+      "t0"."channel",
+      "t0"."direction",
+      "t0"."outcome",
+      "t0"."collector_id",
+      "t0"."occurred_at",
+      DATE("t0"."occurred_at") AS "on"
+    FROM "ledger_activity" AS "t0"
+  ) AS "t5"
+  INNER JOIN (
+    SELECT
+      "t1"."as_of",
+      "t1"."as_of" AS "at",
+      "t1"."period_from"
+    FROM "_points" AS "t1"
+  ) AS "t4"
+    ON "t5"."on" >= "t4"."period_from" AND "t5"."on" <= "t4"."as_of"
+) AS "t6"
+GROUP BY
+  1
+
+-- ===== call_to_promise_ratio defaults grouped by team =====
+-- activity: calls, promises
+SELECT
+  "t17"."as_of",
+  "t17"."team",
+  COUNT("t17"."as_of") FILTER(WHERE
+    (
+      "t17"."direction" = 'outbound'
+    ) AND (
+      "t17"."channel" = 'call'
+    )) AS "calls",
+  COUNT("t17"."as_of") FILTER(WHERE
+    "t17"."outcome" = 'promise') AS "promises"
+FROM (
+  SELECT
+    "t16"."as_of",
+    "t16"."at",
+    "t16"."customer_id",
+    "t16"."activity_collector_id",
+    "t16"."channel",
+    "t16"."direction",
+    "t16"."outcome",
+    "t16"."a_collector",
+    "t16"."a_team",
+    "t16"."team"
+  FROM (
+    SELECT
+      "t15"."as_of",
+      "t15"."at",
+      "t15"."customer_id",
+      "t15"."activity_collector_id",
+      "t15"."channel",
+      "t15"."direction",
+      "t15"."outcome",
+      "t15"."a_collector",
+      "t15"."a_team",
+      "t15"."tm_id",
+      "t15"."tm_name",
+      CASE
+        WHEN (
+          "t15"."tm_name" IS NULL
+        ) OR (
+          "t15"."tm_name" = ''
+        )
+        THEN '(none)'
+        ELSE "t15"."tm_name"
+      END AS "team"
+    FROM (
+      SELECT
+        "t14"."as_of",
+        "t14"."at",
+        "t14"."customer_id",
+        "t14"."activity_collector_id",
+        "t14"."channel",
+        "t14"."direction",
+        "t14"."outcome",
+        "t14"."a_collector",
+        "t14"."a_team",
+        "t7"."tm_id",
+        "t7"."tm_name"
+      FROM (
+        SELECT
+          "t12"."as_of",
+          "t12"."at",
+          "t12"."customer_id",
+          "t12"."activity_collector_id",
+          "t12"."channel",
+          "t12"."direction",
+          "t12"."outcome",
+          "t12"."a_collector",
+          "t12"."a_team"
+        FROM (
+          SELECT
+            "t9"."as_of",
+            "t9"."at",
+            "t11"."customer_id",
+            "t11"."collector_id" AS "activity_collector_id",
+            "t11"."channel",
+            "t11"."direction",
+            "t11"."outcome",
+            "t10"."a_customer",
+            "t10"."a_from",
+            "t10"."a_to",
+            "t10"."a_collector",
+            "t10"."a_team"
+          FROM (
+            SELECT
+              "t1"."id",
+              "t1"."customer_id",
+              "t1"."channel",
+              "t1"."direction",
+              "t1"."outcome",
+              "t1"."collector_id",
+              "t1"."occurred_at",
+              DATE("t1"."occurred_at") AS "on"
+            FROM "ledger_activity" AS "t1"
+          ) AS "t11"
+          INNER JOIN (
+            SELECT
+              "t2"."as_of",
+              "t2"."as_of" AS "at",
+              "t2"."period_from"
+            FROM "_points" AS "t2"
+          ) AS "t9"
+            ON "t11"."on" >= "t9"."period_from" AND "t11"."on" <= "t9"."as_of"
+          LEFT OUTER JOIN (
+            SELECT
+              "t3"."customer_id" AS "a_customer",
+              "t3"."valid_from" AS "a_from",
+              "t3"."valid_to" AS "a_to",
+              "t3"."collector_id" AS "a_collector",
+              "t3"."team_id" AS "a_team"
+            FROM "ledger_assignment" AS "t3"
+          ) AS "t10"
+            ON "t11"."customer_id" = "t10"."a_customer"
+            AND "t10"."a_from" <= "t9"."at"
+            AND (
+              (
+                "t10"."a_to" IS NULL
+              ) OR (
+                "t10"."a_to" > "t9"."at"
+              )
+            )
+        ) AS "t12"
+      ) AS "t14"
+      LEFT OUTER JOIN (
+        SELECT
+          "t0"."id" AS "tm_id",
+          "t0"."name" AS "tm_name"
+        FROM "accounts_team" AS "t0"
+      ) AS "t7"
+        ON "t14"."a_team" = "t7"."tm_id"
+    ) AS "t15"
+  ) AS "t16"
+) AS "t17"
+GROUP BY
+  1,
+  2
+
