@@ -19,6 +19,8 @@ urlpatterns = [
     path("compliance/", include("recoup.compliance.urls")),
     path("worklist/", include("recoup.worklist.urls")),
     path("dunning/", include("recoup.dunning.urls")),
+    path("placements/agencies/", include("recoup.placements.scorecard_urls")),
+    path("placements/", include("recoup.placements.urls")),
     path("audit/", include("recoup.accounts.urls")),
     path("reports/", include("recoup.reports.urls")),
     path("notifications/", include("recoup.notifications.urls")),

@@ -38,7 +38,12 @@ def test_every_kinds_template_imports_cleanly_after_the_kinds_before_it(
     invoice = m.Invoice.objects.get(external_id="INV-1001")
     assert invoice.customer.name == "Acme Trading Ltd"
     assert invoice.amount_minor == 1200_00
-    assert m.Allocation.objects.get().amount_minor == 500_00
+    assert m.Allocation.objects.get(payment__external_id="PAY-1001").amount_minor == 500_00
+    # The agency's remittance is a payment on the placed invoice, its commission kept beside it.
+    remitted = m.AgencyRemittance.objects.get(external_id="NSC-0001")
+    assert remitted.payment is not None
+    assert remitted.payment.allocations.get().invoice == invoice
+    assert (remitted.amount_minor, remitted.commission_minor) == (150_00, 37_50)
     kinds = set(m.Adjustment.objects.values_list("external_id", "kind"))
     assert kinds == {
         ("ADJ-1001", "discount"),

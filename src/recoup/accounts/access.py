@@ -34,7 +34,7 @@ WORKING_ROLES = frozenset({Role.ADMIN, Role.MANAGER, Role.COLLECTOR})
 
 # What a collector records about their own work with debtors. Everything else in the ledger
 # (customers, invoices, payments, allocations, adjustments, credit notes, write-offs, agencies,
-# placements, assignments, credit decisions, collection costs, FX rates) moves money or decides
+# placements, remittances, assignments, credit decisions, collection costs, FX rates) moves money or decides
 # who works which debtor: a manager's import. Names are `recoup.ingest.kinds.KINDS` keys.
 COLLECTOR_IMPORT_KINDS = frozenset(
     {"contact-points", "activities", "promises", "payment-plans", "instalments", "disputes"}
@@ -203,6 +203,20 @@ def can_run_dunning(user: AnyUser) -> bool:
     return role_of(user) in STEERING_ROLES
 
 
+def can_place_accounts(user: AnyUser) -> bool:
+    """Place accounts with agencies and lawyers (rules, batches, recalls, their exports):
+    managers and admins. A manager places the debtors of their own teams only; admins every
+    debtor (`recoup.placements.scope`)."""
+    return role_of(user) in STEERING_ROLES
+
+
+def can_set_agency_commissions(user: AnyUser) -> bool:
+    """Set or remove an agency's commission rates by placement age: managers and admins, who
+    agree the terms with agencies. Everyone signed in reads the agency scorecard, within their
+    book."""
+    return role_of(user) in STEERING_ROLES
+
+
 def can_work_account(user: AnyUser) -> bool:
     """Act on a debtor's account in the workspace: log contacts, record promises, payment plans,
     disputes, notes, call-backs, contact points and restrictions. Admins, managers and
@@ -313,6 +327,14 @@ class Can:
     @cached_property
     def run_dunning(self) -> bool:
         return can_run_dunning(self._user)
+
+    @cached_property
+    def place_accounts(self) -> bool:
+        return can_place_accounts(self._user)
+
+    @cached_property
+    def set_agency_commissions(self) -> bool:
+        return can_set_agency_commissions(self._user)
 
     @cached_property
     def work_account(self) -> bool:

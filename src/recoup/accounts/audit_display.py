@@ -93,12 +93,18 @@ ACTION_PHRASES: dict[str, str] = {
     "worklist_daily_calls_set": "set a collector's daily calls",
     "worklist_account_move": "moved an account to another collector",
     "worklist_target_set": "set a target on the collector scorecard",
+    "agency_commission_rate_set": "set an agency's commission rate",
     "worklist_segment_save": "set a segment of the book and its treatment",
     "dunning_policies_load": "loaded dunning policies",
     "dunning_override_set": "set a customer's dunning override",
     "dunning_template_save": "changed a dunning template",
     "dunning_run_prepare": "prepared a dunning run",
     "dunning_run_approve": "approved and sent a dunning run",
+    "placement_rule_save": "set a placement rule",
+    "placement_rule_delete": "removed a placement rule",
+    "placement_batch_prepare": "prepared a placement batch",
+    "placement_batch_approve": "approved a placement batch",
+    "placements_recall": "recalled placements",
     "worklist_segment_delete": "removed a segment of the book",
     "notify_preference_set": "changed their notification settings",
     "notify_unsubscribe": "unsubscribed from e-mails",
@@ -146,6 +152,8 @@ OBJECT_KINDS: dict[str, str] = {
     "creditdecision": "Credit decision",
     "collectioncost": "Collection cost",
     "scorecard_target": "Scorecard target",
+    "agency_commission_rate": "Agency commission rate",
+    "agencyremittance": "Agency remittance",
 }
 
 # Who acted when no person did (a command or a job names itself in `via`), and, beside a

@@ -8,7 +8,8 @@ from datetime import datetime
 from typing import cast
 
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Value
+from django.db.models.functions import Coalesce, Concat, Lower, NullIf, Trim
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
@@ -44,6 +45,7 @@ from recoup.core.exports import (
     chunked,
     export_links,
     export_response,
+    order_empties_last,
     query_with,
     sort_headers,
     sort_parse,
@@ -54,11 +56,20 @@ EXPORT_CHUNK = 1000
 # Sort key → the fields it orders by; ties fall back to time and id so pages do not shuffle.
 AUDIT_SORTS: dict[str, tuple[str, ...]] = {
     "when": ("at", "id"),
-    "who": ("actor__first_name", "actor__last_name", "actor__username", "-at", "-id"),
+    # By the name the page shows (`person_name`); entries of nobody (the system) last.
+    "who": ("who_name", "-at", "-id"),
     "what": ("action", "-at", "-id"),
     "item": ("object_type", "object_id", "-at", "-id"),
 }
 ORDER_TEXT = {"-when": "newest first", "when": "oldest first"}
+# The actor's full name, else their username, as `person_name` says it, in any case alike
+# (databases differ on case); null for no actor.
+WHO_NAME = Lower(
+    Coalesce(
+        NullIf(Trim(Concat("actor__first_name", Value(" "), "actor__last_name")), Value("")),
+        "actor__username",
+    )
+)
 AUDIT_HEADERS = (
     ("When", "when", False),
     ("Who", "who", False),
@@ -167,7 +178,11 @@ def _audit_filters(
     if form.is_bound and not form.is_valid():
         return form, None, sort, reach.sees_everyone
     narrowed = form.narrowed() if form.is_bound else AuditFilter()
-    entries = audit_entries(reach, narrowed=narrowed).order_by(*sort.order_by)
+    entries = (
+        audit_entries(reach, narrowed=narrowed)
+        .annotate(who_name=WHO_NAME)
+        .order_by(*order_empties_last(sort, {"who_name"}))
+    )
     return form, entries, sort, reach.sees_everyone
 
 

@@ -49,6 +49,7 @@ CUSTOMER = RefTarget(m.Customer, "external_id", "customer")
 INVOICE = RefTarget(m.Invoice, "external_id", "invoice")
 PAYMENT = RefTarget(m.Payment, "external_id", "payment")
 AGENCY = RefTarget(m.Agency, "external_id", "agency")
+PLACEMENT = RefTarget(m.Placement, "external_id", "placement")
 ACTIVITY = RefTarget(m.Activity, "external_id", "activity")
 PLAN = RefTarget(m.PaymentPlan, "external_id", "payment plan")
 COLLECTOR = RefTarget(User, "username", "collector (user name)")
@@ -782,6 +783,52 @@ KINDS: dict[str, KindSpec] = {
                 ("placed_on", "2026-07-01"),
                 ("recalled_on", "2026-09-01"),
                 ("amount", "200.00"),
+            ),
+        ),
+        KindSpec(
+            "remittances",
+            m.AgencyRemittance,
+            (
+                _text(
+                    "external_id",
+                    m.AgencyRemittance,
+                    required=True,
+                    meaning=(
+                        "the agency's reference for the amount; importing it again may change"
+                        " only the commission"
+                    ),
+                ),
+                _ref(
+                    "placement",
+                    PLACEMENT,
+                    meaning="the placement it was collected under (its external_id)",
+                ),
+                _date("received_on", required=True, meaning="the day the agency collected it"),
+                _amount("amount", meaning="how much the agency collected, before its commission"),
+                FieldSpec(
+                    "commission",
+                    FieldType.AMOUNT,
+                    column="commission_minor",
+                    currency_field="currency",
+                    default=0,
+                    meaning="how much of it the agency kept as its commission; blank means none",
+                ),
+                _currency(meaning="the placement's currency; blank means the base currency"),
+            ),
+            key=("external_id",),
+            description=(
+                "what agencies collected on placements and the commission they kept, keyed by"
+                " the agency's reference; each becomes a payment on the placed invoice"
+            ),
+            fx_date="received_on",
+            same_currency_as=(("currency", "placement"),),
+            extra_rules=("remittance",),
+            example=(
+                ("external_id", "NSC-0001"),
+                ("placement", "PLC-1001"),
+                ("received_on", "2026-08-14"),
+                ("amount", "150.00"),
+                ("commission", "37.50"),
             ),
         ),
         KindSpec(

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 
 from recoup.core.currencies import MINOR_UNIT_EXPONENT
 from recoup.ingest.kinds import FieldSpec, FieldType
+from recoup.ingest.remittances import remittance_findings
 from recoup.ingest.staging import (
     ADJUSTMENT,
     ALLOCATION,
@@ -50,6 +51,8 @@ class StageChecks(StageBase):
             yield from self._allocation_within_amounts()
         if "credit_within_open_amount" in rules:
             yield from self._credit_within_open_amount()
+        if "remittance" in rules:
+            yield from remittance_findings(self)
 
     def _duplicates(self) -> Iterator[Finding]:
         keys = self._key_fields()

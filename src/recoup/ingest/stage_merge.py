@@ -15,6 +15,7 @@ from django.db import connection
 from recoup.accounts.models import AuditEntry, User
 from recoup.accounts.services import audit_record_many
 from recoup.ingest.kinds import FieldSpec
+from recoup.ingest.remittances import remittance_payments, remittance_prepare
 from recoup.ingest.staging import (
     ALLOCATION,
     INVOICE,
@@ -54,6 +55,8 @@ class StageMerge(StageBase):
 
     def merge(self, *, now: dt.datetime, actor: User | None = None) -> MergeCounts:
         counts = MergeCounts()
+        if self.kind.name == "remittances":
+            remittance_prepare(self)
         joins, exprs = self._resolved()
         table = q(self.kind.table)
         match = self._key_match(exprs)
@@ -102,6 +105,8 @@ class StageMerge(StageBase):
         counts.unchanged = matched - counts.updated
         if self.kind.name == "payments":
             counts.allocations = self._allocate(max_id_before)
+        if self.kind.name == "remittances":
+            counts.allocations = remittance_payments(self, now)
         return counts
 
     def _drop_secondary_indexes(self, cursor: Any, inserting: int, existing: int) -> list[str]:

@@ -173,6 +173,8 @@ class StageBase:
 
     def writes(self) -> set[str]:
         """The ledger tables `merge` writes."""
+        if self.kind.name == "remittances":
+            return {self.kind.table, PAYMENT, ALLOCATION}
         return {self.kind.table} | ({ALLOCATION} if self.kind.name == "payments" else set())
 
     def _stream(self, sql: str, params: Sequence[Any] = ()) -> Iterator[tuple[Any, ...]]:

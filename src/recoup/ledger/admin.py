@@ -121,6 +121,28 @@ class PlacementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):  # type: ignore[type
     raw_id_fields = ("invoice",)
 
 
+@admin.register(m.AgencyCommissionRate)
+class AgencyCommissionRateAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
+    # Set on the agency scorecard, which audits every change.
+    list_display = ("agency", "from_days", "rate_bp")
+    list_filter = ("agency",)
+
+
+@admin.register(m.AgencyRemittance)
+class AgencyRemittanceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = (
+        "external_id",
+        "placement",
+        "received_on",
+        "amount_minor",
+        "commission_minor",
+        "currency",
+    )
+    search_fields = ("external_id", "placement__external_id")
+    date_hierarchy = "received_on"
+    raw_id_fields = ("placement", "payment")
+
+
 @admin.register(m.Assignment)
 class AssignmentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ("customer", "collector", "team", "valid_from", "valid_to")

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Value
+from django.db.models.functions import NullIf
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
@@ -20,6 +21,7 @@ from recoup.core.exports import (
     bad_request,
     export_links,
     export_response,
+    order_empties_last,
     sort_headers,
     sort_parse,
 )
@@ -32,10 +34,11 @@ EXPORT_CHUNK = 2000
 CUSTOMER_SORTS: dict[str, tuple[str, ...]] = {
     "name": ("name",),
     "external_id": ("external_id",),
-    "segment": ("segment",),
-    "country": ("country",),
+    "segment": ("segment_or_blank", "name"),
+    "country": ("country_or_blank", "name"),
     "invoices": ("invoice_count",),
 }
+BLANK_LAST = frozenset({"segment_or_blank", "country_or_blank"})
 # (header, sort key, numeric): the page's columns, in the page's order.
 CUSTOMER_HEADERS = (
     ("Customer", "name", False),
@@ -66,7 +69,15 @@ def _customers(request: HttpRequest) -> tuple[QuerySet[Customer], str, Sort]:
     read this one queryset, so a download holds exactly what the page lists."""
     query = request.GET.get("q", "").strip()[:100]
     sort = sort_parse(request.GET.get("sort"), CUSTOMER_SORTS, "name")
-    found = customer_search(scope_for(request.user), query=query).order_by(*sort.order_by, "id")
+    # A blank segment or country is null here, so it sorts last whichever way round.
+    found = (
+        customer_search(scope_for(request.user), query=query)
+        .annotate(
+            segment_or_blank=NullIf("segment", Value("")),
+            country_or_blank=NullIf("country", Value("")),
+        )
+        .order_by(*order_empties_last(sort, BLANK_LAST), "id")
+    )
     return found, query, sort
 
 

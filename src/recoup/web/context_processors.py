@@ -13,6 +13,7 @@ from django.urls import NoReverseMatch, reverse
 from recoup.accounts.access import (
     AnyUser,
     Can,
+    can_place_accounts,
     can_read_audit,
     can_read_org_settings,
     can_work_account,
@@ -32,6 +33,7 @@ MAIN_NAV: tuple[tuple[str, str, Callable[[AnyUser], bool] | None], ...] = (
     ("Dashboard", "web:dashboard", None),
     ("Worklist", "worklist:index", can_work_account),
     ("Dunning", "dunning:index", can_work_account),
+    ("Placements", "placements:index", can_place_accounts),
     ("OKRs", "okrs:index", None),
     ("Import", "ingest:index", None),
     ("Ledger", "ledger:overview", None),
