@@ -60,6 +60,8 @@ SERVER_TESTS := tests/web/test_import_page.py tests/web/test_login_race.py \
 	tests/ingest/test_import_concurrency.py tests/ingest/test_killed_imports.py \
 	tests/metrics/test_concurrent_reads.py tests/metrics/test_answers_by_data.py
 ALONE := $(BROWSER_TESTS) $(SERVER_TESTS)
+# Tests that read no database (the compiled SQL of every KPI against its snapshot) run once.
+NO_DATABASE := tests/metrics/test_compiled_sql.py
 # The slowest tests, printed after each run: where the suite's time goes.
 DURATIONS := --durations=15
 
@@ -68,7 +70,7 @@ test-sqlite: setup-dev
 	env -u DATABASE_URL RECOUP_TEST_DATABASE_FILE=1 $(BIN)/pytest $(PYTEST_ARGS) $(DURATIONS) $(ALONE)
 
 test-postgres: setup-dev
-	scripts/with-postgres $(BIN)/pytest $(PYTEST_ARGS) $(DURATIONS) $(PARALLEL) $(addprefix --ignore=,$(ALONE))
+	scripts/with-postgres $(BIN)/pytest $(PYTEST_ARGS) $(DURATIONS) $(PARALLEL) $(addprefix --ignore=,$(ALONE) $(NO_DATABASE))
 	scripts/with-postgres $(BIN)/pytest $(PYTEST_ARGS) $(DURATIONS) $(SERVER_TESTS)
 
 test: lint test-sqlite test-postgres

@@ -41,6 +41,7 @@ from recoup.okrs.plan import plan_parse
 from recoup.okrs.services import checkin_create, plan_apply
 from recoup.workspace.models import AccountFlag, CallBack, FlagReason
 from tests.dunning.items import dunning_items
+from tests.placements.items import placements_items
 
 pytestmark = pytest.mark.django_db
 
@@ -193,7 +194,11 @@ def matrix(db: None) -> Matrix:
         errors=1,
         problems=[{"row": 2, "column": "name", "value": SOUTH_NAME, "expected": "text"}],
     )
-    south_account = {**_account_items(south_customer), **dunning_items(south_customer)}
+    south_account = {
+        **_account_items(south_customer),
+        **dunning_items(south_customer),
+        **placements_items(south_customer),
+    }
     ids = {
         **south_account,
         "customer_id": str(south_customer.pk),
@@ -345,6 +350,20 @@ WEB: dict[str, dict[str, Row]] = {
     "admin:ledger_customer": {
         "GET": (302, 302, 302, 302, 302, 200),
         "POST": (302, 302, 302, 302, 302, 200),
+    },
+    # Everyone signed in reads the agency scorecard and its download, within their book;
+    # managers and admins set commission rates (an empty form names no agency: 422).
+    "agencies:scorecard": {
+        "GET": (302, 200, 200, 200, 200, 200),
+        "POST": (405, 405, 405, 405, 405, 405),
+    },
+    "agencies:export": {
+        "GET": (302, 200, 200, 200, 200, 200),
+        "POST": (405, 405, 405, 405, 405, 405),
+    },
+    "agencies:commission": {
+        "GET": (405, 405, 405, 405, 405, 405),
+        "POST": (302, 403, 403, 403, 422, 422),
     },
     "accounts:audit": {
         "GET": (302, 403, 403, 403, 200, 200),
@@ -605,6 +624,15 @@ WEB: dict[str, dict[str, Row]] = {
         "GET": (302, 200, 200, 200, 200, 200),
         "POST": (405, 405, 405, 405, 405, 405),
     },
+    # The dashboard's cash forecast, its card and its download: scoped like the dashboard.
+    "web:forecast_card": {
+        "GET": (302, 200, 200, 200, 200, 200),
+        "POST": (405, 405, 405, 405, 405, 405),
+    },
+    "web:forecast_export": {
+        "GET": (302, 200, 200, 200, 200, 200),
+        "POST": (405, 405, 405, 405, 405, 405),
+    },
     "web:present_dashboard": {
         "GET": (302, 200, 200, 200, 200, 200),
         "POST": (405, 405, 405, 405, 405, 405),
@@ -850,6 +878,49 @@ WEB: dict[str, dict[str, Row]] = {
     "dunning:preview": {
         "GET": (405, 405, 405, 405, 405, 405),
         "POST": (302, 403, 403, 403, 200, 200),
+    },
+    # Placements: managers and admins; a manager places only their own teams' debtors, so a
+    # batch holding South's debtor is refused to North's manager (403). Empty forms name their
+    # fields (422).
+    "placements:index": {
+        "GET": (302, 403, 403, 403, 200, 200),
+        "POST": (405, 405, 405, 405, 405, 405),
+    },
+    "placements:prepare": {
+        "GET": (405, 405, 405, 405, 405, 405),
+        "POST": (302, 403, 403, 403, 422, 422),
+    },
+    "placements:batch": {
+        "GET": (302, 403, 403, 403, 403, 200),
+        "POST": (405, 405, 405, 405, 405, 405),
+    },
+    "placements:approve": {
+        "GET": (405, 405, 405, 405, 405, 405),
+        "POST": (302, 403, 403, 403, 403, 302),
+    },
+    "placements:batch_export": {
+        "GET": (302, 403, 403, 403, 403, 200),
+        "POST": (405, 405, 405, 405, 405, 405),
+    },
+    "placements:rule_new": {
+        "GET": (302, 403, 403, 403, 200, 200),
+        "POST": (302, 403, 403, 403, 422, 422),
+    },
+    "placements:rule": {
+        "GET": (302, 403, 403, 403, 200, 200),
+        "POST": (302, 403, 403, 403, 422, 422),
+    },
+    "placements:rule_delete": {
+        "GET": (405, 405, 405, 405, 405, 405),
+        "POST": (302, 403, 403, 403, 302, 302),
+    },
+    "placements:by_hand": {
+        "GET": (302, 403, 403, 403, 200, 200),
+        "POST": (302, 403, 403, 403, 422, 422),
+    },
+    "placements:recall": {
+        "GET": (302, 403, 403, 403, 200, 200),
+        "POST": (302, 403, 403, 403, 422, 422),
     },
 }
 API: dict[str, Row] = {

@@ -116,6 +116,10 @@ REVIEWED: dict[tuple[str, str], tuple[int, str]] = {
         "`sql` is built by the StageChecks/StageMerge methods from KINDS names, model tables and"
         " MINOR_UNIT_EXPONENT codes; values are %s parameters",
     ),
+    ("src/recoup/ingest/remittances.py", "remittance_prepare"): (
+        1,
+        "the staging table's name is code (STAGE and the record's index), col() of a KINDS field",
+    ),
     ("src/recoup/ingest/stage_merge.py", "StageMerge.discard"): (
         1,
         "only %s placeholders are joined",
@@ -209,6 +213,10 @@ REVIEWED: dict[tuple[str, str], tuple[int, str]] = {
     ("src/recoup/core/bulk.py", "_SQLiteInserter.write"): (
         2,
         "INSERT head of a code table and columns, then only ? placeholders",
+    ),
+    ("src/recoup/core/scans.py", "scanned"): (
+        2,
+        "PRAGMA cache_size of a code constant, then the integer SQLite itself returned",
     ),
     ("src/recoup/demo/services.py", "_rollback_journal_for_load"): (
         1,

@@ -23,6 +23,7 @@ PRODUCTION = {
     "RECOUP_PROXY_SSL_HEADER": "X-Forwarded-Proto",
     "RECOUP_HSTS_SECONDS": "31536000",
     "RECOUP_HSTS_PRELOAD": "true",
+    "RECOUP_SMTP_HOST": "smtp.example.com",
 }
 
 

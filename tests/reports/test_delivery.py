@@ -89,7 +89,8 @@ def test_the_report_arrives_as_html_with_inline_charts_and_the_pdf_attached(
     assert 'src="cid:chart-0@recoup"' in content
     parts = list(message.walk())
     images = [p for p in parts if p.get_content_type() == "image/png"]
-    assert [i["Content-ID"] for i in images] == [f"<chart-{n}@recoup>" for n in range(4)]
+    # Four charts and the cash forecast's.
+    assert [i["Content-ID"] for i in images] == [f"<chart-{n}@recoup>" for n in range(5)]
     pdfs = [p for p in parts if p.get_content_type() == "application/pdf"]
     assert len(pdfs) == 1
     assert pdfs[0].get_filename() == f"weekly-report-{delivery.as_of.isoformat()}.pdf"

@@ -15,7 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import tempfile
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -23,11 +23,14 @@ from enum import StrEnum
 from typing import Any
 from urllib.parse import urlencode
 
+from django.db.models import F
+from django.db.models.expressions import OrderBy
 from django.http import FileResponse, HttpResponseBadRequest, QueryDict, StreamingHttpResponse
 from django.utils import timezone
 
 from recoup.core.errors import RecoupError
 from recoup.core.money import Money
+from recoup.core.scans import scanned
 
 FORMATS = ("csv", "xlsx")
 CSV_TYPE = "text/csv; charset=utf-8"
@@ -182,6 +185,7 @@ def export_response[T](
 ) -> StreamingHttpResponse | FileResponse:
     """The download of `rows`, as a file named after the page `name` and the day."""
     file_name = export_file_name(name, export_format(fmt), day=day)
+    rows = scanned(rows)
     if fmt == "xlsx":
         # Anonymous temporary file: gone once the response has sent and closed it.
         spool = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 (FileResponse closes it)
@@ -237,6 +241,39 @@ def _flip(field: str) -> str:
     return field.removeprefix("-") if field.startswith("-") else f"-{field}"
 
 
+def order_empties_last(sort: Sort, nullable: Collection[str]) -> list[str | OrderBy]:
+    """`sort.order_by` with the fields named in `nullable` holding their nulls last whichever
+    way round (databases differ on where a null goes; people expect blanks at the bottom)."""
+    found: list[str | OrderBy] = []
+    for field in sort.order_by:
+        name = field.removeprefix("-")
+        if name not in nullable:
+            found.append(field)
+        elif field.startswith("-"):
+            found.append(F(name).desc(nulls_last=True))
+        else:
+            found.append(F(name).asc(nulls_last=True))
+    return found
+
+
+def _empty(value: Any) -> bool:
+    return value is None or value == ""
+
+
+def rows_sorted[T](
+    rows: Iterable[T], sort: Sort, keys: Mapping[str, Callable[[T], Any]]
+) -> list[T]:
+    """In-memory rows in the order `sort` asks for, by the page's declared key of its column:
+    rows without a value (None or "") last whichever way round, ties in their given order."""
+    key = keys[sort.key]
+    known: list[T] = []
+    missing: list[T] = []
+    for row in rows:
+        (missing if _empty(key(row)) else known).append(row)
+    # `sorted` is stable, and stays stable reversed: ties keep the order the rows came in.
+    return sorted(known, key=key, reverse=sort.descending) + missing
+
+
 @dataclass(frozen=True, slots=True)
 class SortHeader:
     label: str
@@ -245,7 +282,7 @@ class SortHeader:
     numeric: bool
 
 
-def query_with(query: QueryDict, **changes: str) -> str:
+def query_with(query: QueryDict | Mapping[str, str], **changes: str) -> str:
     """`query` without its page number, with `changes` (an empty value drops the parameter)."""
     kept = {k: v for k, v in query.items() if k not in {"page", "format", *changes}}
     kept.update({k: v for k, v in changes.items() if v})
@@ -253,10 +290,19 @@ def query_with(query: QueryDict, **changes: str) -> str:
 
 
 def sort_headers(
-    sort: Sort, query: QueryDict, headers: Sequence[tuple[str, str, bool]]
+    sort: Sort,
+    query: QueryDict | Mapping[str, str],
+    headers: Sequence[tuple[str, str, bool]],
+    *,
+    param: str = "sort",
+    anchor: str = "",
 ) -> list[SortHeader]:
-    """Headers (label, sort key or "" for a column that does not sort, numeric) as links."""
+    """Headers (label, sort key or "" for a column that does not sort, numeric) as links.
+
+    `param` names the query parameter, for a page with more than one sortable table; `anchor`
+    (an element id) brings the reader back to the table after the page reloads."""
     found = []
+    tail = f"#{anchor}" if anchor else ""
     for label, key, numeric in headers:
         if not key:
             found.append(SortHeader(label, "", "", numeric))
@@ -264,7 +310,8 @@ def sort_headers(
         current = sort.key == key
         again = f"-{key}" if current and not sort.descending else key
         aria = ("descending" if sort.descending else "ascending") if current else ""
-        found.append(SortHeader(label, "?" + query_with(query, sort=again), aria, numeric))
+        href = "?" + query_with(query, **{param: again}) + tail
+        found.append(SortHeader(label, href, aria, numeric))
     return found
 
 

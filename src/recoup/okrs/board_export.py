@@ -2,15 +2,28 @@
 owners by name, from and to in the key result's unit, progress against expected, and statuses.
 The rows are the board's own (`board.board_read`, with its cycle, team and "mine" filters), so a
 download holds exactly what the board shows. A cycle has tens of key results: sorting happens
-in memory, on the values the columns show."""
+in memory, on the values the columns show.
+
+The board shows the same lines as a flat table of every key result (`?view=table`), sorted by
+its column headers: a manager asks "which key results across the cycle are behind, whose, and
+due when", which the objective cards, grouped and in planned order, do not answer at a glance.
+The cards keep the plan's order; the table and its download share one `?sort=`."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from recoup.core.exports import Column, Kind, sort_parse
+from recoup.core.exports import (
+    Column,
+    Kind,
+    Sort,
+    SortHeader,
+    rows_sorted,
+    sort_headers,
+    sort_parse,
+)
 from recoup.okrs.board import Board, KeyResultRow, ObjectiveRow
 from recoup.okrs.scoring import Status
 
@@ -64,7 +77,8 @@ BOARD_SORTS: dict[str, Callable[[BoardLine], Any]] = {
     "objective": lambda r: r.objective.state.title.casefold(),
     "team": lambda r: (r.objective.state.team or "").casefold(),
     "key_result": lambda r: r.key_result.state.title.casefold(),
-    "owner": lambda r: r.key_result.owner.casefold(),
+    # By the owner's name as the board shows it; a key result nobody owns yet goes last.
+    "owner": lambda r: (r.key_result.state.owner_name or "").casefold(),
     "due": lambda r: r.key_result.state.due_on,
     "progress": lambda r: r.key_result.state.progress,
     "status": lambda r: _STATUS_ORDER.get(Status(r.key_result.state.status), 99),
@@ -79,11 +93,42 @@ def board_lines(board: Board) -> list[BoardLine]:
     ]
 
 
+# (header, sort key, numeric): the board's table of every key result, in the page's order.
+BOARD_HEADERS = (
+    ("Key result", "key_result", False),
+    ("Objective", "objective", False),
+    ("Team", "team", False),
+    ("Owner", "owner", False),
+    ("Latest", "", True),
+    ("Progress", "progress", True),
+    ("Due", "due", False),
+    ("Status", "status", False),
+)
+
+
+def board_sort(raw: str | None) -> Sort:
+    """`?sort=` of the board's lines: the board's own order unless a column is asked for (an
+    unknown key is `ExportError`)."""
+    return sort_parse(raw, {k: (k,) for k in BOARD_SORTS}, "board")
+
+
 def board_sorted(lines: list[BoardLine], raw: str | None) -> list[BoardLine]:
-    """`lines` in the order `?sort=` asks for (an unknown key is `ExportError`)."""
-    sort = sort_parse(raw, {k: (k,) for k in BOARD_SORTS}, "board")
-    key = BOARD_SORTS[sort.key]
-    known = [r for r in lines if key(r) is not None]
-    missing = [r for r in lines if key(r) is None]
-    # `sorted` is stable: ties keep the board's order.
-    return sorted(known, key=key, reverse=sort.descending) + missing
+    """`lines` in the order `?sort=` asks for: blanks last either way, ties in the board's."""
+    return rows_sorted(lines, board_sort(raw), BOARD_SORTS)
+
+
+@dataclass(frozen=True, slots=True)
+class BoardTable:
+    lines: list[BoardLine]
+    headers: list[SortHeader]
+    sorted_by_column: bool  # False: the board's own order
+
+
+def board_table(board: Board, *, raw_sort: str | None, query: Mapping[str, str]) -> BoardTable:
+    """Every key result of `board` as one table, sorted as `?sort=` asks."""
+    sort = board_sort(raw_sort)
+    return BoardTable(
+        lines=rows_sorted(board_lines(board), sort, BOARD_SORTS),
+        headers=sort_headers(sort, query, BOARD_HEADERS, anchor="all-key-results"),
+        sorted_by_column=sort.key != "board",
+    )

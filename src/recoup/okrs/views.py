@@ -28,12 +28,13 @@ from recoup.accounts.access import (
 )
 from recoup.accounts.models import User
 from recoup.core.errors import AccessDeniedError, NotFoundError, RecoupError
-from recoup.core.exports import export_links
+from recoup.core.exports import ExportError, bad_request, export_links, query_with
 from recoup.core.numbers import DecimalMark, format_typed_number
 from recoup.core.quantities import quantity_text
 from recoup.okrs import kpi, kr_chart, kr_words, scoring, selectors, services
 from recoup.okrs.archived import archived_in
 from recoup.okrs.board import board_filter, board_read
+from recoup.okrs.board_export import board_sort, board_table
 from recoup.okrs.closing_read import board_closing
 from recoup.okrs.draft import checkin_draft
 from recoup.okrs.forecast import Forecast
@@ -83,11 +84,27 @@ def board(request: HttpRequest) -> HttpResponse:
         if cycle is not None
         else None
     )
+    # The objective cards, or every key result in one table sorted by a column (`board_export`).
+    as_table = request.GET.get("view") == "table"
+    try:
+        board_sort(request.GET.get("sort"))
+    except ExportError as error:
+        return bad_request(error)
+    table = (
+        board_table(found, raw_sort=request.GET.get("sort"), query=request.GET)
+        if as_table and found is not None
+        else None
+    )
     return render(
         request,
         "okrs/board.html",
         {
             "board": found,
+            "as_table": as_table,
+            "table": table,
+            "cards_query": query_with(request.GET, view="", sort=""),
+            "table_query": query_with(request.GET, view="table"),
+            "board_order_query": query_with(request.GET, view="table", sort=""),
             "status": found.status if found else None,
             "filter": chosen,
             "cycle_id": cycle.pk if cycle is not None else None,

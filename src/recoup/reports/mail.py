@@ -29,6 +29,11 @@ def report_text(report: WeeklyReport) -> str:
     if report.risks:
         lines += ["", "At risk:"]
         lines += [f"- {k.title}: {k.reason}" for k in report.risks]
+    if report.green_red:
+        lines += ["", "Reported green, data red:"]
+        lines += [f"- {flag.title}: {flag.text}" for flag in report.green_red]
+    if report.forecast_sentence:
+        lines += ["", f"What we will collect: {report.forecast_sentence}."]
     lines += ["", "The full report is in the HTML part and the attached PDF."]
     return "\n".join(lines)
 

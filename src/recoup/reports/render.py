@@ -29,6 +29,8 @@ class Rendered:
 
 def report_charts(report: WeeklyReport, *, png: bool = False) -> list[Chart]:
     specs = [("Open receivables by aging bucket", report.aging_spec), *report.trend_specs]
+    if report.forecast_spec:
+        specs.append(("What we will collect, by week and source", report.forecast_spec))
     return [chart_render(spec, title=title, png=png) for title, spec in specs]
 
 

@@ -39,9 +39,17 @@ from recoup.metrics.selectors import (
     metric_series,
     with_defaults,
 )
+from recoup.okrs.honesty import Flag, flags_for
 from recoup.okrs.models import Cycle
 from recoup.okrs.scoring import Status
 from recoup.okrs.selectors import CycleStatus, KeyResultState, cycle_status
+from recoup.worklist.forecast import cash_forecast_kept
+from recoup.worklist.forecast_display import (
+    SourceTotal,
+    forecast_sentence,
+    forecast_spec,
+    source_totals,
+)
 
 # The headline, in the dashboard's own metrics and variants.
 HEADLINE = ("cash_collected", "dso", "cei", "ar_90_plus", "pct_90_plus")
@@ -141,6 +149,12 @@ class WeeklyReport:
     aging_spec: dict[str, Any]
     trend_specs: list[tuple[str, dict[str, Any]]]
     headline_values: dict[str, Decimal | None] = field(default_factory=dict)
+    # What we will collect: the cash forecast of the report's debtors (the dashboard's card).
+    forecast_sentence: str = ""
+    forecast_spec: dict[str, Any] = field(default_factory=dict)
+    forecast_sources: list[SourceTotal] = field(default_factory=list)
+    # Reported green, data red: key results a person calls on track while the data does not.
+    green_red: list[Flag] = field(default_factory=list)
 
 
 def report_team(scope: Scope, team: str) -> str | None:
@@ -206,6 +220,9 @@ def weekly_report_build(*, scope: Scope, as_of: date | None = None, team: str = 
             for m in HEADLINE
         ),
     ]
+    forecast = cash_forecast_kept(scope=scope, as_of=day, team=chosen)
+    states = [kr for s in statuses for o in s.objectives for kr in o.key_results]
+    flags = flags_for(states, today=day)
     return WeeklyReport(
         as_of=day,
         week_from=day - WEEK + timedelta(days=1),
@@ -224,6 +241,10 @@ def weekly_report_build(*, scope: Scope, as_of: date | None = None, team: str = 
         aging_spec=_aging_spec(aging.results),
         trend_specs=[(_trend_title(m), _trend_spec(m, series.results)) for m in TREND_METRICS],
         headline_values={m: stocks[day].get(m) for m in HEADLINE},
+        forecast_sentence=forecast_sentence(forecast),
+        forecast_spec=forecast_spec(forecast),
+        forecast_sources=source_totals(forecast),
+        green_red=[flags[kr.id] for kr in states if kr.id in flags],
     )
 
 

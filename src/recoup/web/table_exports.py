@@ -14,12 +14,30 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.http import QueryDict
 
 from recoup.accounts.scope import Scope
-from recoup.core.exports import Column, ExportError, Kind, Sort, chunked, sort_parse
+from recoup.core.exports import (
+    Column,
+    ExportError,
+    Kind,
+    Sort,
+    SortHeader,
+    chunked,
+    rows_sorted,
+    sort_headers,
+    sort_parse,
+)
 from recoup.ledger.selectors import customers_in_scope
 from recoup.metrics.selectors import Contributor, Contributors
-from recoup.web.dashboard import BREAKDOWN_METRICS, BreakdownRow, BucketRow, Dashboard, short_title
+from recoup.web.dashboard import (
+    BREAKDOWN_METRICS,
+    Breakdown,
+    BreakdownRow,
+    BucketRow,
+    Dashboard,
+    short_title,
+)
 
 NAME_BATCH = 2000
 NOT_VISIBLE = "Not visible to you"
@@ -73,18 +91,12 @@ def _measure_at(i: int) -> Callable[[Contributor], Decimal | None]:
     return lambda r: r.measures[i] if i < len(r.measures) else None
 
 
-def _sorted[T](rows: Sequence[T], sort: Sort, keys: dict[str, Callable[[T], Any]]) -> list[T]:
-    key = keys[sort.key]
-    known = [r for r in rows if key(r) is not None]
-    missing = [r for r in rows if key(r) is None]  # no number: last, whichever way round
-    return sorted(known, key=key, reverse=sort.descending) + missing
-
-
 @dataclass(frozen=True, slots=True)
 class Table[T]:
     name: str
     columns: tuple[Column[T], ...]
     rows: list[T]
+    sort: Sort
 
 
 def dashboard_table(board: Dashboard, *, table: str, raw_sort: str | None) -> Table[Any]:
@@ -96,7 +108,8 @@ def dashboard_table(board: Dashboard, *, table: str, raw_sort: str | None) -> Ta
             "share": lambda r: r.share,
         }
         sort = sort_parse(raw_sort, {k: (k,) for k in aging_keys}, "bucket")
-        return Table("dashboard-aging", AGING_COLUMNS, _sorted(board.aging_rows, sort, aging_keys))
+        rows = rows_sorted(board.aging_rows, sort, aging_keys)
+        return Table("dashboard-aging", AGING_COLUMNS, rows, sort)
     found = next((b for b in board.breakdowns if b.dimension == table), None)
     if table not in DASHBOARD_TABLES or found is None:
         shown = ["aging", *(b.dimension for b in board.breakdowns)]
@@ -106,7 +119,56 @@ def dashboard_table(board: Dashboard, *, table: str, raw_sort: str | None) -> Ta
         keys[metric] = _value_at(i)
     sort = sort_parse(raw_sort, {k: (k,) for k in keys}, table)
     return Table(
-        f"dashboard-by-{table}", _breakdown_columns(table), _sorted(found.rows, sort, keys)
+        f"dashboard-by-{table}",
+        _breakdown_columns(table),
+        rows_sorted(found.rows, sort, keys),
+        sort,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ShownTable:
+    """One of the dashboard's tables as the page shows it: its rows sorted as its own
+    `?sort_<table>=` asks, its headers as links, and the sort its download carries."""
+
+    name: str  # aging, team, collector
+    rows: list[Any]
+    headers: list[SortHeader]
+    sort: str
+    breakdown: Breakdown | None = None
+
+
+def _shown(board: Dashboard, query: QueryDict, name: str, labels: Sequence[str]) -> ShownTable:
+    param = f"sort_{name}"
+    table = dashboard_table(board, table=name, raw_sort=query.get(param))
+    if name == "aging":
+        headers = [("Bucket", "bucket", False), ("Open amount", "amount", True)]
+        headers.append(("Share", "share", True))
+    else:
+        headers = [(name.capitalize(), name, False)]
+        headers += [(label, m, True) for label, m in zip(labels, BREAKDOWN_METRICS, strict=False)]
+    found = next((b for b in board.breakdowns if b.dimension == name), None)
+    return ShownTable(
+        name=name,
+        rows=table.rows,
+        headers=sort_headers(table.sort, query, headers, param=param, anchor=f"table-{name}"),
+        sort=table.sort.param,
+        breakdown=found,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ShownTables:
+    aging: ShownTable
+    breakdowns: list[ShownTable]
+
+
+def dashboard_tables(board: Dashboard, query: QueryDict) -> ShownTables:
+    """The dashboard's tables sorted as the page's query asks, each by its own parameter
+    (`sort_aging`, `sort_team`, `sort_collector`): `ExportError` for a key a table lacks."""
+    return ShownTables(
+        aging=_shown(board, query, "aging", ()),
+        breakdowns=[_shown(board, query, b.dimension, b.headers) for b in board.breakdowns],
     )
 
 
@@ -149,7 +211,7 @@ def accounts_sorted(found: Contributors, raw_sort: str | None) -> list[Contribut
     sort = account_sort(found, raw_sort)
     if sort.key == "value" and sort.descending:
         return found.rows  # already in this order
-    return _sorted(found.rows, sort, keys)
+    return rows_sorted(found.rows, sort, keys)
 
 
 def account_lines(

@@ -1,6 +1,13 @@
 from django.urls import path
 
-from recoup.web import export_views, jobs_views, present_views, settings_views, views
+from recoup.web import (
+    export_views,
+    forecast_views,
+    jobs_views,
+    present_views,
+    settings_views,
+    views,
+)
 
 app_name = "web"
 urlpatterns = [
@@ -12,6 +19,8 @@ urlpatterns = [
         name="explain_export",
     ),
     path("dashboard/export/", export_views.dashboard_export, name="dashboard_export"),
+    path("dashboard/forecast/", forecast_views.forecast_card_view, name="forecast_card"),
+    path("dashboard/forecast/export/", forecast_views.forecast_export, name="forecast_export"),
     path("dashboard/present/", present_views.present_dashboard, name="present_dashboard"),
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.LogoutView.as_view(), name="logout"),

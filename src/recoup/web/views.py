@@ -42,7 +42,7 @@ from recoup.web.forms import (
     TeamMemberAddForm,
     ThrottledAuthenticationForm,
 )
-from recoup.web.table_exports import account_headers, account_sort
+from recoup.web.table_exports import account_headers, account_sort, dashboard_tables
 
 
 class LoginView(auth_views.LoginView):
@@ -89,10 +89,15 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     started = time.perf_counter()
     board = dashboard_build(focus=focus, as_of=as_of)
     kpi_ms = (time.perf_counter() - started) * 1000
+    try:
+        tables = dashboard_tables(board, request.GET)  # each sorted by its own `sort_<table>`
+    except ExportError as error:
+        return bad_request(error)
     template = "web/dashboard.html"
     if is_htmx(request):
         template += "#dashboard-body"
-    response = render(request, template, {"board": board, "focus": focus})
+    context = {"board": board, "focus": focus, "tables": tables}
+    response = render(request, template, context)
     # Lets the browser's developer tools (and the benchmark) see where the time went.
     response["Server-Timing"] = f"kpi;dur={kpi_ms:.1f}"
     return response

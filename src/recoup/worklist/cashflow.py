@@ -1,19 +1,24 @@
 """What we will collect: cash expected by week for the next 13 weeks, with a range.
 
-Three sources, in the base currency:
-- open invoices: each starts to be paid in the week its customer usually pays (its due date plus
-  the customer's average days late, from the ledger's behaviour features; overdue ones from the
-  first week), then with a weekly chance taken from the worklist's likelihood that the account
-  pays within 30 days (the fitted model where it is fitted, its scorecard otherwise), or, when no
-  likelihood is given, from the customer's share of invoices paid on time;
+Four sources, in the base currency (decision 0029):
+- open invoices: each by the curve of its cell, learned from the ledger's past (see
+  `cashflow_history`): its customer's band of likelihood to pay within 30 days (the fitted model
+  where it is fitted, its scorecard otherwise, or the customer's share of invoices paid on time
+  when no likelihood is given) and the week its customer usually starts to pay it (its due date
+  plus the customer's average days late). A cell the past saw little of leans on the behaviour
+  rule: nothing before that week (overdue invoices from the first), then a weekly chance that
+  gives the likelihood over 30 days;
 - open promises to pay, on their due dates;
-- instalments of active payment plans, on their due dates.
+- instalments of active payment plans, on their due dates;
+- new invoices: what invoices issued after a day brought in the weeks after it, on average over
+  the last 26 weeks (sales that will be invoiced and paid within the horizon are cash too).
 A promise or an instalment lands with the customer's share of promises kept (the book's share
 when the customer has none). What is scheduled by promise or plan is taken off the customer's
 invoices first, so it is not counted twice.
 
-The range is the 10th to 90th percentile of a normal around each week's expectation, its variance
-the sum of each item's amount squared times p(1 - p): items pay or do not, independently.
+The range is the 10th to 90th percentile of what came in over what the curves expected in the
+past weeks, applied to each week and to the total as a whole; with too little history, that of a
+normal whose variance is each item's amount squared times p(1 - p).
 """
 
 from __future__ import annotations
@@ -30,20 +35,36 @@ from recoup.accounts.scope import Scope
 from recoup.ledger.models import Instalment, PlanStatus, PromiseStatus, PromiseToPay
 from recoup.ledger.selectors import customers_in_scope
 from recoup.metrics.fx import FxTable
-from recoup.worklist.features import (
-    F64,
-    I64,
-    LedgerFacts,
-    features_on,
-    invoice_open,
-    ledger_facts_load,
+from recoup.worklist.cashflow_history import (
+    NO_HISTORY_CHANCE,
+    Curves,
+    account_view,
+    curves_learn,
+    invoice_week_shares,
+    item_shares,
+    week_of,
+    weekly_hazard,
 )
+from recoup.worklist.features import F64, I64, LedgerFacts, invoice_open, ledger_facts_load
 from recoup.worklist.likelihood import Likelihood
 
+__all__ = [
+    "NO_HISTORY_CHANCE",
+    "WEEKS",
+    "CashForecast",
+    "CashWeek",
+    "Scheduled",
+    "cash_forecast",
+    "cash_forecast_for",
+    "cash_forecast_read",
+    "invoice_week_shares",
+    "scheduled_load",
+    "week_of",
+    "weekly_hazard",
+]
+
 WEEKS = 13
-PAY_WINDOW_DAYS = 30  # the likelihood's question: paid within 30 days
 Z_80 = 1.2816  # the 10th and 90th percentiles of a normal, in standard deviations
-NO_HISTORY_CHANCE = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +77,7 @@ class CashWeek:
     invoices_minor: int
     promises_minor: int
     instalments_minor: int
+    new_invoices_minor: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,18 +86,17 @@ class CashForecast:
     currency: str
     method: str  # "model", "scorecard" or "behaviour": where the invoices' chances came from
     weeks: list[CashWeek]
+    low_total_minor: int = 0
+    high_total_minor: int = 0
+    history_weeks: int = 0  # past weeks whose outcome the curves and the range were read from
 
     @property
     def total_minor(self) -> int:
         return sum(w.expected_minor for w in self.weeks)
 
-    @property
-    def low_total_minor(self) -> int:
-        return sum(w.low_minor for w in self.weeks)
-
-    @property
-    def high_total_minor(self) -> int:
-        return sum(w.high_minor for w in self.weeks)
+    def source_total(self, source: str) -> int:
+        """The 13 weeks' total of one source: invoices, promises, instalments, new_invoices."""
+        return sum(int(getattr(w, f"{source}_minor")) for w in self.weeks)
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,26 +106,6 @@ class Scheduled:
     cust: I64
     week: I64
     amount: F64
-
-
-def weekly_hazard(p_within_30: F64) -> F64:
-    """The weekly chance that gives `p_within_30` over 30 days."""
-    p = np.clip(p_within_30, 0.0, 0.999)
-    return 1.0 - np.power(1.0 - p, 7.0 / PAY_WINDOW_DAYS)
-
-
-def week_of(day: I64 | int, as_of: date) -> I64:
-    """Week index of ordinal days after `as_of` (week 0 = the 7 days after it)."""
-    return np.asarray((np.asarray(day) - as_of.toordinal() - 1) // 7, dtype=np.int64)
-
-
-def invoice_week_shares(start: I64, hazard: F64, weeks: int) -> F64:
-    """Per item and week, the chance it is paid in that week: nothing before its start week,
-    then the weekly hazard on what is still unpaid."""
-    w = np.arange(weeks, dtype=np.int64)[None, :]
-    since = w - start[:, None]
-    h = hazard[:, None]
-    return np.where(since >= 0, h * np.power(1.0 - h, np.maximum(since, 0)), 0.0)
 
 
 def kept_shares(facts: LedgerFacts) -> F64:
@@ -150,6 +151,16 @@ def scheduled_load(facts: LedgerFacts, as_of: date, weeks: int) -> tuple[Schedul
     return arrays(list(promises)), arrays(list(instalments))
 
 
+def _by_week(items: Scheduled, kept: F64, weeks: int) -> tuple[F64, F64]:
+    p = kept[items.cust] if len(items.cust) else np.zeros(0)
+    inside = (items.week >= 0) & (items.week < weeks)
+    expected = np.bincount(items.week[inside], weights=(items.amount * p)[inside], minlength=weeks)
+    var = np.bincount(
+        items.week[inside], weights=(items.amount**2 * p * (1 - p))[inside], minlength=weeks
+    )
+    return expected[:weeks], var[:weeks]
+
+
 def cash_forecast(
     *,
     facts: LedgerFacts,
@@ -159,25 +170,14 @@ def cash_forecast(
     instalments: Scheduled,
     weeks: int = WEEKS,
     currency: str = "",
+    curves: Curves | None = None,
 ) -> CashForecast:
     """The forecast from facts dated on or before `as_of` (pure: the reads are the caller's)."""
-    day = as_of.toordinal()
-    open_inv = invoice_open(facts, day)
+    curves = curves or curves_learn(facts, as_of, likelihood, weeks)
+    open_inv = invoice_open(facts, as_of.toordinal())
     is_open = open_inv > 0.5
-    accounts = features_on(facts, as_of)
+    chance, late, method = account_view(facts, as_of, likelihood)
     n = facts.size
-    avg_late = np.zeros(n)
-    avg_late[accounts.rows] = np.maximum(accounts.column("avg_days_late"), 0.0)
-    if likelihood is not None:
-        chance = np.full(n, NO_HISTORY_CHANCE)
-        chance[accounts.rows] = likelihood.probability(accounts.values)
-        method = likelihood.method
-    else:
-        on_time = 1.0 - accounts.column("late_share")
-        known = accounts.column("no_payment_history") == 0
-        chance = np.full(n, NO_HISTORY_CHANCE)
-        chance[accounts.rows] = np.where(known, np.clip(on_time, 0.05, 0.95), NO_HISTORY_CHANCE)
-        method = "behaviour"
 
     # What promises and plans schedule comes off the customer's open invoices first.
     owed = np.bincount(facts.inv_cust[is_open], weights=open_inv[is_open], minlength=n)
@@ -188,52 +188,68 @@ def cash_forecast(
     rows = np.flatnonzero(is_open)
     cust = facts.inv_cust[rows]
     amount = open_inv[rows] * left[cust]
-    start_day = facts.inv_due[rows] + np.round(avg_late[cust]).astype(np.int64)
-    start = np.maximum(week_of(start_day, as_of), 0)
-    shares = invoice_week_shares(start, weekly_hazard(chance[cust]), weeks)
+    start = week_of(facts.inv_due[rows] + np.round(late[cust]).astype(np.int64), as_of)
+    shares = item_shares(curves, chance[cust], start)
     inv_expected = (amount[:, None] * shares).sum(axis=0)
     inv_var = ((amount**2)[:, None] * shares * (1.0 - shares)).sum(axis=0)
 
     kept = kept_shares(facts)
-
-    def by_week(items: Scheduled) -> tuple[F64, F64]:
-        p = kept[items.cust] if len(items.cust) else np.zeros(0)
-        inside = (items.week >= 0) & (items.week < weeks)
-        expected = np.bincount(
-            items.week[inside], weights=(items.amount * p)[inside], minlength=weeks
-        )
-        var = np.bincount(
-            items.week[inside], weights=(items.amount**2 * p * (1 - p))[inside], minlength=weeks
-        )
-        return expected[:weeks], var[:weeks]
-
-    prom_expected, prom_var = by_week(promises)
-    inst_expected, inst_var = by_week(instalments)
-    sigma = np.sqrt(inv_var + prom_var + inst_var)
+    prom_expected, prom_var = _by_week(promises, kept, weeks)
+    inst_expected, inst_var = _by_week(instalments, kept, weeks)
+    learned = inv_expected + curves.new_minor
+    weekly = curves.quantiles()
+    if weekly is None:
+        sigma = np.sqrt(inv_var + prom_var + inst_var)
+        lows = learned + prom_expected + inst_expected - Z_80 * sigma
+        highs = learned + prom_expected + inst_expected + Z_80 * sigma
+    else:
+        # The past's spread for what the curves expect; promises and plans pay or do not.
+        sigma = np.sqrt(prom_var + inst_var)
+        lows = learned * weekly[0] + prom_expected + inst_expected - Z_80 * sigma
+        highs = learned * weekly[1] + prom_expected + inst_expected + Z_80 * sigma
     out: list[CashWeek] = []
     for w in range(weeks):
-        invoices_, promised, planned = (
+        parts = (
             round(inv_expected[w]),
             round(prom_expected[w]),
             round(inst_expected[w]),
+            round(curves.new_minor[w]),
         )
-        expected = invoices_ + promised + planned
-        spread = Z_80 * float(sigma[w])
+        expected = sum(parts)
         starts = as_of + timedelta(days=7 * w + 1)
         out.append(
             CashWeek(
                 starts_on=starts,
                 ends_on=starts + timedelta(days=6),
                 expected_minor=expected,
-                low_minor=max(0, round(expected - spread)),
-                high_minor=round(expected + spread),
-                invoices_minor=invoices_,
-                promises_minor=promised,
-                instalments_minor=planned,
+                low_minor=max(0, min(expected, round(lows[w]))),
+                high_minor=max(expected, round(highs[w])),
+                invoices_minor=parts[0],
+                promises_minor=parts[1],
+                instalments_minor=parts[2],
+                new_invoices_minor=parts[3],
             )
         )
+    total = sum(w.expected_minor for w in out)
+    # The weeks' errors move together (a book's level drifts): the total is given the weekly
+    # spread as a whole, not the narrower one of independent weeks.
+    whole = weekly
+    if whole is None:
+        low_total = sum(w.low_minor for w in out)
+        high_total = sum(w.high_minor for w in out)
+    else:
+        spread = Z_80 * float(np.sqrt((prom_var + inst_var).sum()))
+        sure = float(prom_expected.sum() + inst_expected.sum())
+        low_total = round(float(learned.sum()) * whole[0] + sure - spread)
+        high_total = round(float(learned.sum()) * whole[1] + sure + spread)
     return CashForecast(
-        as_of=as_of, currency=currency or settings.BASE_CURRENCY, method=method, weeks=out
+        as_of=as_of,
+        currency=currency or settings.BASE_CURRENCY,
+        method=method,
+        weeks=out,
+        low_total_minor=max(0, min(total, low_total)),
+        high_total_minor=max(total, high_total),
+        history_weeks=curves.days if len(curves.ratios) else 0,
     )
 
 

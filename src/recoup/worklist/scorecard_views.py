@@ -4,6 +4,7 @@ set a target with. Collectors read their own row and their teammates'."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -22,6 +23,7 @@ from recoup.accounts.names import person_name
 from recoup.accounts.scope import scope_for
 from recoup.core.dates import parse_input_date
 from recoup.core.errors import AccessDeniedError, InputDateError, NotFoundError
+from recoup.core.exports import ExportError, bad_request, rows_sorted, sort_headers, sort_parse
 from recoup.core.numbers import DecimalMark, parse_typed_number
 from recoup.core.quantities import quantity_text
 from recoup.metrics.contracts import Direction
@@ -32,6 +34,7 @@ from recoup.worklist.scorecard import (
     PERIODS,
     Cell,
     Column,
+    Row,
     Scorecard,
     scorecard_for,
 )
@@ -94,6 +97,14 @@ def _change_text(cell: Cell, column: Column, mark: DecimalMark) -> tuple[str, st
     return f"{sign}{size}", "good" if better else "bad"
 
 
+# A collector's line as the page shows it: the row and its cells, one per column.
+type ShownRow = tuple[Row, list[ShownCell]]
+
+
+def _figure_value(key: str) -> Callable[[ShownRow], Decimal | None]:
+    return lambda r: r[0].cells[key].value
+
+
 def _shown(cell: Cell, column: Column, mark: DecimalMark) -> ShownCell:
     target = ""
     if cell.target is not None:
@@ -152,6 +163,14 @@ def _context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
     rows = [
         (row, [_shown(row.cells[c.figure.key], c, mark) for c in card.columns]) for row in card.rows
     ]
+    # Sorted by a collector's figure (the number itself, blanks last) or their name.
+    keys: dict[str, Callable[[ShownRow], Any]] = {"collector": lambda r: r[0].name.casefold()}
+    for column in card.columns:
+        keys[column.figure.key] = _figure_value(column.figure.key)
+    sort = sort_parse(request.GET.get("sort"), {k: (k,) for k in keys}, "collector")
+    rows = rows_sorted(rows, sort, keys)
+    headers = [("Collector", "collector", False)]
+    headers += [(c.figure.label, c.figure.key, True) for c in card.columns]
     total = (
         None
         if card.total is None
@@ -161,6 +180,8 @@ def _context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
     return {
         "card": card,
         "rows": rows,
+        "headers": sort_headers(sort, request.GET, headers),
+        "sort": sort.param,
         "total": total,
         "now_words": now_words,
         "before_words": before_words,
@@ -180,7 +201,10 @@ def _context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
 @require_safe
 @work_required
 def scorecard_page(request: HttpRequest) -> HttpResponse:
-    context = _context(request)
+    try:
+        context = _context(request)
+    except ExportError as error:  # a sort key the table does not have
+        return bad_request(error)
     return render(
         request, "worklist/scorecard.html", context, status=422 if context["errors"] else 200
     )

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_safe
@@ -22,8 +22,21 @@ from recoup.accounts.models import Role, User
 from recoup.accounts.names import person_name
 from recoup.accounts.scope import scope_for
 from recoup.core.errors import AccessDeniedError, NotFoundError
+from recoup.core.exports import ExportError, bad_request, export_links, query_with, sort_headers
 from recoup.ledger.selectors import customers_in_scope
+from recoup.worklist.lines import (
+    HEADERS,
+    PRIORITY,
+    SORT_WORDS,
+    SORTED_HEADERS,
+    TEAM_HEADERS,
+    team_sort,
+    team_sorted,
+    worklist_lines,
+    worklist_sort,
+)
 from recoup.worklist.selectors import (
+    Worklist,
     collector_for,
     collectors_visible,
     team_row,
@@ -73,21 +86,50 @@ def _page(request: HttpRequest, collector: User | None, **extra: Any) -> dict[st
         "may_plan": can_plan_collectors_work(request.user),
         **extra,
     }
+    raw_sort = request.GET.get("sort")
     if collector is not None:
         worklist = worklist_for(scope, collector=collector, likelihood=likelihood)
         context.update(worklist=worklist, quality=worklist.likelihood.quality)
+        context.update(_sorting(request, worklist, raw_sort))
     else:
         # A manager's first view: every collector's day side by side.
         lists = worklists_for(scope, collectors=people, likelihood=likelihood)
-        context["overview"] = [team_row(w) for w in lists]
+        sort = team_sort(raw_sort)
+        context["overview"] = team_sorted([team_row(w) for w in lists], raw_sort)
+        context["team_headers"] = sort_headers(sort, request.GET, TEAM_HEADERS, anchor="team")
+        context["downloads"] = export_links(
+            reverse("worklist:export"), QueryDict(query_with(request.GET, table="team"))
+        )
     return context
+
+
+def _sorting(request: HttpRequest, worklist: Worklist, raw_sort: str | None) -> dict[str, Any]:
+    """The list in its priority order, or every group in one table sorted by a column; the
+    downloads carry the collector and the sort."""
+    sort = worklist_sort(raw_sort)
+    query = QueryDict(mutable=True)
+    query.update({"collector": worklist.collector.username, "sort": sort.param})
+    by_column = sort.key != PRIORITY
+    return {
+        "by_column": by_column,
+        "sort_words": SORT_WORDS.get(sort.key, ""),
+        "sorted_lines": worklist_lines(worklist, raw_sort) if by_column else [],
+        "headers": sort_headers(sort, query, HEADERS, anchor="sorted"),
+        "sorted_headers": sort_headers(sort, query, SORTED_HEADERS, anchor="sorted"),
+        "priority_query": query_with(query, sort=""),
+        "downloads": export_links(reverse("worklist:export"), query),
+    }
 
 
 @require_safe
 @work_required
 def worklist_page(request: HttpRequest) -> HttpResponse:
     collector = _chosen(request, request.GET.get("collector", "").strip())
-    return render(request, "worklist/worklist.html", _page(request, collector))
+    try:
+        context = _page(request, collector)
+    except ExportError as error:  # a sort key the table does not have
+        return bad_request(error)
+    return render(request, "worklist/worklist.html", context)
 
 
 @require_http_methods(["POST"])
