@@ -161,7 +161,7 @@ REVIEWED: dict[tuple[str, str], tuple[int, str]] = {
     # -- metrics (read only here: reported to the lead, see decision 0011) ------------------------
     ("src/recoup/metrics/sync.py", "_source_stats"): (
         1,
-        "TABLE_COLUMNS table, and a MAX(updated_at)/NULL constant",
+        "TABLE_COLUMNS table quoted, in three subqueries, and a MAX(updated_at)/NULL constant",
     ),
     ("src/recoup/metrics/sync.py", "_earliest"): (
         1,

@@ -78,9 +78,16 @@ def _ensure_state(raw: duckdb.DuckDBPyConnection) -> None:
 
 
 def _source_stats(table: str) -> tuple[int, int, Any]:
-    updated = "MAX(updated_at)" if table in _STAMPED else "NULL"
+    # Three subqueries, not one SELECT of three aggregates: alone, each is a seek on an index
+    # (the primary key, `updated_at`) or a count of the smallest one; together SQLite scans the
+    # table for all three (2.7 s instead of 0.03 s for a million invoices' activities).
+    name = _q(table)
+    updated = f"(SELECT MAX(updated_at) FROM {name})" if table in _STAMPED else "NULL"
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT COUNT(*), COALESCE(MAX(id), 0), {updated} FROM {_q(table)}")
+        cursor.execute(
+            f"SELECT (SELECT COUNT(*) FROM {name}), (SELECT COALESCE(MAX(id), 0) FROM {name}), "
+            f"{updated}"
+        )
         count, max_id, max_updated = cursor.fetchone()
     return int(count), int(max_id), max_updated
 
