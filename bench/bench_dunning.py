@@ -42,8 +42,8 @@ def main(argv: list[str]) -> None:
     from recoup.compliance.selectors import time_zones_warm
     from recoup.dunning.compose import drafts_make
     from recoup.dunning.conditions import judge_for
-    from recoup.dunning.open_items import open_items_on
     from recoup.dunning.selection import select
+    from recoup.ledger.open_items import open_items_on
 
     day = args.as_of
     time_zones_warm()

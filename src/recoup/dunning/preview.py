@@ -12,10 +12,10 @@ from django.utils import timezone
 from recoup.accounts.scope import Scope
 from recoup.dunning.compose import collectors_of, message_context
 from recoup.dunning.models import MessageTemplate
-from recoup.dunning.open_items import open_items_on
 from recoup.dunning.rendering import Rendered, RenderError, render_message
 from recoup.dunning.selection import Candidate, Item
 from recoup.ledger.models import Customer, Invoice
+from recoup.ledger.open_items import open_items_on
 from recoup.ledger.selectors import customers_in_scope
 
 

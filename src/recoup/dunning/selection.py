@@ -22,8 +22,8 @@ from datetime import date
 from django.db.models import Q
 
 from recoup.dunning.models import CustomerOverride, Level, Message, MessageStatus, Policy
-from recoup.dunning.open_items import OpenItems, open_items_on
 from recoup.ledger.models import Assignment, Customer
+from recoup.ledger.open_items import OpenItems, open_items_on
 
 # Reasons an account is left out before a message is made, as the preview counts them.
 LEFT_OUT_WORDS: dict[str, str] = {
