@@ -19,6 +19,8 @@ from recoup.core.env import (
     env_str,
     env_time_zone,
 )
+from recoup.core.errors import MoneyError
+from recoup.core.money import Money
 
 # The working directory holds var/ (embedded database, analytics cache, reports), so one
 # checkout or one deployment directory is one Recoup instance.
@@ -352,6 +354,28 @@ DUNNING_SMS_TOKEN = env_secret("RECOUP_DUNNING_SMS_TOKEN")
 DUNNING_SMS_TIMEOUT_SECONDS = env_int(
     "RECOUP_DUNNING_SMS_TIMEOUT_SECONDS", 10, minimum=1, maximum=60
 )
+
+
+def _message_cost(channel: str) -> int:
+    """What a sent message of `channel` costs, in minor units of the base currency (0: none)."""
+    name = f"RECOUP_DUNNING_COST_{channel.upper()}"
+    text = env_str(
+        name,
+        "",
+        pattern=r"(\d{1,9}(\.\d{1,4})?)?",
+        meaning="an amount in the base currency such as 0.85, or empty for none",
+    )
+    if not text:
+        return 0
+    try:
+        return Money.from_major(text, BASE_CURRENCY).minor
+    except MoneyError as error:
+        raise ImproperlyConfigured(f"{name}={text!r}: {error}") from error
+
+
+# Each sent message becomes a collection cost of its day and team, so cost-to-collect counts the
+# outreach; empty or 0 books nothing.
+DUNNING_MESSAGE_COSTS = {channel: _message_cost(channel) for channel in ("email", "letter", "sms")}
 
 LOGGING = {
     "version": 1,

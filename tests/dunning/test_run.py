@@ -3,14 +3,19 @@ out and why, and that running twice sends nothing twice."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
+from pytest_django.fixtures import Settings
 
 from recoup.dunning.models import Message, MessageStatus, Run
-from recoup.dunning.sending import run_approve
+from recoup.dunning.sending import DUNNING_COST_PREFIX, run_approve
 from recoup.dunning.services import run_prepare
-from recoup.ledger.models import Activity, ContactPoint, ContactStatus
+from recoup.ledger.models import Activity, CollectionCost, ContactPoint, ContactStatus
 from recoup.workspace.timeline import DUNNING_ACTIVITY_PREFIX
 from tests.dunning.conftest import Book, Mailbox
 
@@ -111,3 +116,35 @@ def test_the_next_level_waits_for_its_gap_and_never_two_levels_at_once(
     assert early.left_out["gap"] >= 1
     after_gap = run_prepare(actor=book.mona, as_of=book.day + timedelta(days=11))
     assert _by_ref(after_gap)["ALPHA"].level.name == "Second reminder"
+
+
+def test_each_sent_message_is_booked_as_a_cost_of_its_day_and_team_once(
+    book: Book, smtp: Mailbox, settings: Settings
+) -> None:
+    settings.DUNNING_MESSAGE_COSTS = {"email": 85, "letter": 0, "sms": 0}
+    run = run_approve(actor=book.mona, run=run_prepare(actor=book.mona, as_of=book.day))
+    run_approve(actor=book.mona, run=run)  # approving again books nothing again
+    sent = [m for m in _by_ref(run).values() if m.status == MessageStatus.SENT]
+    costs = CollectionCost.objects.filter(external_id__startswith=DUNNING_COST_PREFIX)
+    assert len(sent) == 3
+    assert sorted(costs.values_list("external_id", flat=True)) == sorted(
+        f"{DUNNING_COST_PREFIX}{m.pk}" for m in sent
+    )
+    assert set(costs.values_list("amount_minor", "currency", "category", "team_id")) == {
+        (85, settings.BASE_CURRENCY, "dunning email", book.north.pk)
+    }
+
+
+def test_a_message_cost_the_currency_cannot_hold_stops_the_start_with_its_name(
+    tmp_path: Path,
+) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("RECOUP_", "DATABASE_URL"))}
+    env |= {
+        "RECOUP_DATA_DIR": str(tmp_path),
+        "RECOUP_BASE_CURRENCY": "EUR",
+        "RECOUP_DUNNING_COST_LETTER": "1.205",
+    }
+    recoup = str(Path(sys.executable).with_name("recoup"))
+    result = subprocess.run([recoup, "check"], env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode != 0
+    assert "RECOUP_DUNNING_COST_LETTER='1.205'" in result.stderr

@@ -8,9 +8,10 @@ one PDF for the print room."""
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
@@ -30,13 +31,23 @@ from recoup.dunning.compose import RULE_CHANNEL, Draft, rules_apply
 from recoup.dunning.models import LevelChannel, Message, MessageStatus, Run, RunStatus
 from recoup.dunning.selection import Candidate
 from recoup.dunning.services import DunningError, _allowed, run_counts
-from recoup.ledger.models import Activity, Channel, ContactPoint, ContactStatus, Direction, Outcome
+from recoup.ledger.models import (
+    Activity,
+    Channel,
+    CollectionCost,
+    ContactPoint,
+    ContactStatus,
+    Direction,
+    Outcome,
+)
+from recoup.ledger.selectors import customer_team_on
 from recoup.workspace.services.contacts import contact_point_mark
 from recoup.workspace.services.notes import call_back_add
 from recoup.workspace.timeline import DUNNING_ACTIVITY_PREFIX
 
 logger = logging.getLogger(__name__)
 
+DUNNING_COST_PREFIX = "dunning-message-"
 ACTIVITY_CHANNEL: dict[str, str] = {
     LevelChannel.EMAIL: Channel.EMAIL,
     LevelChannel.LETTER: Channel.LETTER,
@@ -57,8 +68,6 @@ def _context(message: Message) -> dict[str, Any]:
         }
         for i in message.items
     ]
-    from django.conf import settings
-
     from recoup.dunning.compose import payment_link
 
     return {
@@ -102,18 +111,35 @@ def _claim(message: Message) -> bool:
 
 
 def _reply_to(message: Message) -> str:
-    from django.conf import settings
-
     from recoup.dunning.compose import collectors_of
 
     person = collectors_of([message.customer_id], message.run.as_of).get(message.customer_id)
     return person.email if person else settings.DEFAULT_FROM_EMAIL
 
 
+def _cost_book(message: Message, day: date) -> None:
+    """What the message cost (`settings.DUNNING_MESSAGE_COSTS`) as a collection cost of its day
+    and its customer's team, once per message, so cost-to-collect counts the outreach."""
+    minor = settings.DUNNING_MESSAGE_COSTS.get(message.channel, 0)
+    if not minor:
+        return
+    CollectionCost.objects.get_or_create(
+        external_id=f"{DUNNING_COST_PREFIX}{message.pk}",
+        defaults={
+            "incurred_on": day,
+            "amount_minor": minor,
+            "currency": settings.BASE_CURRENCY,
+            "category": f"dunning {message.channel}",
+            "team_id": customer_team_on(message.customer_id, day),
+        },
+    )
+
+
 def _sent(message: Message, message_id: str, actor: User | None) -> None:
     now = timezone.now()
     message.status, message.message_id, message.sent_at = MessageStatus.SENT, message_id, now
     message.save(update_fields=["status", "message_id", "sent_at", "letter", "updated_at"])
+    _cost_book(message, timezone.localdate(now))
     channel = ACTIVITY_CHANNEL.get(message.channel)
     if channel is None:
         return

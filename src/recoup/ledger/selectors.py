@@ -77,6 +77,16 @@ def _assignments_standing_on(on: date) -> QuerySet[Assignment]:
     )
 
 
+def customer_team_on(customer_id: int, on: date) -> int | None:
+    """The id of the team the customer was assigned to on `on`, if any."""
+    return (
+        _assignments_standing_on(on)
+        .filter(customer_id=customer_id)
+        .values_list("team_id", flat=True)
+        .first()
+    )
+
+
 def teams_in_scope(scope: Scope) -> QuerySet[Team]:
     """Every team for a scope that sees everything; otherwise the scope's own teams."""
     if scope.sees_all:
