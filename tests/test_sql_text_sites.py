@@ -214,6 +214,10 @@ REVIEWED: dict[tuple[str, str], tuple[int, str]] = {
         2,
         "INSERT head of a code table and columns, then only ? placeholders",
     ),
+    ("src/recoup/ingest/problem_sort.py", "problems_sorted_from_report"): (
+        1,
+        "report columns of code (PROBLEM_SORTS keys through ident), the report path through lit",
+    ),
     ("src/recoup/core/scans.py", "scanned"): (
         2,
         "PRAGMA cache_size of a code constant, then the integer SQLite itself returned",

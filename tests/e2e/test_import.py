@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 import traceback
 from collections.abc import Callable
@@ -43,6 +44,15 @@ def test_a_bad_invoice_file_gets_a_report_and_changes_nothing(
     expect(result).to_contain_text("abc")
     screenshot(page, "import-bad-file")
     assert not Invoice.objects.exists()
+    # The report sorts by its columns, from the keyboard, and stays the run's report.
+    result.get_by_role("link", name="Column").focus()
+    page.keyboard.press("Enter")
+    header = page.locator("#import-result th[aria-sort]")
+    expect(header).to_have_text("Column▲")
+    expect(page).to_have_url(re.compile(r"/import/runs/\d+/\?sort=column$"))
+    columns = page.locator("#import-result tbody td[data-label='Column']").all_inner_texts()
+    assert columns == sorted(columns, key=str.casefold)
+    screenshot(page, "import-bad-file-sorted")
 
 
 def test_a_long_file_shows_a_moving_progress_bar_then_the_result(

@@ -195,3 +195,60 @@ def test_a_rejected_runs_problems_download_holds_every_problem_of_its_report(
     assert sheet[80][3] == "'=bad81"
     # Someone else's run is not found, as its page is not.
     assert client_for(world.south_collector).get(url).status_code == 404
+
+
+def _rejected_run(world: World, report: Path | None, problems: list[dict[str, str]]) -> ImportRun:
+    return ImportRun.objects.create(
+        kind="customers",
+        file_name="north.csv",
+        sha256="0" * 64,
+        started_at=timezone.now(),
+        finished_at=timezone.now(),
+        status="rejected",
+        started_by=world.north_collector,
+        errors=len(problems),
+        report_path=str(report) if report else "",
+        problems=problems,
+    )
+
+
+def test_a_rejected_runs_problems_sort_by_a_column_on_the_page_and_in_the_download(
+    world: World, tmp_path: Path
+) -> None:
+    report = tmp_path / "report.csv"
+    found = [  # as the checks found them: not in row order
+        ("12", "customer", "country", "Narnia", "a country code"),
+        ("3", "customer", "name", "", "text"),
+        ("101", "customer", "country", "Atlantis", "a country code"),
+        ("3", "customer", "country", "atlantis", "a country code"),
+    ]
+    lines = ["file,row,record,column,value,expected"]
+    lines += [",".join(("north.csv", *p)) for p in found]
+    report.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    run = _rejected_run(world, report, [])
+    client = client_for(world.north_collector)
+    page = client.get(f"/import/runs/{run.pk}/", {"sort": "-row"}).content.decode()
+    assert 'aria-sort="descending"' in page
+    assert f"/import/runs/{run.pk}/problems/export/?sort=-row&amp;format=csv" in page
+    url = f"/import/runs/{run.pk}/problems/export/"
+    by_row = _csv(client, f"{url}?sort=-row")
+    # Numbers as numbers; the two problems of row 3 in the order they were found.
+    assert [r[0] for r in by_row[1:]] == ["101", "12", "3", "3"]
+    assert [r[2] for r in by_row[1:]][2:] == ["name", "country"]
+    by_value = _csv(client, f"{url}?sort=value")
+    # Letters whatever their case, ties in the file's order, the blank value last.
+    assert [r[3] for r in by_value[1:]] == ["Atlantis", "atlantis", "Narnia", ""]
+    assert client.get(url, {"sort": "size"}).status_code == 400
+    assert client.get(f"/import/runs/{run.pk}/", {"sort": "size"}).status_code == 400
+
+
+def test_problems_kept_on_a_run_without_its_report_sort_the_same_way(world: World) -> None:
+    kept = [
+        {"row": "12", "record": "customer", "column": "country", "value": "X", "expected": "a"},
+        {"row": "3", "record": "customer", "column": "name", "value": "", "expected": "text"},
+    ]
+    run = _rejected_run(world, None, kept)
+    rows = _csv(
+        client_for(world.north_collector), f"/import/runs/{run.pk}/problems/export/?sort=row"
+    )
+    assert [r[0] for r in rows[1:]] == ["3", "12"]

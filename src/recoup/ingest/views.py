@@ -29,7 +29,16 @@ from recoup.accounts.access import (
 )
 from recoup.accounts.models import User
 from recoup.core.errors import RecoupError
-from recoup.core.exports import Column, ExportError, bad_request, export_links, export_response
+from recoup.core.exports import (
+    Column,
+    ExportError,
+    Sort,
+    bad_request,
+    export_links,
+    export_response,
+    sort_headers,
+    sort_parse,
+)
 from recoup.ingest.date_formats import (
     AS_GIVEN,
     DATE_FORMATS,
@@ -57,6 +66,7 @@ from recoup.ingest.mapping_edit import (
     staged_upload_save,
 )
 from recoup.ingest.models import ImportRun, ImportStatus
+from recoup.ingest.problem_sort import PROBLEM_SORTS
 from recoup.ingest.runs import (
     ImportBusyError,
     import_run_progress,
@@ -222,14 +232,38 @@ def run_problems_export(request: HttpRequest, run_id: int) -> HttpResponseBase:
     file's order; the run is found as its page finds it."""
     run = get_object_or_404(import_runs_visible_to(request.user), pk=run_id)
     try:
+        sort = _problem_sort(request)
         return export_response(
             name=f"import-{run.pk}-problems",
             fmt=request.GET.get("format", "csv"),
             columns=PROBLEM_COLUMNS,
-            rows=import_run_problems_all(run=run) if run.status == ImportStatus.REJECTED else [],
+            rows=import_run_problems_all(run=run, sort=sort)
+            if run.status == ImportStatus.REJECTED
+            else [],
         )
     except ExportError as error:
         return bad_request(error)
+
+
+# The problems table's columns: label, sort key, numeric.
+PROBLEM_HEADERS = (
+    ("Row", "row", True),
+    ("Record", "record", False),
+    ("Column", "column", False),
+    ("Value", "value", False),
+    ("Expected", "expected", False),
+)
+
+
+# Problems as the checks found them: no column is marked sorted.
+FILE_ORDER = Sort("", False, ())
+
+
+def _problem_sort(request: HttpRequest) -> Sort | None:
+    """The order the reader asked for; None (the file's order) when they asked for none."""
+    if not request.GET.get("sort", "").strip():
+        return None
+    return sort_parse(request.GET.get("sort"), PROBLEM_SORTS, "row")
 
 
 @require_safe
@@ -243,9 +277,18 @@ def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
         run.refresh_from_db()
     context: dict[str, Any] = {"run": run, "progress": None, "problems": []}
     if run.status == ImportStatus.REJECTED:
-        context["problems"] = import_run_problems(run=run)
+        try:
+            sort = _problem_sort(request)
+        except ExportError as error:
+            return bad_request(error)
+        context["problems"] = import_run_problems(run=run, sort=sort)
+        context["headers"] = sort_headers(sort or FILE_ORDER, request.GET, PROBLEM_HEADERS)
+        # The download carries the sort, not the page's other parameters (an upload's token).
+        sorted_by = QueryDict(mutable=True)
+        if sort is not None:
+            sorted_by["sort"] = sort.param
         context["downloads"] = export_links(
-            reverse("ingest:run_problems_export", args=[run.pk]), QueryDict()
+            reverse("ingest:run_problems_export", args=[run.pk]), sorted_by
         )
         # A date the mapping could not read: the report points to the date format choice.
         context["date_problems"] = any(
