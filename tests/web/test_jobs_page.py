@@ -3,9 +3,12 @@ traceback), run a scheduled job now (audited); nobody else gets in; bad input is
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import timedelta
 
 import pytest
+from django.http import HttpResponseBase
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -17,6 +20,7 @@ from tests.web.conftest import World, client_for
 
 JOBS = reverse("web:settings_jobs")
 RUN = reverse("web:settings_jobs_run")
+EXPORT = reverse("web:settings_jobs_export")
 
 
 def test_durations_read_as_people_say_them() -> None:
@@ -98,3 +102,48 @@ def test_bad_run_now_input_is_refused_with_a_message(world: World, data: dict[st
 @pytest.mark.parametrize("page", ["0", "-1", "abc", "99999", "1" * 400])
 def test_any_page_number_answers(world: World, page: str) -> None:
     assert client_for(world.admin).get(JOBS, {"page": page}).status_code == 200
+
+
+def _ran(title_path: str, *, queued_minutes_ago: int, took: float | None) -> DBTaskResult:
+    now = timezone.now()
+    started = now - timedelta(minutes=queued_minutes_ago) + timedelta(seconds=1)
+    return DBTaskResult.objects.create(
+        task_path=title_path,
+        args_kwargs={"args": [], "kwargs": {}},
+        backend_name="default",
+        run_after=now - timedelta(minutes=queued_minutes_ago),
+        enqueued_at=now - timedelta(minutes=queued_minutes_ago),
+        status="SUCCESSFUL" if took is not None else "RUNNING",
+        started_at=started,
+        finished_at=started + timedelta(seconds=took) if took is not None else None,
+    )
+
+
+def test_runs_sort_by_how_long_they_took_and_download_in_that_order(world: World) -> None:
+    path = import_leftovers_clean.module_path
+    quick = _ran(path, queued_minutes_ago=30, took=0.5)
+    slow = _ran(path, queued_minutes_ago=20, took=42.0)
+    running = _ran(path, queued_minutes_ago=10, took=None)
+    admin = client_for(world.admin)
+    body = admin.get(JOBS, {"sort": "-took"}).content.decode()
+    assert 'aria-sort="descending"' in body
+    assert "/settings/jobs/export/?sort=-took&amp;format=csv" in body
+    for order in ("-took", "took"):
+        rows = list(csv.reader(io.StringIO(_text(admin.get(EXPORT, {"sort": order})))))
+        assert rows[0] == ["Job", "Status", "Queued", "Started", "Finished", "Seconds", "Error"]
+        seconds = [r[5] for r in rows[1:]]
+        # Still running: last whichever way round.
+        expected = ["42", "0.5", ""] if order == "-took" else ["0.5", "42", ""]
+        assert [s.rstrip("0").rstrip(".") if s else s for s in seconds] == expected
+    newest = list(csv.reader(io.StringIO(_text(admin.get(EXPORT)))))
+    assert [r[1] for r in newest[1:]] == ["Running", "Succeeded", "Succeeded"]
+    assert {quick.pk, slow.pk, running.pk} == set(DBTaskResult.objects.values_list("pk", flat=True))
+    assert admin.get(JOBS, {"sort": "job"}).status_code == 400
+    assert admin.get(EXPORT, {"sort": "size"}).status_code == 400
+    assert client_for(world.manager).get(EXPORT).status_code == 403
+
+
+def _text(response: HttpResponseBase) -> str:
+    assert response.status_code == 200
+    content = b"".join(response.streaming_content)  # type: ignore[attr-defined]
+    return content.decode("utf-8-sig")

@@ -20,7 +20,7 @@ from django.contrib.auth.mixins import AccessMixin
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 
 from recoup.accounts.models import Role, User
 from recoup.accounts.scope import scope_for
@@ -363,7 +363,7 @@ class Can:
 
 # --- view guards ------------------------------------------------------------------------------
 
-ViewFunc = Callable[..., HttpResponse]
+ViewFunc = Callable[..., HttpResponseBase]
 DENIED = "Your role does not allow this."
 
 
@@ -372,7 +372,7 @@ def permission_required(predicate: Callable[[AnyUser], bool]) -> Callable[[ViewF
 
     def decorator(view: ViewFunc) -> ViewFunc:
         @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             if not predicate(request.user):

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import DurationField, ExpressionWrapper, F, Q, QuerySet
 from django.utils import timezone
 
+from recoup.core.exports import Sort, order_empties_last
 from recoup.core.schedule import ScheduledJob, scheduled_jobs, waiting_run_after
 
 # Jobs queued on demand rather than on a schedule, in words (scheduled ones carry their title).
@@ -63,6 +65,7 @@ class JobRunRow:
     took: str
     error: str
     traceback: str
+    seconds: Decimal | None = None  # how long it took, for a download
 
 
 def _date_max() -> datetime:
@@ -71,13 +74,39 @@ def _date_max() -> datetime:
     return get_date_max()
 
 
-def job_runs() -> QuerySet[Any]:
-    """The runs that ran, run or are due, newest first (those waiting for a later time are the
-    schedule's)."""
+# The runs table's columns: label, sort key ("" for none), numeric; and each key's fields.
+RUN_HEADERS = (
+    ("Job", "", False),
+    ("Status", "status", False),
+    ("Queued", "queued", False),
+    ("Started", "started", False),
+    ("Finished", "finished", False),
+    ("Took", "took", True),
+)
+RUN_SORTS: dict[str, tuple[str, ...]] = {
+    "status": ("status", "-enqueued_at"),
+    "queued": ("enqueued_at",),
+    "started": ("started_at",),
+    "finished": ("finished_at",),
+    "took": ("took",),
+}
+NEWEST_FIRST = "-queued"
+# Not started or not finished yet: at the bottom whichever way a column is sorted.
+RUN_NULLABLE = ("started_at", "finished_at", "took")
+
+
+def job_runs(sort: Sort | None = None) -> QuerySet[Any]:
+    """The runs that ran, run or are due, newest first or in `sort`'s order (those waiting for a
+    later time are the schedule's)."""
     from django_tasks_db.models import DBTaskResult
 
     waiting = Q(status="READY", run_after__gt=timezone.now(), run_after__lt=_date_max())
-    return DBTaskResult.objects.exclude(waiting).order_by("-enqueued_at", "-id")
+    runs = DBTaskResult.objects.exclude(waiting).annotate(
+        took=ExpressionWrapper(F("finished_at") - F("started_at"), output_field=DurationField())
+    )
+    if sort is None:
+        return runs.order_by("-enqueued_at", "-id")
+    return runs.order_by(*order_empties_last(sort, RUN_NULLABLE), "-id")
 
 
 def _error_words(traceback: str, exception_class_path: str) -> str:
@@ -91,12 +120,14 @@ def _error_words(traceback: str, exception_class_path: str) -> str:
 
 def job_run_row(run: Any) -> JobRunRow:
     label, css = STATUS_WORDS.get(run.status, (run.status.title(), "badge-muted"))
-    took = ""
+    took, seconds = "", None
     if run.started_at is not None:
         end = run.finished_at or timezone.now()
         took = duration_words((end - run.started_at).total_seconds())
         if run.finished_at is None:
             took = f"{took} so far"
+        else:
+            seconds = Decimal(str(round((end - run.started_at).total_seconds(), 3)))
     failed = run.status == "FAILED"
     return JobRunRow(
         id=str(run.id),
@@ -109,6 +140,7 @@ def job_run_row(run: Any) -> JobRunRow:
         took=took,
         error=_error_words(run.traceback, run.exception_class_path) if failed else "",
         traceback=run.traceback if failed else "",
+        seconds=seconds,
     )
 
 

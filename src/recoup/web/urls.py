@@ -67,4 +67,5 @@ urlpatterns = [
     path("settings/kpis/", views.settings_kpis, name="settings_kpis"),
     path("settings/jobs/", jobs_views.settings_jobs, name="settings_jobs"),
     path("settings/jobs/run/", jobs_views.settings_jobs_run, name="settings_jobs_run"),
+    path("settings/jobs/export/", jobs_views.settings_jobs_export, name="settings_jobs_export"),
 ]
