@@ -6,6 +6,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from whitenoise.compress import Compressor
 
 from recoup.core.currencies import MINOR_UNIT_EXPONENT
 from recoup.core.env import (
@@ -185,6 +186,9 @@ STORAGES = {
 if DEBUG:
     STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 WHITENOISE_USE_FINDERS = DEBUG
+# Source maps are for a developer's tools, never a page: compressing the API docs' maps (6 MB)
+# with Brotli's slowest setting was most of a fresh start's `collectstatic`.
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (*Compressor.SKIP_COMPRESS_EXTENSIONS, "map")
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # The jobs that run on their own (recoup.core.schedule), and how often each worker's scheduler
