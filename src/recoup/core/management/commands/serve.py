@@ -17,6 +17,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 from gunicorn.app.base import BaseApplication
 
+from recoup.core.static_files import static_collect
+
 
 class _Gunicorn(BaseApplication):  # type: ignore[misc]
     def __init__(self, options: dict[str, Any]) -> None:
@@ -145,7 +147,7 @@ class Command(BaseCommand):
             raise CommandError(f"--port {port}: expected a TCP port between 1 and 65535")
         if not settings.DEBUG:
             # Hashed static file names must exist before the first request.
-            call_command("collectstatic", interactive=False, verbosity=0)
+            static_collect()
         # What stopped imports left behind (runs, uploads, temporary folders): decision 0015.
         call_command("import_cleanup", verbosity=0)
         if warm:
