@@ -6,7 +6,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
-from whitenoise.compress import Compressor
+from whitenoise.compress import Compressor  # type: ignore[import-untyped]
 
 from recoup.core.currencies import MINOR_UNIT_EXPONENT
 from recoup.core.env import (
