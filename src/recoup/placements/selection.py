@@ -11,7 +11,7 @@ Per account of the placer's scope, in order:
 - a lawyer is legal action: the contact rules are asked about the `legal` channel at noon of the
   day in the debtor's zone, and a time-barred debt (or any rule that blocks) is left out with
   the rule's words.
-Accounts ticked by hand skip the rules (the agency is chosen) but not the rest.
+Accounts ticked by hand bypass the rules (the agency is chosen) but not the rest.
 """
 
 from __future__ import annotations
