@@ -216,7 +216,7 @@ REVIEWED: dict[tuple[str, str], tuple[int, str]] = {
     ),
     ("src/recoup/ingest/problem_sort.py", "problems_sorted_from_report"): (
         1,
-        "report columns of code (PROBLEM_SORTS keys through ident), the report path through lit",
+        "report columns of code (PROBLEM_SORTS keys through ident); the report path a ? parameter",
     ),
     ("src/recoup/core/scans.py", "scanned"): (
         2,

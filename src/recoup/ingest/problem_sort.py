@@ -14,7 +14,7 @@ from typing import Any
 import duckdb
 
 from recoup.core.exports import Sort, rows_sorted
-from recoup.core.sql import ident, lit
+from recoup.core.sql import ident
 
 # Sort key -> the report's column (`recoup.ingest.problems.REPORT_COLUMNS`).
 PROBLEM_SORTS: Mapping[str, tuple[str, ...]] = {
@@ -56,15 +56,15 @@ def problems_sorted_from_report(path: str, sort: Sort) -> Iterator[dict[str, Any
     direction = "DESC" if sort.descending else "ASC"
     fields = ", ".join(ident(f) for f in FIELDS)
     with tempfile.TemporaryDirectory(prefix="recoup-problems-") as spill:
-        connection = duckdb.connect()
+        # Limits as configuration, the path as a parameter: no value enters the SQL text.
+        connection = duckdb.connect(config={"memory_limit": SORT_MEMORY, "temp_directory": spill})
         try:
-            connection.execute(f"SET memory_limit = {lit(SORT_MEMORY)}")
-            connection.execute(f"SET temp_directory = {lit(spill)}")
             result = connection.execute(
                 f"SELECT {fields} FROM ("
-                f"SELECT *, row_number() OVER () AS _line FROM read_csv({lit(path)}, "
+                "SELECT *, row_number() OVER () AS _line FROM read_csv(?, "
                 "header = true, all_varchar = true, quote = '\"', escape = '\"')) "
-                f"ORDER BY {value} {direction} NULLS LAST, _line"
+                f"ORDER BY {value} {direction} NULLS LAST, _line",
+                [path],
             )
             while batch := result.fetchmany(BATCH):
                 for found in batch:
